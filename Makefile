@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# vtgpu: the user's entry point. Every target installs what the host
+# lacks and builds only what changed; builds are cached in
+# $(VTGPU_CACHE) (default ~/.cache/vtgpu).
+#
+#   make run             build everything, boot a lockdep guest with the
+#                        vtgpu device, run the igt suite, print the verdict
+#   make check           the full test suite (what .ci/run runs)
+#   make test T=NAME     one igt test, or one subtest: T=vtgpu_basic@getparam
+#   make shell           an interactive guest with the modules loaded
+#   make driver          the driver alone, out of tree (make -C KDIR M=...)
+
+SHELL := /bin/bash
+CI := ci
+
+.PHONY: all run check test shell setup kernel qemu tests driver clean help
+
+all: help
+
+run:
+	$(CI)/run.sh
+
+check:
+	$(CI)/check.sh
+
+test: kernel qemu tests
+	TESTS="$(T)" $(CI)/run-guest.sh
+
+shell: kernel qemu tests
+	INTERACTIVE=1 $(CI)/run-guest.sh
+
+setup:
+	$(CI)/setup-host.sh
+
+kernel: setup
+	$(CI)/build-kernel.sh
+
+qemu: setup
+	$(CI)/build-qemu.sh
+
+tests: setup
+	$(CI)/build-tests.sh
+
+driver: kernel
+	rm -rf out/driver && mkdir -p out/driver
+	cp drivers/gpu/drm/vtgpu/* out/driver/
+	. $(CI)/lib.sh && $(MAKE) -C "$$(kernel_build_dir)" M=$(CURDIR)/out/driver \
+		CONFIG_DRM_VTGPU=m KCFLAGS=-I$(CURDIR)/include/uapi modules
+
+clean:
+	rm -rf out
+
+help:
+	@sed -n 's/^#   //p' Makefile

@@ -1,0 +1,116 @@
+#!/bin/bash
+# The full test suite (what .ci/run runs): builds everything, then
+#   selftest   the judge's unit tests
+#   style      checkpatch --strict on the driver and uapi, QEMU's
+#              checkpatch on the device
+#   driver     the driver built out of tree with W=1 and sparse: no warnings
+#   qtest      the device's qtest
+#   gate       a provoked WARN and lockdep report fail a run
+#   guest      the igt suite in a lockdep guest
+# and ends with the sum: "N passed, N failed, N skipped".
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+set -e
+"$VTGPU_TOP/ci/setup-host.sh"
+"$VTGPU_TOP/ci/build-kernel.sh"
+"$VTGPU_TOP/ci/build-qemu.sh"
+"$VTGPU_TOP/ci/build-tests.sh"
+set +e
+
+KBUILD=$(kernel_build_dir)
+QBUILD=$(qemu_build_dir)
+TALLY=$(mktemp)
+trap 'rm -f "$TALLY"' EXIT
+
+# stage NAME CMD...: run CMD, show its output, add up its last line's counts.
+stage() {
+	local name=$1 out rc line
+	shift
+	step "check: $name"
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed "s/^/[$name] /"
+	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n1)
+	if [ -z "$line" ]; then
+		line="0 passed, 1 failed"
+		echo "[$name] no result line (exit $rc): counted as one failure"
+	elif [ $rc -ne 0 ] && [[ $line == *" 0 failed"* ]]; then
+		line="${line%% passed*} passed, 1 failed"
+		echo "[$name] exit $rc with no failure counted: counted as one"
+	fi
+	echo "$name: $line" >>"$TALLY"
+	step_done
+}
+
+selftest() {
+	local out rc n
+	out=$(python3 "$VTGPU_TOP/ci/tests/test_judge.py" -v 2>&1)
+	rc=$?
+	echo "$out"
+	n=$(sed -n 's/^Ran \([0-9]*\) test.*/\1/p' <<<"$out")
+	if [ $rc -eq 0 ]; then echo "$n passed, 0 failed"; else echo "0 passed, ${n:-1} failed"; fi
+	return $rc
+}
+
+style() {
+	local f p=0 fl=0
+	for f in "$VTGPU_TOP"/drivers/gpu/drm/vtgpu/*.[ch] "$VTGPU_TOP"/include/uapi/drm/vtgpu_drm.h; do
+		if perl "$KERNEL_SRC/scripts/checkpatch.pl" --strict --no-tree --terse -q -f "$f"; then
+			p=$((p + 1))
+		else
+			fl=$((fl + 1))
+		fi
+	done
+	for f in $(cd "$VTGPU_TOP/qemu-device" && find . -name '*.[ch]' | sort); do
+		if perl "$QEMU_SRC/scripts/checkpatch.pl" --no-tree -q -f "$VTGPU_TOP/qemu-device/$f"; then
+			p=$((p + 1))
+		else
+			echo "QEMU checkpatch: $f"
+			fl=$((fl + 1))
+		fi
+	done
+	echo "$p passed, $fl failed"
+	[ $fl -eq 0 ]
+}
+
+# Out of tree (make -C KDIR M=...), with W=1 and sparse: no warnings at all.
+driver() {
+	local dir=$VTGPU_OUT/driver-oot log
+	rm -rf "$dir" && mkdir -p "$dir"
+	cp "$VTGPU_TOP"/drivers/gpu/drm/vtgpu/* "$dir/"
+	log=$(make -C "$KBUILD" M="$dir" CONFIG_DRM_VTGPU=m W=1 C=2 \
+		KCFLAGS="-I$VTGPU_TOP/include/uapi" modules 2>&1)
+	local rc=$?
+	echo "$log" | grep -vE '^make|^  (CC|CHECK|LD|MODPOST|CC \[M\]|LD \[M\])|^  [A-Z]+ ' || true
+	if [ $rc -eq 0 ] && ! echo "$log" | grep -qiE 'warning:|error:'; then
+		echo "1 passed, 0 failed"
+	else
+		echo "0 passed, 1 failed"
+	fi
+}
+
+qtest() {
+	local out rc
+	out=$(QTEST_QEMU_BINARY="$QBUILD/qemu-system-x86_64" \
+		"$QBUILD/tests/qtest/vtgpu-test" --tap -k 2>&1)
+	rc=$?
+	echo "$out"
+	echo "$(grep -c '^ok ' <<<"$out") passed, $(grep -c '^not ok ' <<<"$out") failed"
+	return $rc
+}
+
+stage selftest selftest
+stage style style
+stage driver driver
+stage qtest qtest
+stage gate "$VTGPU_TOP/ci/test-gate.sh"
+stage guest "$VTGPU_TOP/ci/run-guest.sh"
+
+echo
+cat "$TALLY"
+awk '{ for (i = 2; i <= NF; i++) {
+		if ($(i + 1) ~ /^passed/) p += $i
+		if ($(i + 1) ~ /^failed/) f += $i
+		if ($(i + 1) ~ /^skipped/) s += $i } }
+	END { printf "%d passed, %d failed, %d skipped\n", p, f, s; exit f > 0 }' "$TALLY"

@@ -1,0 +1,112 @@
+#!/bin/bash
+# Runs inside the guest from the shared run directory (/run/vtgpu): loads
+# the modules, runs the igt subtests and the client checks one by one with a
+# timeout each, and leaves for the host's judge:
+#   results/status         "NAME<TAB>EXIT<TAB>SECONDS" per test
+#   results/out/NAME.txt   each test's output
+#   results/dmesg.txt      the kernel log, with "vtgpu-run:" markers
+#   results/complete       written last; missing means the guest hung
+# NAME is igt@BINARY@SUBTEST for igt subtests and check@WHAT for the rest.
+
+RUN=/run/vtgpu
+. "$RUN/env"
+RES=$RUN/results
+mkdir -p "$RES/out"
+: >"$RES/status"
+
+kmsg() { echo "vtgpu-run: $*" >/dev/kmsg; }
+
+# run_one NAME CMD...: run CMD with the per-test timeout and record it.
+run_one() {
+	local name=$1 rc t0
+	shift
+	kmsg "begin $name"
+	t0=$(date +%s)
+	timeout -k 10 "$SUBTEST_TIMEOUT" "$@" >"$RES/out/$name.txt" 2>&1 </dev/null
+	rc=$?
+	kmsg "end $name rc=$rc"
+	printf '%s\t%s\t%s\n' "$name" "$rc" "$(($(date +%s) - t0))" >>"$RES/status"
+	sync
+}
+
+modload() { modprobe -d "$RUN/modroot" "$@"; }
+
+# The node the vtgpu driver registered, for the client checks.
+vtgpu_node() {
+	local d
+	for d in /sys/class/drm/renderD*; do
+		[ "$(basename "$(readlink "$d/device/driver")")" = vtgpu ] &&
+			echo "/dev/dri/$(basename "$d")" && return 0
+	done
+	return 1
+}
+
+check_modules() {
+	modload vtgpu && modload vgem && vtgpu_node
+}
+
+# drmdevice (libdrm) must list the vtgpu node with its PCI IDs.
+check_drmdevice() {
+	local out node
+	node=$(vtgpu_node) || return 1
+	out=$(drmdevice 2>&1)
+	echo "$out"
+	echo "$out" | grep -q "$node" &&
+		echo "$out" | grep -qi "vendor_id[[:space:]]*$VTGPU_PCI_VENDOR" &&
+		echo "$out" | grep -qi "device_id[[:space:]]*$VTGPU_PCI_DEVICE"
+}
+
+# drm_info must show the vtgpu driver on a PCI device with its IDs.
+check_drm_info() {
+	local node json
+	node=$(vtgpu_node) || return 1
+	json=$(drm_info -j "$node") || return 1
+	echo "$json"
+	echo "$json" | jq -e --arg n "$node" \
+		--argjson v "$((16#$VTGPU_PCI_VENDOR))" --argjson d "$((16#$VTGPU_PCI_DEVICE))" \
+		'.[$n].driver.name == "vtgpu" and
+		 .[$n].device.device_data.vendor == $v and
+		 .[$n].device.device_data.device == $d' >/dev/null
+}
+
+check_module_unload() {
+	modprobe -d "$RUN/modroot" -r vtgpu && ! grep -q '^vtgpu ' /proc/modules
+}
+
+kmsg "guest up, kernel $(uname -r)"
+run_one check@modules check_modules
+
+if [ -n "${SPLAT:-}" ]; then
+	# Deliberately provoke a kernel report: proves the judge catches it.
+	run_one check@splat-$SPLAT insmod "$RUN/vtgpu_splat.ko" "mode=$SPLAT"
+fi
+
+if [ "${INTERACTIVE:-0}" = 1 ]; then
+	echo "vtgpu guest: modules loaded; exit the shell to power off"
+	setsid -c bash -l </dev/ttyS0 >/dev/ttyS0 2>&1
+fi
+
+run_one check@drmdevice check_drmdevice
+run_one check@drm_info check_drm_info
+
+for t in $TESTS; do
+	bin=$RUN/bin/${t%%@*}
+	filter=${t#*@}
+	[ "$filter" = "$t" ] && filter='*'
+	if [ ! -x "$bin" ]; then
+		printf 'igt@%s\t127\t0\n' "$t" >>"$RES/status"
+		continue
+	fi
+	subtests=$("$bin" --list-subtests 2>/dev/null)
+	for s in $subtests; do
+		# shellcheck disable=SC2254
+		case $s in $filter) ;; *) continue ;; esac
+		run_one "igt@${t%%@*}@$s" "$bin" --run-subtest "$s"
+	done
+done
+
+run_one check@module-unload check_module_unload
+
+dmesg >"$RES/dmesg.txt"
+echo done >"$RES/complete"
+sync

@@ -1,0 +1,56 @@
+# Shared helpers for the ci/ scripts; sourced, not run.
+
+VTGPU_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VTGPU_CACHE=${VTGPU_CACHE:-$HOME/.cache/vtgpu}
+VTGPU_OUT=${VTGPU_OUT:-$VTGPU_TOP/out}
+export VTGPU_TOP VTGPU_CACHE VTGPU_OUT
+
+log() { printf '[vtgpu] %s\n' "$*" >&2; }
+die() { printf '[vtgpu] error: %s\n' "$*" >&2; exit 1; }
+
+# step NAME: print a progress line; `step_done` prints how long it took.
+step() { STEP_NAME=$*; STEP_T0=$(date +%s); log "$STEP_NAME ..."; }
+step_done() { log "$STEP_NAME: done in $(($(date +%s) - STEP_T0)) s"; }
+
+# hash_of FILES...: a short content hash, used to key the caches.
+hash_of() { cat "$@" | sha256sum | cut -c1-16; }
+
+# Debian versions of the sources; they key every cache below.
+kernel_version() { dpkg-query -W -f='${Version}' linux-source-6.1; }
+qemu_version() {
+	apt-cache showsrc qemu 2>/dev/null | sed -n 's/^Version: //p' |
+		sort -V | tail -n1
+}
+
+KERNEL_SRC=$VTGPU_CACHE/linux-$(kernel_version 2>/dev/null || echo none)
+# Debian's epoch colon is kept out of paths: meson and PATH-like variables
+# take it for a separator.
+QEMU_SRC=$VTGPU_CACHE/qemu-$(qemu_version 2>/dev/null | tr : _ || echo none)
+export KERNEL_SRC QEMU_SRC
+
+# Kernel config fragments (ci/kconfig/NAME.config), applied in this order on
+# top of x86_64_defconfig. The soak run adds "kasan".
+KCONFIG_FRAGMENTS=${KCONFIG_FRAGMENTS:-vtgpu lockdep}
+export KCONFIG_FRAGMENTS
+
+fragment_files() {
+	local f
+	for f in $KCONFIG_FRAGMENTS; do
+		echo "$VTGPU_TOP/ci/kconfig/$f.config"
+	done
+}
+
+# The kernel build directory: one per kernel version and config.
+kernel_build_dir() {
+	# shellcheck disable=SC2046
+	echo "$VTGPU_CACHE/kbuild-$(kernel_version)-$(echo $KCONFIG_FRAGMENTS | tr ' ' +)-$(hash_of $(fragment_files))"
+}
+
+# QEMU: one build directory per QEMU version and configure line.
+QEMU_CONFIGURE=(--target-list=x86_64-softmmu --without-default-features
+	--enable-virtfs --enable-attr --enable-cap-ng
+	--firmwarepath=/usr/share/qemu:/usr/share/seabios
+	--python=/usr/bin/python3)
+qemu_build_dir() {
+	echo "$VTGPU_CACHE/qemu-build-$(qemu_version | tr : _)-$(echo "${QEMU_CONFIGURE[*]}" | sha256sum | cut -c1-16)"
+}

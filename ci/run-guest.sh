@@ -1,0 +1,88 @@
+#!/bin/bash
+# Boot the built kernel in QEMU (TCG) with a vtgpu device, the host's / as
+# a read-only 9p root and a fresh run directory shared writable; run the
+# requested igt tests in it and judge the result.
+#
+# Environment (all optional):
+#   TESTS            igt binaries to run, each BINARY or BINARY@GLOB
+#                    (default: every vtgpu_* test built)
+#   SPLAT            warn|lockdep: load ci/splat to provoke a report
+#   INTERACTIVE=1    a shell on the console instead of a judged run
+#   GUEST_TIMEOUT    seconds before a hung guest is killed (default 1200)
+#   SUBTEST_TIMEOUT  seconds per subtest (default 300)
+#   GUEST_MEM        guest RAM (default 2G)
+#   VTGPU_DEVICE     extra -device vtgpu properties, e.g. vram_size=128M
+# Prints the run directory's results; exits non-zero on any failure.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+KBUILD=$(kernel_build_dir)
+QBUILD=$(qemu_build_dir)
+KVER=$(cat "$KBUILD/include/config/kernel.release")
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-1200}
+SUBTEST_TIMEOUT=${SUBTEST_TIMEOUT:-300}
+INTERACTIVE=${INTERACTIVE:-0}
+
+case $VTGPU_CACHE in /tmp/*) die "VTGPU_CACHE must not be under /tmp: the guest mounts its own /tmp" ;; esac
+case $VTGPU_TOP in /tmp/*) die "the checkout must not be under /tmp: the guest mounts its own /tmp" ;; esac
+
+RUN=$VTGPU_CACHE/runs/$(date +%Y%m%d-%H%M%S)-$$
+mkdir -p "$RUN/bin" "$RUN/results"
+# Keep the ten newest runs.
+find "$VTGPU_CACHE/runs" -mindepth 1 -maxdepth 1 -type d | sort | head -n -10 |
+	xargs -r rm -rf
+
+cp "$VTGPU_TOP/ci/guest-run.sh" "$RUN/"
+cp -a "$KBUILD/modroot" "$RUN/modroot"
+cp -a "$VTGPU_OUT/igt/." "$RUN/bin/"
+if [ -z "${TESTS:-}" ]; then
+	TESTS=$(cd "$RUN/bin" && ls vtgpu_* 2>/dev/null | tr '\n' ' ')
+fi
+
+if [ -n "${SPLAT:-}" ]; then
+	cp -r "$VTGPU_TOP/ci/splat" "$RUN/splat"
+	make -s -C "$KBUILD" M="$RUN/splat" modules >/dev/null
+	cp "$RUN/splat/vtgpu_splat.ko" "$RUN/"
+fi
+
+pci_id() { sed -n "s/^#define VTGPU_PCI_$1_ID[[:space:]]*0x//p" \
+	"$VTGPU_TOP/drivers/gpu/drm/vtgpu/vtgpu_regs.h"; }
+
+cat >"$RUN/env" <<EOT
+TESTS="$TESTS"
+SPLAT="${SPLAT:-}"
+INTERACTIVE=$INTERACTIVE
+SUBTEST_TIMEOUT=$SUBTEST_TIMEOUT
+VTGPU_PCI_VENDOR=$(pci_id VENDOR)
+VTGPU_PCI_DEVICE=$(pci_id DEVICE)
+EOT
+
+QEMU_ARGS=(
+	-accel tcg,thread=multi -smp 2 -m "${GUEST_MEM:-2G}"
+	-L /usr/share/seabios -L /usr/share/qemu
+	-kernel "$KBUILD/arch/x86/boot/bzImage"
+	-append "root=vtgpu_root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro init=$VTGPU_TOP/ci/guest-init.sh console=ttyS0 panic=-1 log_buf_len=8M"
+	-fsdev "local,id=root,path=/,readonly=on,multidevs=remap,security_model=none"
+	-device virtio-9p-pci,fsdev=root,mount_tag=vtgpu_root
+	-fsdev "local,id=run,path=$RUN,multidevs=remap,security_model=none"
+	-device virtio-9p-pci,fsdev=run,mount_tag=vtgpu_run
+	-device "vtgpu,id=vtgpu0${VTGPU_DEVICE:+,$VTGPU_DEVICE}"
+	-qmp "unix:$RUN/qmp.sock,server=on,wait=off"
+	-nic none -display none -no-reboot
+)
+
+if [ "$INTERACTIVE" = 1 ]; then
+	log "interactive guest; run directory $RUN"
+	exec "$QBUILD/qemu-system-x86_64" "${QEMU_ARGS[@]}" -serial mon:stdio
+fi
+
+step "boot guest: kernel $KVER, tests: $TESTS"
+rc=0
+timeout -s KILL "$GUEST_TIMEOUT" "$QBUILD/qemu-system-x86_64" "${QEMU_ARGS[@]}" \
+	-serial "file:$RUN/console.log" </dev/null >"$RUN/qemu.log" 2>&1 || rc=$?
+echo "$rc" >"$RUN/qemu.rc"
+step_done
+
+mkdir -p "$VTGPU_OUT"
+ln -sfn "$RUN" "$VTGPU_OUT/last-run"
+python3 "$VTGPU_TOP/ci/judge.py" --timeout "$GUEST_TIMEOUT" "$RUN"

@@ -1,0 +1,28 @@
+#!/bin/bash
+# Prove the splat gate: a guest run in which ci/splat provokes a WARN, and
+# one in which it provokes a lockdep inversion, must both be judged failed
+# with the report printed. Prints "N passed, N failed".
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+passed=0 failed=0
+for mode in warn lockdep; do
+	case $mode in
+	warn) want='vtgpu_splat: deliberate warning' ;;
+	lockdep) want='possible circular locking dependency detected' ;;
+	esac
+	out=$(SPLAT=$mode TESTS=vtgpu_basic@version GUEST_TIMEOUT=300 \
+		"$VTGPU_TOP/ci/run-guest.sh" 2>&1)
+	rc=$?
+	if [ $rc -ne 0 ] && grep -q "FAIL .* check@splat-$mode" <<<"$out" &&
+		grep -qF "| $want" <<<"$out"; then
+		echo "PASS gate catches $mode"
+		passed=$((passed + 1))
+	else
+		echo "FAIL gate missed $mode (judge exit $rc); its output:"
+		sed 's/^/    /' <<<"$out"
+		failed=$((failed + 1))
+	fi
+done
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
