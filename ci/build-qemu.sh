@@ -23,6 +23,16 @@ if [ ! -f "$QBUILD/build.ninja" ]; then
 	step_done
 fi
 
+# Run from the build tree, QEMU looks for firmware directory D in
+# qemu-bundle/D; point those at Debian's firmware so that neither the
+# qtests nor a manual run need -L.
+for d in /usr/share/qemu /usr/share/seabios; do
+	if [ ! -L "$QBUILD/qemu-bundle$d" ]; then
+		mkdir -p "$QBUILD/qemu-bundle$(dirname "$d")"
+		ln -s "$d" "$QBUILD/qemu-bundle$d"
+	fi
+done
+
 step "build qemu in $QBUILD"
 ninja -C "$QBUILD" qemu-system-x86_64 tests/qtest/vtgpu-test >"$QBUILD/ninja.log" 2>&1 || {
 	grep -E 'error|FAILED' "$QBUILD/ninja.log" | head -n 30 >&2

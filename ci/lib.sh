@@ -50,7 +50,7 @@ kernel_build_dir() {
 QEMU_CONFIGURE=(--target-list=x86_64-softmmu --without-default-features
 	--enable-virtfs --enable-attr --enable-cap-ng
 	--firmwarepath=/usr/share/qemu:/usr/share/seabios
-	--python=/usr/bin/python3)
+	--meson=/usr/bin/meson)
 qemu_build_dir() {
 	echo "$VTGPU_CACHE/qemu-build-$(qemu_version | tr : _)-$(echo "${QEMU_CONFIGURE[*]}" | sha256sum | cut -c1-16)"
 }

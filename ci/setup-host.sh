@@ -13,9 +13,10 @@ PKGS=(
 	# kernel build
 	build-essential bc bison flex libelf-dev libssl-dev cpio kmod
 	xz-utils zstd rsync linux-source-6.1 sparse python3
-	# qemu build (7.2 bundles its meson; virtfs needs attr and cap-ng)
-	dpkg-dev ninja-build pkg-config libglib2.0-dev libpixman-1-dev
-	zlib1g-dev libattr1-dev libcap-ng-dev python3-venv
+	# qemu build (Debian's dfsg source drops the bundled meson and dtc, so
+	# they come from Debian; virtfs needs attr and cap-ng)
+	dpkg-dev meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev
+	zlib1g-dev libattr1-dev libcap-ng-dev libfdt-dev python3-venv
 	# guest firmware, taken from the distribution
 	seabios qemu-system-data
 	# tests and guest clients
