@@ -63,7 +63,9 @@ style() {
 		fi
 	done
 	for f in $(cd "$VTGPU_TOP/qemu-device" && find . -name '*.[ch]' | sort); do
-		if perl "$QEMU_SRC/scripts/checkpatch.pl" --no-tree -q -f "$VTGPU_TOP/qemu-device/$f"; then
+		# From inside qemu-device/, so checkpatch knows tests/ from hw/.
+		if (cd "$VTGPU_TOP/qemu-device" &&
+			perl "$QEMU_SRC/scripts/checkpatch.pl" --no-tree -q -f "$f"); then
 			p=$((p + 1))
 		else
 			echo "QEMU checkpatch: $f"

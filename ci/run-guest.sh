@@ -68,7 +68,7 @@ QEMU_ARGS=(
 	-device virtio-9p-pci,fsdev=run,mount_tag=vtgpu_run
 	-device "vtgpu,id=vtgpu0${VTGPU_DEVICE:+,$VTGPU_DEVICE}"
 	-qmp "unix:$RUN/qmp.sock,server=on,wait=off"
-	-nic none -display none -no-reboot
+	-nic none -vga none -display none -no-reboot
 )
 
 if [ "$INTERACTIVE" = 1 ]; then
