@@ -9,17 +9,21 @@
 # NAME is igt@BINARY@SUBTEST for igt subtests and check@WHAT for the rest.
 
 RUN=/run/vtgpu
+set -a
 . "$RUN/env"
+set +a
 RES=$RUN/results
 mkdir -p "$RES/out"
 : >"$RES/status"
 
 kmsg() { echo "vtgpu-run: $*" >/dev/kmsg; }
 
-# run_one NAME CMD...: run CMD with the per-test timeout and record it.
+# run_one NAME CMD...: run CMD (a program or one of the functions here)
+# with the per-test timeout and record it.
 run_one() {
 	local name=$1 rc t0
 	shift
+	declare -F "$1" >/dev/null && set -- bash -c "$*"
 	kmsg "begin $name"
 	t0=$(date +%s)
 	timeout -k 10 "$SUBTEST_TIMEOUT" "$@" >"$RES/out/$name.txt" 2>&1 </dev/null
@@ -31,10 +35,10 @@ run_one() {
 
 modload() { modprobe -d "$RUN/modroot" "$@"; }
 
-# The node the vtgpu driver registered, for the client checks.
+# vtgpu_node [card|renderD]: the vtgpu driver's node of that kind.
 vtgpu_node() {
 	local d
-	for d in /sys/class/drm/renderD*; do
+	for d in /sys/class/drm/"${1:-renderD}"[0-9]*; do
 		[ "$(basename "$(readlink "$d/device/driver")")" = vtgpu ] &&
 			echo "/dev/dri/$(basename "$d")" && return 0
 	done
@@ -56,11 +60,14 @@ check_drmdevice() {
 		echo "$out" | grep -qi "device_id[[:space:]]*$VTGPU_PCI_DEVICE"
 }
 
-# drm_info must show the vtgpu driver on a PCI device with its IDs.
+# drm_info must show the vtgpu driver on a PCI device with its IDs. It
+# reads the primary node (the render node refuses even the query for KMS
+# support); drm_info_nokms.so lets drm_info 2.4.0 past the KMS query that
+# a render-only driver answers with EOPNOTSUPP.
 check_drm_info() {
 	local node json
-	node=$(vtgpu_node) || return 1
-	json=$(drm_info -j "$node") || return 1
+	node=$(vtgpu_node card) || return 1
+	json=$(LD_PRELOAD=$RUN/drm_info_nokms.so drm_info -j "$node")
 	echo "$json"
 	echo "$json" | jq -e --arg n "$node" \
 		--argjson v "$((16#$VTGPU_PCI_VENDOR))" --argjson d "$((16#$VTGPU_PCI_DEVICE))" \
@@ -72,6 +79,10 @@ check_drm_info() {
 check_module_unload() {
 	modprobe -d "$RUN/modroot" -r vtgpu && ! grep -q '^vtgpu ' /proc/modules
 }
+
+export RUN
+export -f modload vtgpu_node check_modules check_drmdevice check_drm_info \
+	check_module_unload
 
 kmsg "guest up, kernel $(uname -r)"
 run_one check@modules check_modules

@@ -39,6 +39,9 @@ if [ -z "${TESTS:-}" ]; then
 	TESTS=$(cd "$RUN/bin" && ls vtgpu_* 2>/dev/null | tr '\n' ' ')
 fi
 
+gcc -O2 -shared -fPIC $(pkg-config --cflags libdrm) -o "$RUN/drm_info_nokms.so" \
+	"$VTGPU_TOP/ci/drm_info_nokms.c" -ldl
+
 if [ -n "${SPLAT:-}" ]; then
 	cp -r "$VTGPU_TOP/ci/splat" "$RUN/splat"
 	make -s -C "$KBUILD" M="$RUN/splat" modules >/dev/null
