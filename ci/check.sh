@@ -7,7 +7,8 @@
 #   qtest      the device's qtest
 #   gate       a provoked WARN and lockdep report fail a run
 #   guest      the igt suite in a lockdep guest
-# and ends with the sum: "N passed, N failed, N skipped".
+# and ends with the sum: "N passed, N failed, N skipped". Arguments name
+# the stages to run (default: all).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -62,7 +63,7 @@ style() {
 			fl=$((fl + 1))
 		fi
 	done
-	for f in $(cd "$VTGPU_TOP/qemu-device" && find . -name '*.[ch]' | sort); do
+	for f in $(cd "$VTGPU_TOP/qemu-device" && find . -name '*.[ch]' -printf '%P\n' | sort); do
 		# From inside qemu-device/, so checkpatch knows tests/ from hw/.
 		if (cd "$VTGPU_TOP/qemu-device" &&
 			perl "$QEMU_SRC/scripts/checkpatch.pl" --no-tree -q -f "$f"); then
@@ -102,12 +103,16 @@ qtest() {
 	return $rc
 }
 
-stage selftest selftest
-stage style style
-stage driver driver
-stage qtest qtest
-stage gate "$VTGPU_TOP/ci/test-gate.sh"
-stage guest "$VTGPU_TOP/ci/run-guest.sh"
+# ci/check.sh [STAGE...] runs only the stages named.
+wanted() { [ $# -eq 0 ] || [[ " $* " == *" $STAGE "* ]]; }
+for STAGE in selftest style driver qtest gate guest; do
+	wanted "$@" || continue
+	case $STAGE in
+	gate) stage gate "$VTGPU_TOP/ci/test-gate.sh" ;;
+	guest) stage guest "$VTGPU_TOP/ci/run-guest.sh" ;;
+	*) stage "$STAGE" "$STAGE" ;;
+	esac
+done
 
 echo
 cat "$TALLY"
