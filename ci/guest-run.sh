@@ -87,10 +87,14 @@ export -f modload vtgpu_node check_modules check_drmdevice check_drm_info \
 kmsg "guest up, kernel $(uname -r)"
 run_one check@modules check_modules
 
-if [ -n "${SPLAT:-}" ]; then
-	# Deliberately provoke a kernel report: proves the judge catches it.
-	run_one check@splat-$SPLAT insmod "$RUN/vtgpu_splat.ko" "mode=$SPLAT"
-fi
+case ${SPLAT:-} in
+"") ;;
+hang)	# Never finish: proves the host kills a hung guest and says so.
+	kmsg "begin check@splat-hang"
+	sleep infinity ;;
+*)	# Deliberately provoke a kernel report: proves the judge catches it.
+	run_one "check@splat-$SPLAT" insmod "$RUN/vtgpu_splat.ko" "mode=$SPLAT" ;;
+esac
 
 if [ "${INTERACTIVE:-0}" = 1 ]; then
 	echo "vtgpu guest: modules loaded; exit the shell to power off"

@@ -6,7 +6,8 @@
 # Environment (all optional):
 #   TESTS            igt binaries to run, each BINARY or BINARY@GLOB
 #                    (default: every vtgpu_* test built)
-#   SPLAT            warn|lockdep: load ci/splat to provoke a report
+#   SPLAT            warn|lockdep: load ci/splat to provoke a report;
+#                    hang: never finish (the hung-guest path)
 #   INTERACTIVE=1    a shell on the console instead of a judged run
 #   GUEST_TIMEOUT    seconds before a hung guest is killed (default 1200)
 #   SUBTEST_TIMEOUT  seconds per subtest (default 300)
@@ -42,7 +43,7 @@ fi
 gcc -O2 -shared -fPIC $(pkg-config --cflags libdrm) -o "$RUN/drm_info_nokms.so" \
 	"$VTGPU_TOP/ci/drm_info_nokms.c" -ldl
 
-if [ -n "${SPLAT:-}" ]; then
+if [ -n "${SPLAT:-}" ] && [ "$SPLAT" != hang ]; then
 	cp -r "$VTGPU_TOP/ci/splat" "$RUN/splat"
 	make -s -C "$KBUILD" M="$RUN/splat" modules >/dev/null
 	cp "$RUN/splat/vtgpu_splat.ko" "$RUN/"

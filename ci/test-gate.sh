@@ -1,21 +1,24 @@
 #!/bin/bash
-# Prove the splat gate: a guest run in which ci/splat provokes a WARN, and
-# one in which it provokes a lockdep inversion, must both be judged failed
-# with the report printed. Prints "N passed, N failed".
+# Prove the splat gate: a guest run in which ci/splat provokes a WARN, one
+# in which it provokes a lockdep inversion, and one that never finishes
+# must each be judged failed, with the report (or "hung") printed.
+# Prints "N passed, N failed".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 passed=0 failed=0
-for mode in warn lockdep; do
+for mode in warn lockdep hang; do
+	timeout=300
 	case $mode in
-	warn) want='vtgpu_splat: deliberate warning' ;;
-	lockdep) want='possible circular locking dependency detected' ;;
+	warn) want='| .*vtgpu_splat: deliberate warning' ;;
+	lockdep) want='| .*possible circular locking dependency detected' ;;
+	hang) want='hung: killed after' timeout=120 ;;
 	esac
-	out=$(SPLAT=$mode TESTS=vtgpu_basic@version GUEST_TIMEOUT=300 \
+	out=$(SPLAT=$mode TESTS=vtgpu_basic@version GUEST_TIMEOUT=$timeout \
 		"$VTGPU_TOP/ci/run-guest.sh" 2>&1)
 	rc=$?
-	if [ $rc -ne 0 ] && grep -q "FAIL .* check@splat-$mode" <<<"$out" &&
-		grep -q "| .*$want" <<<"$out"; then
+	if [ $rc -ne 0 ] && grep -qE "(FAIL|TIMEOUT) .* check@splat-$mode" <<<"$out" &&
+		grep -q "$want" <<<"$out"; then
 		echo "PASS gate catches $mode"
 		passed=$((passed + 1))
 	else
