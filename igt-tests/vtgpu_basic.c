@@ -61,8 +61,11 @@ static void test_getparam(int fd)
 		     visible);
 	igt_assert_eq_u64(visible, bar);
 
-	/* No VTGPU_CAP_* is defined yet. */
-	igt_assert_eq_u64(caps, 0);
+	/* Only the defined capabilities, and FILL, which the driver needs. */
+	igt_assert_eq_u64(caps & ~(uint64_t)(VTGPU_CAP_FILL | VTGPU_CAP_INJECT |
+					     VTGPU_CAP_MSI), 0);
+	igt_assert_f(caps & VTGPU_CAP_FILL, "caps %#" PRIx64 " lack FILL\n",
+		     caps);
 }
 
 static void test_getparam_invalid(int fd)
@@ -129,7 +132,8 @@ igt_main
 
 	igt_describe("Check the device parameters: interface major version 1, "
 		     "CPU-visible VRAM a non-empty power of two no larger than "
-		     "VRAM and as large as the VRAM BAR, and no capabilities.");
+		     "VRAM and as large as the VRAM BAR, and only known "
+		     "capabilities, FILL among them.");
 	igt_subtest("getparam")
 		test_getparam(fd);
 

@@ -35,8 +35,15 @@ extern "C" {
 #define VTGPU_PARAM_VRAM_SIZE		2
 /* VRAM in bytes the CPU reaches through BAR2, from offset 0. */
 #define VTGPU_PARAM_VISIBLE_VRAM_SIZE	3
-/* Device capability bits (VTGPU_CAP_*, none defined yet). */
+/* Device capability bits, VTGPU_CAP_*. */
 #define VTGPU_PARAM_CAPS		4
+
+/* The engine has the FILL command (always set: the driver needs it). */
+#define VTGPU_CAP_FILL			0x1
+/* The device can inject engine errors and hangs, for testing recovery. */
+#define VTGPU_CAP_INJECT		0x2
+/* The device has an MSI capability. */
+#define VTGPU_CAP_MSI			0x4
 
 /**
  * struct drm_vtgpu_getparam - argument of DRM_IOCTL_VTGPU_GETPARAM

@@ -1,9 +1,12 @@
 /*
  * vtgpu: a virtual GPU PCI device for driver development
  *
- * This is the foundation of the device: identification registers in
- * BAR0 and VRAM, of which a CPU-visible window is exposed through BAR2.
- * The register map is documented in docs/specs/vtgpu.rst.
+ * BAR0 holds the registers, BAR2 a CPU-visible window on VRAM.  An engine
+ * executes commands (COPY, FILL, FENCE) from a ring in guest memory; they
+ * address VRAM and a GART aperture that maps guest pages through a page
+ * table in guest memory.  The engine runs in a bottom half, asynchronously
+ * to the vCPUs, and optionally delays each command with a timer.
+ * The interface is documented in docs/specs/vtgpu.rst.
  *
  * This work is licensed under the terms of the GNU GPL, version 2 or later.
  * See the COPYING file in the top-level directory.
@@ -14,13 +17,18 @@
 #include "qemu/bitops.h"
 #include "qemu/host-utils.h"
 #include "qemu/log.h"
+#include "qemu/main-loop.h"
 #include "qemu/module.h"
+#include "qemu/timer.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
+#include "exec/memory.h"
+#include "hw/pci/msi.h"
 #include "hw/pci/pci.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "qom/object.h"
+#include "sysemu/dma.h"
 #include "trace.h"
 
 #define TYPE_VTGPU "vtgpu"
@@ -35,6 +43,19 @@ OBJECT_DECLARE_SIMPLE_TYPE(VTGPUState, VTGPU)
 #define VTGPU_MMIO_SIZE             (4 * KiB)
 #define VTGPU_VRAM_SIZE_MAX         (16 * GiB)
 #define VTGPU_VISIBLE_SIZE_MIN      (1 * MiB)
+#define VTGPU_GART_SIZE_MIN         (1 * MiB)
+#define VTGPU_GART_SIZE_MAX         (4 * GiB)
+#define VTGPU_GART_BASE             (1ULL << 40)
+#define VTGPU_PAGE_SIZE             4096
+#define VTGPU_RING_SIZE_MIN         (4 * KiB)
+#define VTGPU_RING_SIZE_MAX         (1 * MiB)
+#define VTGPU_DELAY_US_MAX          10000000
+
+/* The engine yields to the main loop after this much work */
+#define VTGPU_BUDGET_COMMANDS       64
+#define VTGPU_BUDGET_BYTES          (64 * MiB)
+/* Bounce buffer for guest-to-guest copies and guest fills */
+#define VTGPU_CHUNK_SIZE            (64 * KiB)
 
 /* BAR0 registers, all 32 bits wide */
 #define VTGPU_REG_ID                0x000
@@ -44,13 +65,104 @@ OBJECT_DECLARE_SIMPLE_TYPE(VTGPUState, VTGPU)
 #define VTGPU_REG_VRAM_SIZE_HI      0x014
 #define VTGPU_REG_VISIBLE_SIZE_LO   0x018
 #define VTGPU_REG_VISIBLE_SIZE_HI   0x01c
+#define VTGPU_REG_GART_SIZE_LO      0x020
+#define VTGPU_REG_GART_SIZE_HI      0x024
+#define VTGPU_REG_GART_BASE_LO      0x028
+#define VTGPU_REG_GART_BASE_HI      0x02c
+#define VTGPU_REG_GART_TABLE_LO     0x040
+#define VTGPU_REG_GART_TABLE_HI     0x044
+#define VTGPU_REG_RING_BASE_LO      0x080
+#define VTGPU_REG_RING_BASE_HI      0x084
+#define VTGPU_REG_RING_SIZE         0x088
+#define VTGPU_REG_RING_HEAD         0x08c
+#define VTGPU_REG_RING_TAIL         0x090
+#define VTGPU_REG_DOORBELL          0x094
+#define VTGPU_REG_ENGINE_STATUS     0x098
+#define VTGPU_REG_ENGINE_RESET      0x09c
+#define VTGPU_REG_FENCE_SEQNO_LO    0x0a0
+#define VTGPU_REG_FENCE_SEQNO_HI    0x0a4
+#define VTGPU_REG_FENCE_WB_LO       0x0a8
+#define VTGPU_REG_FENCE_WB_HI       0x0ac
+#define VTGPU_REG_INT_STATUS        0x0c0
+#define VTGPU_REG_INT_MASK          0x0c4
+#define VTGPU_REG_INT_ACK           0x0c8
+#define VTGPU_REG_ERROR_CODE        0x0e0
+#define VTGPU_REG_ERROR_HEAD        0x0e4
+#define VTGPU_REG_ERROR_ADDR_LO     0x0e8
+#define VTGPU_REG_ERROR_ADDR_HI     0x0ec
+#define VTGPU_REG_INJECT            0x100
+#define VTGPU_REG_ENGINE_DELAY_US   0x104
+#define VTGPU_REG_STAT_COMMANDS_LO  0x120
+#define VTGPU_REG_STAT_COMMANDS_HI  0x124
+#define VTGPU_REG_STAT_BYTES_LO     0x128
+#define VTGPU_REG_STAT_BYTES_HI     0x12c
 
 #define VTGPU_ID                    0x56544750 /* "VTGP" */
 #define VTGPU_VERSION_MAJOR         1
 #define VTGPU_VERSION_MINOR         0
 #define VTGPU_VERSION \
     ((VTGPU_VERSION_MAJOR << 16) | VTGPU_VERSION_MINOR)
-#define VTGPU_CAPS                  0
+
+#define VTGPU_CAPS_FILL             BIT(0)
+#define VTGPU_CAPS_INJECT           BIT(1)
+#define VTGPU_CAPS_MSI              BIT(2)
+#define VTGPU_CAPS \
+    (VTGPU_CAPS_FILL | VTGPU_CAPS_INJECT | VTGPU_CAPS_MSI)
+
+#define VTGPU_STATUS_BUSY           BIT(0)
+#define VTGPU_STATUS_HALTED         BIT(1)
+#define VTGPU_STATUS_HUNG           BIT(2)
+
+#define VTGPU_INT_FENCE             BIT(0)
+#define VTGPU_INT_ERROR             BIT(1)
+#define VTGPU_INT_ALL               (VTGPU_INT_FENCE | VTGPU_INT_ERROR)
+
+#define VTGPU_INJECT_NONE           0
+#define VTGPU_INJECT_FAIL_NEXT      1
+#define VTGPU_INJECT_HANG           2
+
+#define VTGPU_ERR_NONE              0
+#define VTGPU_ERR_BAD_COMMAND       1
+#define VTGPU_ERR_BAD_ADDRESS       2
+#define VTGPU_ERR_GART_FAULT        3
+#define VTGPU_ERR_GART_READONLY     4
+#define VTGPU_ERR_BAD_SIZE          5
+#define VTGPU_ERR_DMA_ERROR         6
+#define VTGPU_ERR_INJECTED          7
+#define VTGPU_ERR_BAD_RING          8
+
+/* GART entries */
+#define VTGPU_GART_VALID            BIT_ULL(0)
+#define VTGPU_GART_WRITABLE         BIT_ULL(1)
+#define VTGPU_GART_RESERVED         MAKE_64BIT_MASK(2, 10)
+#define VTGPU_GART_ADDR_MASK        (~MAKE_64BIT_MASK(0, 12))
+
+/* Commands */
+#define VTGPU_CMD_SIZE              32
+#define VTGPU_OP_NOP                0
+#define VTGPU_OP_COPY               1
+#define VTGPU_OP_FILL               2
+#define VTGPU_OP_FENCE              3
+#define VTGPU_FENCE_IRQ             BIT(0)
+
+typedef struct VTGPUCmd {
+    uint32_t opcode;
+    uint32_t flags;
+    uint64_t arg0;
+    uint64_t arg1;
+    uint64_t arg2;
+} VTGPUCmd;
+
+/*
+ * A translated range: a piece of VRAM (host != NULL) or of guest memory
+ * at guest-physical address gpa.
+ */
+typedef struct VTGPUSeg {
+    uint8_t *host;
+    uint64_t vram_offset;
+    dma_addr_t gpa;
+    uint64_t len;
+} VTGPUSeg;
 
 struct VTGPUState {
     PCIDevice parent_obj;
@@ -58,13 +170,39 @@ struct VTGPUState {
     MemoryRegion mmio;
     MemoryRegion vram;
     MemoryRegion vram_bar;
+    QEMUBH *engine_bh;
+    QEMUTimer delay_timer;
+
+    /* registers */
+    uint64_t gart_table;
+    uint64_t ring_base;
+    uint32_t ring_size;
+    uint32_t ring_head;
+    uint32_t ring_tail;
+    uint64_t fence_seqno;
+    uint64_t fence_wb;
+    uint32_t int_status;
+    uint32_t int_mask;
+    uint32_t error_code;
+    uint32_t error_head;
+    uint64_t error_addr;
+    uint32_t inject;
+    uint32_t engine_delay_us;
+    uint64_t stat_commands;
+    uint64_t stat_bytes;
+
+    /* engine state; the engine is hung when inject is VTGPU_INJECT_HANG */
+    bool running;
+    bool halted;
 
     /* properties */
     uint64_t vram_size;
     uint64_t visible_vram_size;
+    uint64_t gart_size;
+    uint32_t engine_delay_us_prop;
 };
 
-static bool vtgpu_check_sizes(VTGPUState *s, Error **errp)
+static bool vtgpu_check_properties(VTGPUState *s, Error **errp)
 {
     if (!QEMU_IS_ALIGNED(s->vram_size, MiB)) {
         error_setg(errp, "vram_size must be a multiple of 1 MiB, "
@@ -92,9 +230,664 @@ static bool vtgpu_check_sizes(VTGPUState *s, Error **errp)
                    s->visible_vram_size, s->vram_size);
         return false;
     }
+    if (!is_power_of_2(s->gart_size) ||
+        s->gart_size < VTGPU_GART_SIZE_MIN ||
+        s->gart_size > VTGPU_GART_SIZE_MAX) {
+        error_setg(errp, "gart_size must be a power of two from 1 MiB "
+                   "to 4 GiB, got %" PRIu64 " bytes", s->gart_size);
+        return false;
+    }
+    if (s->engine_delay_us_prop > VTGPU_DELAY_US_MAX) {
+        error_setg(errp, "engine_delay_us must be at most %u, got %" PRIu32,
+                   VTGPU_DELAY_US_MAX, s->engine_delay_us_prop);
+        return false;
+    }
     return true;
 }
 
+/*
+ * Interrupts: the condition is int_status & int_mask.  INTx follows it as
+ * a level; MSI sends a message for each of its bits that goes from 0 to 1.
+ */
+static void vtgpu_update_irq(VTGPUState *s, uint32_t old_pending)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint32_t pending = s->int_status & s->int_mask;
+
+    if (msi_enabled(pdev)) {
+        pci_set_irq(pdev, 0);
+        if (pending & ~old_pending) {
+            trace_vtgpu_irq_msi(s->int_status, s->int_mask);
+            msi_notify(pdev, 0);
+        }
+    } else {
+        trace_vtgpu_irq_intx(s->int_status, s->int_mask, pending != 0);
+        pci_set_irq(pdev, pending != 0);
+    }
+}
+
+static void vtgpu_set_int_status(VTGPUState *s, uint32_t status)
+{
+    uint32_t old_pending = s->int_status & s->int_mask;
+
+    s->int_status = status;
+    vtgpu_update_irq(s, old_pending);
+}
+
+static void vtgpu_set_int_mask(VTGPUState *s, uint32_t mask)
+{
+    uint32_t old_pending = s->int_status & s->int_mask;
+
+    s->int_mask = mask & VTGPU_INT_ALL;
+    vtgpu_update_irq(s, old_pending);
+}
+
+/*
+ * Range checks.  Sizes are never 0 here: commands check them first.
+ */
+static bool vtgpu_vram_range_ok(VTGPUState *s, uint64_t addr, uint64_t len)
+{
+    return len <= s->vram_size && addr <= s->vram_size - len;
+}
+
+static bool vtgpu_gart_range_ok(VTGPUState *s, uint64_t addr, uint64_t len)
+{
+    return addr >= VTGPU_GART_BASE && len <= s->gart_size &&
+           addr - VTGPU_GART_BASE <= s->gart_size - len;
+}
+
+static bool vtgpu_ring_size_ok(uint32_t size)
+{
+    return is_power_of_2(size) &&
+           size >= VTGPU_RING_SIZE_MIN && size <= VTGPU_RING_SIZE_MAX;
+}
+
+static bool vtgpu_ring_ok(VTGPUState *s)
+{
+    return vtgpu_ring_size_ok(s->ring_size) &&
+           s->ring_base <= UINT64_MAX - s->ring_size + 1 &&
+           QEMU_IS_ALIGNED(s->ring_tail, VTGPU_CMD_SIZE) &&
+           s->ring_tail < s->ring_size &&
+           QEMU_IS_ALIGNED(s->ring_head, VTGPU_CMD_SIZE) &&
+           s->ring_head < s->ring_size;
+}
+
+/*
+ * Is [addr, addr + len) of guest-physical memory RAM that the engine may
+ * access as a bus master?  On failure, *fault is the first byte that is
+ * not.  Only RAM is accessed, so that the engine never reaches MMIO (its
+ * own registers included).
+ */
+static bool vtgpu_guest_ram_ok(VTGPUState *s, dma_addr_t addr, uint64_t len,
+                               bool is_write, uint64_t *fault)
+{
+    AddressSpace *as = pci_get_address_space(PCI_DEVICE(s));
+
+    if (addr + len < addr && addr + len != 0) {
+        *fault = addr;
+        return false;
+    }
+
+    RCU_READ_LOCK_GUARD();
+    while (len) {
+        hwaddr xlat, l = len;
+        MemoryRegion *mr;
+
+        mr = address_space_translate(as, addr, &xlat, &l, is_write,
+                                     MEMTXATTRS_UNSPECIFIED);
+        if (!l || !memory_access_is_direct(mr, is_write)) {
+            *fault = addr;
+            return false;
+        }
+        addr += l;
+        len -= l;
+    }
+    return true;
+}
+
+/* Read guest RAM (ring, GART table) into buf; DMA_ERROR if not RAM */
+static uint32_t vtgpu_guest_read(VTGPUState *s, dma_addr_t addr, void *buf,
+                                 uint64_t len, uint64_t *fault)
+{
+    if (!vtgpu_guest_ram_ok(s, addr, len, false, fault) ||
+        pci_dma_read(PCI_DEVICE(s), addr, buf, len) != MEMTX_OK) {
+        return VTGPU_ERR_DMA_ERROR;
+    }
+    return VTGPU_ERR_NONE;
+}
+
+/*
+ * GART: translate the aperture range [addr, addr + len) into runs of
+ * guest memory appended to segs, merging physically contiguous pages.
+ * Every entry and every page is checked in address order; on failure,
+ * returns the error code and the faulting address in *fault.
+ */
+static uint32_t vtgpu_gart_translate(VTGPUState *s, uint64_t addr,
+                                     uint64_t len, bool is_write,
+                                     GArray *segs, uint64_t *fault)
+{
+    uint64_t entries[VTGPU_PAGE_SIZE / sizeof(uint64_t)];
+    uint64_t offset = addr - VTGPU_GART_BASE;
+    uint64_t end = offset + len;
+    uint64_t page = offset / VTGPU_PAGE_SIZE;
+    uint64_t last_page = (end - 1) / VTGPU_PAGE_SIZE;
+
+    if (!s->gart_table) {
+        *fault = addr;
+        return VTGPU_ERR_GART_FAULT;
+    }
+
+    while (page <= last_page) {
+        dma_addr_t table_addr = s->gart_table + page * sizeof(uint64_t);
+        /* read the entries up to the end of this page of the table */
+        uint64_t n = MIN(last_page - page + 1,
+                         (VTGPU_PAGE_SIZE - table_addr % VTGPU_PAGE_SIZE) /
+                         sizeof(uint64_t));
+        uint32_t err;
+        uint64_t i;
+
+        if (table_addr < s->gart_table) {
+            /* the table runs past the end of the address space */
+            *fault = table_addr;
+            return VTGPU_ERR_DMA_ERROR;
+        }
+        err = vtgpu_guest_read(s, table_addr, entries,
+                               n * sizeof(uint64_t), fault);
+        if (err) {
+            return err;
+        }
+
+        for (i = 0; i < n; i++, page++) {
+            uint64_t entry = le64_to_cpu(entries[i]);
+            uint64_t start = MAX(offset, page * VTGPU_PAGE_SIZE);
+            uint64_t stop = MIN(end, (page + 1) * VTGPU_PAGE_SIZE);
+            dma_addr_t gpa = (entry & VTGPU_GART_ADDR_MASK) +
+                             start % VTGPU_PAGE_SIZE;
+            VTGPUSeg *last = segs->len ?
+                &g_array_index(segs, VTGPUSeg, segs->len - 1) : NULL;
+
+            *fault = VTGPU_GART_BASE + start;
+            if (!(entry & VTGPU_GART_VALID) ||
+                (entry & VTGPU_GART_RESERVED)) {
+                return VTGPU_ERR_GART_FAULT;
+            }
+            if (is_write && !(entry & VTGPU_GART_WRITABLE)) {
+                return VTGPU_ERR_GART_READONLY;
+            }
+            if (!vtgpu_guest_ram_ok(s, gpa, stop - start, is_write, fault)) {
+                return VTGPU_ERR_DMA_ERROR;
+            }
+
+            if (last && !last->host && last->gpa + last->len == gpa) {
+                last->len += stop - start;
+            } else {
+                VTGPUSeg seg = { .gpa = gpa, .len = stop - start };
+
+                g_array_append_val(segs, seg);
+            }
+        }
+    }
+    return VTGPU_ERR_NONE;
+}
+
+/* Check that a GPU range lies entirely in VRAM or in the aperture */
+static uint32_t vtgpu_check_range(VTGPUState *s, uint64_t addr, uint64_t len,
+                                  uint64_t *fault)
+{
+    if (vtgpu_vram_range_ok(s, addr, len) ||
+        vtgpu_gart_range_ok(s, addr, len)) {
+        return VTGPU_ERR_NONE;
+    }
+    *fault = addr;
+    return VTGPU_ERR_BAD_ADDRESS;
+}
+
+/* Translate a checked GPU range into segments */
+static uint32_t vtgpu_translate(VTGPUState *s, uint64_t addr, uint64_t len,
+                                bool is_write, GArray *segs, uint64_t *fault)
+{
+    if (vtgpu_vram_range_ok(s, addr, len)) {
+        VTGPUSeg seg = {
+            .host = (uint8_t *)memory_region_get_ram_ptr(&s->vram) + addr,
+            .vram_offset = addr,
+            .len = len,
+        };
+
+        g_array_append_val(segs, seg);
+        return VTGPU_ERR_NONE;
+    }
+    return vtgpu_gart_translate(s, addr, len, is_write, segs, fault);
+}
+
+/*
+ * Data movement, on whole segments: memmove for VRAM, pci_dma_read/write
+ * (memcpy for RAM) for guest memory.  The segments have been checked, so
+ * the guest accesses cannot fail.
+ */
+static void vtgpu_copy_chunk(VTGPUState *s, const VTGPUSeg *dst,
+                             uint64_t doff, const VTGPUSeg *src,
+                             uint64_t soff, uint64_t len)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+
+    if (dst->host && src->host) {
+        memmove(dst->host + doff, src->host + soff, len);
+    } else if (dst->host) {
+        pci_dma_read(pdev, src->gpa + soff, dst->host + doff, len);
+    } else if (src->host) {
+        pci_dma_write(pdev, dst->gpa + doff, src->host + soff, len);
+    } else {
+        g_autofree uint8_t *buf = g_malloc(MIN(len, VTGPU_CHUNK_SIZE));
+        uint64_t done, n;
+
+        for (done = 0; done < len; done += n) {
+            n = MIN(len - done, VTGPU_CHUNK_SIZE);
+            pci_dma_read(pdev, src->gpa + soff + done, buf, n);
+            pci_dma_write(pdev, dst->gpa + doff + done, buf, n);
+        }
+    }
+    if (dst->host) {
+        memory_region_set_dirty(&s->vram, dst->vram_offset + doff, len);
+    }
+}
+
+static void vtgpu_copy(VTGPUState *s, GArray *dst, GArray *src)
+{
+    guint di = 0, si = 0;
+    uint64_t doff = 0, soff = 0;
+
+    while (si < src->len && di < dst->len) {
+        const VTGPUSeg *d = &g_array_index(dst, VTGPUSeg, di);
+        const VTGPUSeg *sg = &g_array_index(src, VTGPUSeg, si);
+        uint64_t n = MIN(d->len - doff, sg->len - soff);
+
+        vtgpu_copy_chunk(s, d, doff, sg, soff, n);
+        doff += n;
+        soff += n;
+        if (doff == d->len) {
+            di++;
+            doff = 0;
+        }
+        if (soff == sg->len) {
+            si++;
+            soff = 0;
+        }
+    }
+}
+
+/* Fill host memory with a 32-bit pattern, doubling the filled part */
+static void vtgpu_fill_host(uint8_t *p, uint64_t len, uint32_t pattern)
+{
+    uint64_t done = MIN(len, sizeof(pattern));
+
+    pattern = cpu_to_le32(pattern);
+    memcpy(p, &pattern, done);
+    while (done < len) {
+        uint64_t n = MIN(done, len - done);
+
+        memcpy(p + done, p, n);
+        done += n;
+    }
+}
+
+static void vtgpu_fill(VTGPUState *s, GArray *dst, uint32_t pattern)
+{
+    g_autofree uint8_t *buf = NULL;
+    uint64_t pos = 0;
+    guint i;
+
+    for (i = 0; i < dst->len; i++) {
+        const VTGPUSeg *d = &g_array_index(dst, VTGPUSeg, i);
+        /* the pattern as seen from the first byte of this segment */
+        uint32_t p = ror32(pattern, 8 * (pos % 4));
+        uint64_t done, n;
+
+        if (d->host) {
+            vtgpu_fill_host(d->host, d->len, p);
+            memory_region_set_dirty(&s->vram, d->vram_offset, d->len);
+        } else {
+            if (!buf) {
+                buf = g_malloc(VTGPU_CHUNK_SIZE);
+            }
+            vtgpu_fill_host(buf, MIN(d->len, VTGPU_CHUNK_SIZE), p);
+            for (done = 0; done < d->len; done += n) {
+                n = MIN(d->len - done, VTGPU_CHUNK_SIZE);
+                pci_dma_write(PCI_DEVICE(s), d->gpa + done, buf, n);
+            }
+        }
+        pos += d->len;
+    }
+}
+
+/*
+ * Commands.  Each returns an error code (and the faulting address in
+ * *fault); on error, nothing has been written.
+ */
+static uint32_t vtgpu_cmd_copy(VTGPUState *s, const VTGPUCmd *cmd,
+                               uint64_t *fault)
+{
+    g_autoptr(GArray) src = g_array_new(false, false, sizeof(VTGPUSeg));
+    g_autoptr(GArray) dst = g_array_new(false, false, sizeof(VTGPUSeg));
+    uint64_t len = cmd->arg2;
+    uint32_t err;
+
+    if (cmd->flags) {
+        return VTGPU_ERR_BAD_COMMAND;
+    }
+    if (!len) {
+        return VTGPU_ERR_BAD_SIZE;
+    }
+    err = vtgpu_check_range(s, cmd->arg0, len, fault);
+    if (!err) {
+        err = vtgpu_check_range(s, cmd->arg1, len, fault);
+    }
+    if (!err) {
+        err = vtgpu_translate(s, cmd->arg0, len, false, src, fault);
+    }
+    if (!err) {
+        err = vtgpu_translate(s, cmd->arg1, len, true, dst, fault);
+    }
+    if (err) {
+        return err;
+    }
+
+    vtgpu_copy(s, dst, src);
+    return VTGPU_ERR_NONE;
+}
+
+static uint32_t vtgpu_cmd_fill(VTGPUState *s, const VTGPUCmd *cmd,
+                               uint64_t *fault)
+{
+    g_autoptr(GArray) dst = g_array_new(false, false, sizeof(VTGPUSeg));
+    uint64_t len = cmd->arg1;
+    uint32_t err;
+
+    if (cmd->flags || extract64(cmd->arg2, 32, 32)) {
+        return VTGPU_ERR_BAD_COMMAND;
+    }
+    if (!len || !QEMU_IS_ALIGNED(len, 4)) {
+        return VTGPU_ERR_BAD_SIZE;
+    }
+    err = vtgpu_check_range(s, cmd->arg0, len, fault);
+    if (!err) {
+        err = vtgpu_translate(s, cmd->arg0, len, true, dst, fault);
+    }
+    if (err) {
+        return err;
+    }
+
+    vtgpu_fill(s, dst, extract64(cmd->arg2, 0, 32));
+    return VTGPU_ERR_NONE;
+}
+
+static uint32_t vtgpu_cmd_fence(VTGPUState *s, const VTGPUCmd *cmd,
+                                uint64_t *fault)
+{
+    uint64_t seqno = cpu_to_le64(cmd->arg0);
+
+    if (cmd->flags & ~VTGPU_FENCE_IRQ) {
+        return VTGPU_ERR_BAD_COMMAND;
+    }
+    if (s->fence_wb &&
+        !vtgpu_guest_ram_ok(s, s->fence_wb, sizeof(seqno), true, fault)) {
+        return VTGPU_ERR_DMA_ERROR;
+    }
+
+    s->fence_seqno = cmd->arg0;
+    if (s->fence_wb) {
+        pci_dma_write(PCI_DEVICE(s), s->fence_wb, &seqno, sizeof(seqno));
+    }
+    if (cmd->flags & VTGPU_FENCE_IRQ) {
+        vtgpu_set_int_status(s, s->int_status | VTGPU_INT_FENCE);
+    }
+    return VTGPU_ERR_NONE;
+}
+
+/*
+ * Engine
+ */
+static bool vtgpu_engine_can_run(VTGPUState *s)
+{
+    return s->running && s->inject != VTGPU_INJECT_HANG;
+}
+
+/* Stop the engine; drop a delayed command in flight */
+static void vtgpu_engine_stop(VTGPUState *s)
+{
+    s->running = false;
+    qemu_bh_cancel(s->engine_bh);
+    timer_del(&s->delay_timer);
+}
+
+static void vtgpu_engine_halt(VTGPUState *s, uint32_t code, uint64_t addr)
+{
+    trace_vtgpu_error(code, s->ring_head, addr);
+    vtgpu_engine_stop(s);
+    s->halted = true;
+    s->error_code = code;
+    s->error_head = s->ring_head;
+    s->error_addr = addr;
+    vtgpu_set_int_status(s, s->int_status | VTGPU_INT_ERROR);
+}
+
+/*
+ * Execute the command at RING_HEAD: advance RING_HEAD when it completes,
+ * halt the engine when it fails.  Returns the number of bytes it moved.
+ */
+static uint64_t vtgpu_engine_step(VTGPUState *s)
+{
+    VTGPUCmd cmd;
+    uint8_t raw[VTGPU_CMD_SIZE];
+    uint64_t fault = 0;
+    uint64_t bytes = 0;
+    uint32_t err;
+
+    if (!vtgpu_ring_ok(s)) {
+        vtgpu_engine_halt(s, VTGPU_ERR_BAD_RING, 0);
+        return 0;
+    }
+    err = vtgpu_guest_read(s, s->ring_base + s->ring_head, raw, sizeof(raw),
+                           &fault);
+    if (err) {
+        vtgpu_engine_halt(s, err, fault);
+        return 0;
+    }
+    cmd.opcode = ldl_le_p(raw);
+    cmd.flags = ldl_le_p(raw + 4);
+    cmd.arg0 = ldq_le_p(raw + 8);
+    cmd.arg1 = ldq_le_p(raw + 16);
+    cmd.arg2 = ldq_le_p(raw + 24);
+    trace_vtgpu_cmd(s->ring_head, cmd.opcode, cmd.flags,
+                    cmd.arg0, cmd.arg1, cmd.arg2);
+
+    if (s->inject == VTGPU_INJECT_FAIL_NEXT) {
+        s->inject = VTGPU_INJECT_NONE;
+        vtgpu_engine_halt(s, VTGPU_ERR_INJECTED, 0);
+        return 0;
+    }
+
+    switch (cmd.opcode) {
+    case VTGPU_OP_NOP:
+        err = cmd.flags ? VTGPU_ERR_BAD_COMMAND : VTGPU_ERR_NONE;
+        break;
+    case VTGPU_OP_COPY:
+        err = vtgpu_cmd_copy(s, &cmd, &fault);
+        bytes = cmd.arg2;
+        break;
+    case VTGPU_OP_FILL:
+        err = vtgpu_cmd_fill(s, &cmd, &fault);
+        bytes = cmd.arg1;
+        break;
+    case VTGPU_OP_FENCE:
+        err = vtgpu_cmd_fence(s, &cmd, &fault);
+        break;
+    default:
+        err = VTGPU_ERR_BAD_COMMAND;
+        break;
+    }
+    if (err) {
+        vtgpu_engine_halt(s, err, fault);
+        return 0;
+    }
+
+    s->ring_head = (s->ring_head + VTGPU_CMD_SIZE) & (s->ring_size - 1);
+    s->stat_commands++;
+    s->stat_bytes += bytes;
+    return bytes;
+}
+
+/* Start the delay of the command at RING_HEAD, unless it has started */
+static void vtgpu_engine_start_delay(VTGPUState *s)
+{
+    if (!timer_pending(&s->delay_timer)) {
+        trace_vtgpu_cmd_delay(s->ring_head, s->engine_delay_us);
+        timer_mod(&s->delay_timer,
+                  qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                  (int64_t)s->engine_delay_us * SCALE_US);
+    }
+}
+
+/*
+ * Run the engine: execute commands until RING_HEAD reaches RING_TAIL, or
+ * start the delay of the next one, or yield to the main loop after a
+ * budget.
+ */
+static void vtgpu_engine_run(VTGPUState *s)
+{
+    unsigned int commands = 0;
+    uint64_t bytes = 0;
+
+    while (vtgpu_engine_can_run(s) && !timer_pending(&s->delay_timer)) {
+        if (s->ring_head == s->ring_tail) {
+            s->running = false;
+            break;
+        }
+        if (commands >= VTGPU_BUDGET_COMMANDS ||
+            bytes >= VTGPU_BUDGET_BYTES) {
+            qemu_bh_schedule(s->engine_bh);
+            break;
+        }
+        if (s->engine_delay_us) {
+            vtgpu_engine_start_delay(s);
+            break;
+        }
+        bytes += vtgpu_engine_step(s);
+        commands++;
+    }
+}
+
+static void vtgpu_engine_bh(void *opaque)
+{
+    vtgpu_engine_run(opaque);
+}
+
+/*
+ * The delay of the command at RING_HEAD is over: execute it, then go on
+ * at once, so that the delay of the next command starts now.
+ */
+static void vtgpu_delay_timer(void *opaque)
+{
+    VTGPUState *s = opaque;
+
+    if (!vtgpu_engine_can_run(s)) {
+        return;
+    }
+    vtgpu_engine_step(s);
+    vtgpu_engine_run(s);
+}
+
+static void vtgpu_doorbell(VTGPUState *s)
+{
+    trace_vtgpu_doorbell(s->ring_head, s->ring_tail);
+
+    if (!s->ring_size || s->halted) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: doorbell ignored: %s\n",
+                      __func__, s->halted ? "engine halted" :
+                      "ring disabled");
+        return;
+    }
+    if (!vtgpu_ring_ok(s)) {
+        vtgpu_engine_halt(s, VTGPU_ERR_BAD_RING, 0);
+        return;
+    }
+    if (s->ring_head == s->ring_tail) {
+        return;
+    }
+    s->running = true;
+    if (!vtgpu_engine_can_run(s)) {
+        return;
+    }
+    /*
+     * Commands execute in the bottom half; the delay of a delayed first
+     * command starts now.
+     */
+    if (s->engine_delay_us) {
+        vtgpu_engine_start_delay(s);
+    } else {
+        qemu_bh_schedule(s->engine_bh);
+    }
+}
+
+static void vtgpu_engine_reset(VTGPUState *s)
+{
+    trace_vtgpu_engine_reset(s->ring_head);
+
+    vtgpu_engine_stop(s);
+    s->inject = VTGPU_INJECT_NONE;
+    s->halted = false;
+    s->error_code = VTGPU_ERR_NONE;
+    s->error_head = 0;
+    s->error_addr = 0;
+    s->ring_head = 0;
+    s->ring_tail = 0;
+    vtgpu_set_int_status(s, s->int_status & ~VTGPU_INT_ERROR);
+}
+
+static void vtgpu_write_inject(VTGPUState *s, uint32_t val)
+{
+    if (s->inject == VTGPU_INJECT_HANG) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: engine hung, INJECT write "
+                      "ignored until ENGINE_RESET\n", __func__);
+        return;
+    }
+
+    switch (val) {
+    case VTGPU_INJECT_NONE:
+    case VTGPU_INJECT_FAIL_NEXT:
+        s->inject = val;
+        break;
+    case VTGPU_INJECT_HANG:
+        s->inject = val;
+        /* a delayed command in flight does not complete either */
+        timer_del(&s->delay_timer);
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: unknown injection %" PRIu32
+                      " ignored\n", __func__, val);
+        return;
+    }
+    trace_vtgpu_inject(val);
+}
+
+static uint32_t vtgpu_engine_status(VTGPUState *s)
+{
+    uint32_t status = 0;
+
+    if (s->running || s->inject == VTGPU_INJECT_HANG) {
+        status |= VTGPU_STATUS_BUSY;
+    }
+    if (s->halted) {
+        status |= VTGPU_STATUS_HALTED;
+    }
+    if (s->inject == VTGPU_INJECT_HANG) {
+        status |= VTGPU_STATUS_HUNG;
+    }
+    return status;
+}
+
+/*
+ * MMIO
+ */
 static uint64_t vtgpu_mmio_read(void *opaque, hwaddr addr, unsigned size)
 {
     VTGPUState *s = opaque;
@@ -122,6 +915,96 @@ static uint64_t vtgpu_mmio_read(void *opaque, hwaddr addr, unsigned size)
     case VTGPU_REG_VISIBLE_SIZE_HI:
         val = extract64(s->visible_vram_size, 32, 32);
         break;
+    case VTGPU_REG_GART_SIZE_LO:
+        val = extract64(s->gart_size, 0, 32);
+        break;
+    case VTGPU_REG_GART_SIZE_HI:
+        val = extract64(s->gart_size, 32, 32);
+        break;
+    case VTGPU_REG_GART_BASE_LO:
+        val = extract64(VTGPU_GART_BASE, 0, 32);
+        break;
+    case VTGPU_REG_GART_BASE_HI:
+        val = extract64(VTGPU_GART_BASE, 32, 32);
+        break;
+    case VTGPU_REG_GART_TABLE_LO:
+        val = extract64(s->gart_table, 0, 32);
+        break;
+    case VTGPU_REG_GART_TABLE_HI:
+        val = extract64(s->gart_table, 32, 32);
+        break;
+    case VTGPU_REG_RING_BASE_LO:
+        val = extract64(s->ring_base, 0, 32);
+        break;
+    case VTGPU_REG_RING_BASE_HI:
+        val = extract64(s->ring_base, 32, 32);
+        break;
+    case VTGPU_REG_RING_SIZE:
+        val = s->ring_size;
+        break;
+    case VTGPU_REG_RING_HEAD:
+        val = s->ring_head;
+        break;
+    case VTGPU_REG_RING_TAIL:
+        val = s->ring_tail;
+        break;
+    case VTGPU_REG_ENGINE_STATUS:
+        val = vtgpu_engine_status(s);
+        break;
+    case VTGPU_REG_FENCE_SEQNO_LO:
+        val = extract64(s->fence_seqno, 0, 32);
+        break;
+    case VTGPU_REG_FENCE_SEQNO_HI:
+        val = extract64(s->fence_seqno, 32, 32);
+        break;
+    case VTGPU_REG_FENCE_WB_LO:
+        val = extract64(s->fence_wb, 0, 32);
+        break;
+    case VTGPU_REG_FENCE_WB_HI:
+        val = extract64(s->fence_wb, 32, 32);
+        break;
+    case VTGPU_REG_INT_STATUS:
+        val = s->int_status;
+        break;
+    case VTGPU_REG_INT_MASK:
+        val = s->int_mask;
+        break;
+    case VTGPU_REG_ERROR_CODE:
+        val = s->error_code;
+        break;
+    case VTGPU_REG_ERROR_HEAD:
+        val = s->error_head;
+        break;
+    case VTGPU_REG_ERROR_ADDR_LO:
+        val = extract64(s->error_addr, 0, 32);
+        break;
+    case VTGPU_REG_ERROR_ADDR_HI:
+        val = extract64(s->error_addr, 32, 32);
+        break;
+    case VTGPU_REG_INJECT:
+        val = s->inject;
+        break;
+    case VTGPU_REG_ENGINE_DELAY_US:
+        val = s->engine_delay_us;
+        break;
+    case VTGPU_REG_STAT_COMMANDS_LO:
+        val = extract64(s->stat_commands, 0, 32);
+        break;
+    case VTGPU_REG_STAT_COMMANDS_HI:
+        val = extract64(s->stat_commands, 32, 32);
+        break;
+    case VTGPU_REG_STAT_BYTES_LO:
+        val = extract64(s->stat_bytes, 0, 32);
+        break;
+    case VTGPU_REG_STAT_BYTES_HI:
+        val = extract64(s->stat_bytes, 32, 32);
+        break;
+    case VTGPU_REG_DOORBELL:
+    case VTGPU_REG_ENGINE_RESET:
+    case VTGPU_REG_INT_ACK:
+        /* write-only */
+        val = 0;
+        break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR,
                       "%s: read from unknown register 0x%03" HWADDR_PRIx "\n",
@@ -137,9 +1020,60 @@ static uint64_t vtgpu_mmio_read(void *opaque, hwaddr addr, unsigned size)
 static void vtgpu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
                              unsigned size)
 {
+    VTGPUState *s = opaque;
+
     trace_vtgpu_mmio_write(addr, val);
 
     switch (addr) {
+    case VTGPU_REG_GART_TABLE_LO:
+        s->gart_table = deposit64(s->gart_table, 0, 32,
+                                  val & ~(VTGPU_PAGE_SIZE - 1));
+        break;
+    case VTGPU_REG_GART_TABLE_HI:
+        s->gart_table = deposit64(s->gart_table, 32, 32, val);
+        break;
+    case VTGPU_REG_RING_BASE_LO:
+        s->ring_base = deposit64(s->ring_base, 0, 32,
+                                 val & ~(VTGPU_PAGE_SIZE - 1));
+        break;
+    case VTGPU_REG_RING_BASE_HI:
+        s->ring_base = deposit64(s->ring_base, 32, 32, val);
+        break;
+    case VTGPU_REG_RING_SIZE:
+        vtgpu_engine_stop(s);
+        s->ring_size = val;
+        s->ring_head = 0;
+        s->ring_tail = 0;
+        break;
+    case VTGPU_REG_RING_TAIL:
+        s->ring_tail = val;
+        break;
+    case VTGPU_REG_DOORBELL:
+        vtgpu_doorbell(s);
+        break;
+    case VTGPU_REG_ENGINE_RESET:
+        if (val & 1) {
+            vtgpu_engine_reset(s);
+        }
+        break;
+    case VTGPU_REG_FENCE_WB_LO:
+        s->fence_wb = deposit64(s->fence_wb, 0, 32, val & ~7ULL);
+        break;
+    case VTGPU_REG_FENCE_WB_HI:
+        s->fence_wb = deposit64(s->fence_wb, 32, 32, val);
+        break;
+    case VTGPU_REG_INT_MASK:
+        vtgpu_set_int_mask(s, val);
+        break;
+    case VTGPU_REG_INT_ACK:
+        vtgpu_set_int_status(s, s->int_status & ~val);
+        break;
+    case VTGPU_REG_INJECT:
+        vtgpu_write_inject(s, val);
+        break;
+    case VTGPU_REG_ENGINE_DELAY_US:
+        s->engine_delay_us = MIN(val, VTGPU_DELAY_US_MAX);
+        break;
     case VTGPU_REG_ID:
     case VTGPU_REG_VERSION:
     case VTGPU_REG_CAPS:
@@ -147,6 +1081,23 @@ static void vtgpu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     case VTGPU_REG_VRAM_SIZE_HI:
     case VTGPU_REG_VISIBLE_SIZE_LO:
     case VTGPU_REG_VISIBLE_SIZE_HI:
+    case VTGPU_REG_GART_SIZE_LO:
+    case VTGPU_REG_GART_SIZE_HI:
+    case VTGPU_REG_GART_BASE_LO:
+    case VTGPU_REG_GART_BASE_HI:
+    case VTGPU_REG_RING_HEAD:
+    case VTGPU_REG_ENGINE_STATUS:
+    case VTGPU_REG_FENCE_SEQNO_LO:
+    case VTGPU_REG_FENCE_SEQNO_HI:
+    case VTGPU_REG_INT_STATUS:
+    case VTGPU_REG_ERROR_CODE:
+    case VTGPU_REG_ERROR_HEAD:
+    case VTGPU_REG_ERROR_ADDR_LO:
+    case VTGPU_REG_ERROR_ADDR_HI:
+    case VTGPU_REG_STAT_COMMANDS_LO:
+    case VTGPU_REG_STAT_COMMANDS_HI:
+    case VTGPU_REG_STAT_BYTES_LO:
+    case VTGPU_REG_STAT_BYTES_HI:
         qemu_log_mask(LOG_GUEST_ERROR,
                       "%s: write to read-only register 0x%03" HWADDR_PRIx
                       " ignored\n", __func__, addr);
@@ -178,7 +1129,12 @@ static void vtgpu_realize(PCIDevice *pdev, Error **errp)
     ERRP_GUARD();
     VTGPUState *s = VTGPU(pdev);
 
-    if (!vtgpu_check_sizes(s, errp)) {
+    if (!vtgpu_check_properties(s, errp)) {
+        return;
+    }
+
+    pci_config_set_interrupt_pin(pdev->config, 1);
+    if (msi_init(pdev, 0, 1, true, false, errp)) {
         return;
     }
 
@@ -194,6 +1150,7 @@ static void vtgpu_realize(PCIDevice *pdev, Error **errp)
     memory_region_init_ram(&s->vram, OBJECT(s), "vtgpu.vram", s->vram_size,
                            errp);
     if (*errp) {
+        msi_uninit(pdev);
         return;
     }
     memory_region_init_alias(&s->vram_bar, OBJECT(s), "vtgpu.vram-bar",
@@ -203,21 +1160,102 @@ static void vtgpu_realize(PCIDevice *pdev, Error **errp)
                      PCI_BASE_ADDRESS_MEM_TYPE_64 |
                      PCI_BASE_ADDRESS_MEM_PREFETCH,
                      &s->vram_bar);
+
+    s->engine_bh = qemu_bh_new_guarded(vtgpu_engine_bh, s,
+                                       &DEVICE(s)->mem_reentrancy_guard);
+    timer_init_ns(&s->delay_timer, QEMU_CLOCK_VIRTUAL, vtgpu_delay_timer, s);
+    s->engine_delay_us = s->engine_delay_us_prop;
+}
+
+static void vtgpu_exit(PCIDevice *pdev)
+{
+    VTGPUState *s = VTGPU(pdev);
+
+    qemu_bh_delete(s->engine_bh);
+    timer_del(&s->delay_timer);
+    msi_uninit(pdev);
+    /* let a device added later register its VRAM under the same name */
+    vmstate_unregister_ram(&s->vram, DEVICE(s));
+}
+
+static void vtgpu_reset(DeviceState *dev)
+{
+    VTGPUState *s = VTGPU(dev);
+
+    vtgpu_engine_stop(s);
+    s->gart_table = 0;
+    s->ring_base = 0;
+    s->ring_size = 0;
+    s->ring_head = 0;
+    s->ring_tail = 0;
+    s->fence_seqno = 0;
+    s->fence_wb = 0;
+    s->int_mask = 0;
+    s->error_code = VTGPU_ERR_NONE;
+    s->error_head = 0;
+    s->error_addr = 0;
+    s->inject = VTGPU_INJECT_NONE;
+    s->engine_delay_us = s->engine_delay_us_prop;
+    s->stat_commands = 0;
+    s->stat_bytes = 0;
+    s->halted = false;
+    vtgpu_set_int_status(s, 0);
 }
 
 static Property vtgpu_properties[] = {
     DEFINE_PROP_SIZE("vram_size", VTGPUState, vram_size, 256 * MiB),
     DEFINE_PROP_SIZE("visible_vram_size", VTGPUState, visible_vram_size,
                      64 * MiB),
+    DEFINE_PROP_SIZE("gart_size", VTGPUState, gart_size, 512 * MiB),
+    DEFINE_PROP_UINT32("engine_delay_us", VTGPUState, engine_delay_us_prop,
+                       0),
     DEFINE_PROP_END_OF_LIST(),
 };
 
+static int vtgpu_post_load(void *opaque, int version_id)
+{
+    VTGPUState *s = opaque;
+
+    if (s->inject > VTGPU_INJECT_HANG ||
+        s->engine_delay_us > VTGPU_DELAY_US_MAX ||
+        (s->int_status | s->int_mask) & ~VTGPU_INT_ALL) {
+        return -EINVAL;
+    }
+    if (vtgpu_engine_can_run(s) && !timer_pending(&s->delay_timer)) {
+        qemu_bh_schedule(s->engine_bh);
+    }
+    return 0;
+}
+
 static const VMStateDescription vmstate_vtgpu = {
     .name = TYPE_VTGPU,
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
+    .post_load = vtgpu_post_load,
     .fields = (VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, VTGPUState),
+        VMSTATE_UINT64_EQUAL(vram_size, VTGPUState, NULL),
+        VMSTATE_UINT64_EQUAL(visible_vram_size, VTGPUState, NULL),
+        VMSTATE_UINT64_EQUAL(gart_size, VTGPUState, NULL),
+        VMSTATE_UINT64(gart_table, VTGPUState),
+        VMSTATE_UINT64(ring_base, VTGPUState),
+        VMSTATE_UINT32(ring_size, VTGPUState),
+        VMSTATE_UINT32(ring_head, VTGPUState),
+        VMSTATE_UINT32(ring_tail, VTGPUState),
+        VMSTATE_UINT64(fence_seqno, VTGPUState),
+        VMSTATE_UINT64(fence_wb, VTGPUState),
+        VMSTATE_UINT32(int_status, VTGPUState),
+        VMSTATE_UINT32(int_mask, VTGPUState),
+        VMSTATE_UINT32(error_code, VTGPUState),
+        VMSTATE_UINT32(error_head, VTGPUState),
+        VMSTATE_UINT64(error_addr, VTGPUState),
+        VMSTATE_UINT32(inject, VTGPUState),
+        VMSTATE_UINT32(engine_delay_us, VTGPUState),
+        VMSTATE_UINT64(stat_commands, VTGPUState),
+        VMSTATE_UINT64(stat_bytes, VTGPUState),
+        VMSTATE_BOOL(running, VTGPUState),
+        VMSTATE_BOOL(halted, VTGPUState),
+        VMSTATE_TIMER(delay_timer, VTGPUState),
         VMSTATE_END_OF_LIST()
     },
 };
@@ -228,12 +1266,14 @@ static void vtgpu_class_init(ObjectClass *klass, void *data)
     PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
 
     k->realize = vtgpu_realize;
+    k->exit = vtgpu_exit;
     k->vendor_id = PCI_VENDOR_ID_QEMU;
     k->device_id = VTGPU_PCI_DEVICE_ID;
     k->revision = VTGPU_PCI_REVISION;
     k->class_id = PCI_CLASS_DISPLAY_OTHER;
 
     dc->desc = "vtgpu virtual GPU";
+    dc->reset = vtgpu_reset;
     dc->vmsd = &vmstate_vtgpu;
     set_bit(DEVICE_CATEGORY_DISPLAY, dc->categories);
     device_class_set_props(dc, vtgpu_properties);
@@ -242,6 +1282,11 @@ static void vtgpu_class_init(ObjectClass *klass, void *data)
     object_class_property_set_description(klass, "visible_vram_size",
         "Size of the CPU-visible VRAM window (BAR2): a power of two, "
         "at least 1 MiB, at most vram_size");
+    object_class_property_set_description(klass, "gart_size",
+        "Size of the GART aperture: a power of two from 1 MiB to 4 GiB");
+    object_class_property_set_description(klass, "engine_delay_us",
+        "Reset value of ENGINE_DELAY_US: microseconds the engine waits "
+        "before completing each command, at most 10000000");
 }
 
 static const TypeInfo vtgpu_info = {
