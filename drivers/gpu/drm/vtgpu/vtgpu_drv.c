@@ -10,18 +10,55 @@
  * userptr. Its users are igt tests and benchmarks; there is no display.
  */
 
+#include <linux/dma-mapping.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_gem_ttm_helper.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_prime.h>
 #include <drm/vtgpu_drm.h>
 
 #include "vtgpu_drv.h"
 #include "vtgpu_regs.h"
+
+/**
+ * DOC: locking
+ *
+ * The lock order, outermost first:
+ *
+ * 1. mmap_lock, taken by the core around CPU faults;
+ * 2. BO reservations (&dma_resv, of the reservation_ww_class): the fault
+ *    handler takes the faulting BO's; a submission takes its BOs' one at a
+ *    time to place them, then all of them with one ww acquire context,
+ *    backing off on -EDEADLK; TTM takes others with trylock to evict them;
+ * 3. &vtgpu_engine.submit_lock, taken by moves and submissions with
+ *    reservations held;
+ * 4. spinlocks, innermost: &vtgpu_engine.lock (the fences' lock, taken
+ *    from the interrupt handler), the managers' &vtgpu_mgr.lock,
+ *    &vtgpu_device.bo_lock, TTM's lru_lock.
+ *
+ * Nothing the driver does under a reservation takes mmap_lock: user
+ * memory is copied in (copy_from_user(), memdup_user()) and in-fences are
+ * waited for before any BO is reserved, and the driver has no userptr
+ * yet. Waits for fences under a reservation are for fences of jobs
+ * already committed, which the interrupt handler and the reset worker
+ * signal without taking any of the locks above but the spinlocks.
+ *
+ * Lifetimes: the PCI resources (registers, the ring, the GART table, the
+ * interrupt) are device-managed and go when the driver unbinds; PCI
+ * remove first unplugs the DRM device, then stops the engine, failing its
+ * pending jobs. Every other hardware access is inside drm_dev_enter(), as
+ * BOs, mappings and fences may outlive the device. The TTM device and its
+ * managers are DRM-managed and go with the last reference to the DRM
+ * device, after the last BO.
+ */
 
 #define DRIVER_NAME	"vtgpu"
 #define DRIVER_DESC	"Virtual GPU for QEMU with TTM-managed VRAM"
@@ -54,6 +91,12 @@ static int vtgpu_getparam_ioctl(struct drm_device *drm, void *data,
 	case VTGPU_PARAM_CAPS:
 		args->value = vtgpu->caps;
 		break;
+	case VTGPU_PARAM_GART_SIZE:
+		args->value = vtgpu->gtt_mgr.manager.size << PAGE_SHIFT;
+		break;
+	case VTGPU_PARAM_MAX_SUBMIT_CMDS:
+		args->value = VTGPU_SUBMIT_MAX_CMDS;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -62,15 +105,88 @@ static int vtgpu_getparam_ioctl(struct drm_device *drm, void *data,
 
 static const struct drm_ioctl_desc vtgpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VTGPU_GETPARAM, vtgpu_getparam_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VTGPU_GEM_CREATE, vtgpu_gem_create_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VTGPU_GEM_MMAP_OFFSET, vtgpu_gem_mmap_offset_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VTGPU_GEM_INFO, vtgpu_gem_info_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VTGPU_GEM_WAIT, vtgpu_gem_wait_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VTGPU_SUBMIT, vtgpu_submit_ioctl, DRM_RENDER_ALLOW),
 };
 
-DEFINE_DRM_GEM_FOPS(vtgpu_fops);
+static int vtgpu_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct vtgpu_device *vtgpu = to_vtgpu(drm);
+	struct vtgpu_file *vfile;
+
+	vfile = kzalloc(sizeof(*vfile), GFP_KERNEL);
+	if (!vfile)
+		return -ENOMEM;
+	vfile->client_id = atomic64_inc_return(&vtgpu->next_client_id);
+	file->driver_priv = vfile;
+	return 0;
+}
+
+static void vtgpu_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	kfree(file->driver_priv);
+}
+
+/*
+ * fdinfo, as Documentation/gpu/drm-usage-stats.rst describes it: the
+ * memory of the file's BOs, by the domain each is in now.
+ */
+static void vtgpu_show_fdinfo(struct seq_file *m, struct file *f)
+{
+	struct drm_file *file = f->private_data;
+	struct drm_device *drm = file->minor->dev;
+	struct vtgpu_file *vfile = file->driver_priv;
+	u64 size[TTM_NUM_MEM_TYPES] = {};
+	struct drm_gem_object *obj;
+	int id;
+
+	spin_lock(&file->table_lock);
+	idr_for_each_entry(&file->object_idr, obj, id) {
+		u32 mem_type = READ_ONCE(gem_to_vtgpu_bo(obj)->mem_type);
+
+		if (mem_type < TTM_NUM_MEM_TYPES)
+			size[mem_type] += obj->size;
+	}
+	spin_unlock(&file->table_lock);
+
+	seq_printf(m, "drm-driver:\t%s\n", drm->driver->name);
+	seq_printf(m, "drm-pdev:\t%s\n", dev_name(drm->dev));
+	seq_printf(m, "drm-client-id:\t%llu\n", vfile->client_id);
+	seq_printf(m, "drm-memory-vram:\t%llu KiB\n", size[TTM_PL_VRAM] >> 10);
+	seq_printf(m, "drm-memory-gtt:\t%llu KiB\n", size[TTM_PL_TT] >> 10);
+	seq_printf(m, "drm-memory-system:\t%llu KiB\n",
+		   size[TTM_PL_SYSTEM] >> 10);
+}
+
+static const struct file_operations vtgpu_fops = {
+	.owner		= THIS_MODULE,
+	DRM_GEM_FOPS,
+	.show_fdinfo	= vtgpu_show_fdinfo,
+};
 
 static const struct drm_driver vtgpu_driver = {
-	.driver_features	= DRIVER_GEM | DRIVER_RENDER,
+	.driver_features	= DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ,
+	.open			= vtgpu_open,
+	.postclose		= vtgpu_postclose,
 	.ioctls			= vtgpu_ioctls,
 	.num_ioctls		= ARRAY_SIZE(vtgpu_ioctls),
 	.fops			= &vtgpu_fops,
+	.prime_handle_to_fd	= drm_gem_prime_handle_to_fd,
+	.prime_fd_to_handle	= drm_gem_prime_fd_to_handle,
+	.gem_prime_import_sg_table = vtgpu_gem_prime_import_sg_table,
+	.gem_prime_mmap		= drm_gem_prime_mmap,
+	.dumb_create		= vtgpu_gem_dumb_create,
+	.dumb_map_offset	= drm_gem_ttm_dumb_map_offset,
+#ifdef CONFIG_DEBUG_FS
+	.debugfs_init		= vtgpu_debugfs_init,
+#endif
 	.name			= DRIVER_NAME,
 	.desc			= DRIVER_DESC,
 	.date			= DRIVER_DATE,
@@ -97,10 +213,14 @@ static int vtgpu_identify(struct vtgpu_device *vtgpu, struct pci_dev *pdev)
 		return -ENODEV;
 	}
 
-	vtgpu->caps = ioread32(vtgpu->mmio + VTGPU_REG_CAPS);
+	/* The uapi's VTGPU_CAP_* are the device's CAPS bits. */
+	vtgpu->caps = ioread32(vtgpu->mmio + VTGPU_REG_CAPS) &
+		(VTGPU_CAP_FILL | VTGPU_CAP_INJECT | VTGPU_CAP_MSI);
 	vtgpu->vram_size = lo_hi_readq(vtgpu->mmio + VTGPU_REG_VRAM_SIZE_LO);
 	vtgpu->visible_vram_size =
 		lo_hi_readq(vtgpu->mmio + VTGPU_REG_VISIBLE_SIZE_LO);
+	vtgpu->gart_size = lo_hi_readq(vtgpu->mmio + VTGPU_REG_GART_SIZE_LO);
+	vtgpu->vram_base = pci_resource_start(pdev, VTGPU_BAR_VRAM);
 
 	if (!vtgpu->visible_vram_size ||
 	    vtgpu->visible_vram_size > vtgpu->vram_size ||
@@ -108,6 +228,12 @@ static int vtgpu_identify(struct vtgpu_device *vtgpu, struct pci_dev *pdev)
 		drm_err(drm, "inconsistent VRAM sizes: %llu visible of %llu, BAR2 %llu\n",
 			vtgpu->visible_vram_size, vtgpu->vram_size,
 			(u64)pci_resource_len(pdev, VTGPU_BAR_VRAM));
+		return -ENODEV;
+	}
+	if (!(vtgpu->caps & VTGPU_CAP_FILL) ||
+	    vtgpu->gart_size < SZ_2M || !is_power_of_2(vtgpu->gart_size)) {
+		drm_err(drm, "unsupported device: caps %#x, GART %llu bytes\n",
+			vtgpu->caps, vtgpu->gart_size);
 		return -ENODEV;
 	}
 
@@ -141,15 +267,47 @@ static int vtgpu_pci_probe(struct pci_dev *pdev, const struct pci_device_id *ent
 	if (ret)
 		return ret;
 
+	ret = pci_request_region(pdev, VTGPU_BAR_VRAM, DRIVER_NAME);
+	if (ret)
+		return ret;
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+
+	ret = vtgpu_gart_init(vtgpu);
+	if (ret)
+		return ret;
+	ret = vtgpu_engine_init(vtgpu);
+	if (ret)
+		goto err_hw;
+
+	spin_lock_init(&vtgpu->bo_lock);
+	INIT_LIST_HEAD(&vtgpu->bo_list);
+	ret = vtgpu_ttm_init(vtgpu);
+	if (ret)
+		goto err_hw;
+
 	pci_set_drvdata(pdev, &vtgpu->drm);
-	return drm_dev_register(&vtgpu->drm, 0);
+	ret = drm_dev_register(&vtgpu->drm, 0);
+	if (ret)
+		goto err_hw;
+	return 0;
+
+err_hw:
+	vtgpu_engine_fini(vtgpu);
+	vtgpu_gart_fini(vtgpu);
+	return ret;
 }
 
 static void vtgpu_pci_remove(struct pci_dev *pdev)
 {
 	struct drm_device *drm = pci_get_drvdata(pdev);
+	struct vtgpu_device *vtgpu = to_vtgpu(drm);
 
 	drm_dev_unplug(drm);
+	vtgpu_engine_fini(vtgpu);
+	vtgpu_gart_fini(vtgpu);
 }
 
 static const struct pci_device_id vtgpu_pci_ids[] = {

@@ -2,9 +2,183 @@
 #ifndef __VTGPU_DRV_H__
 #define __VTGPU_DRV_H__
 
+#include <linux/dma-fence.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include <drm/drm_device.h>
+#include <drm/drm_mm.h>
+#include <drm/ttm/ttm_bo_api.h>
+#include <drm/ttm/ttm_device.h>
+#include <drm/ttm/ttm_placement.h>
+#include <drm/ttm/ttm_resource.h>
+
+#include "vtgpu_regs.h"
+
+struct dma_buf_attachment;
+struct drm_file;
+struct drm_minor;
+struct drm_mode_create_dumb;
+struct drm_printer;
+struct sg_table;
+struct vtgpu_device;
+
+/* Most commands in one submission. */
+#define VTGPU_SUBMIT_MAX_CMDS	64
+
+/**
+ * struct vtgpu_engine_stats - engine counters, for debugfs
+ * @jobs: jobs committed to the ring
+ * @resets: engine resets
+ * @timeouts: resets because the engine made no progress in time
+ * @errors: resets because the engine halted on an error
+ * @retries: jobs of the driver's own run again after a reset
+ * @failed: jobs completed with an error
+ */
+struct vtgpu_engine_stats {
+	u64 jobs;
+	u64 resets;
+	u64 timeouts;
+	u64 errors;
+	u64 retries;
+	u64 failed;
+};
+
+/**
+ * struct vtgpu_engine - the DMA engine: its ring, fences and recovery
+ * @ring: the ring, coherent DMA memory, @ring_size bytes
+ * @ring_dma: bus address of @ring
+ * @ring_size: size of the ring in bytes, a power of two
+ * @fence_wb: where the engine writes the seqno of each FENCE it executes
+ * @fence_wb_dma: bus address of @fence_wb
+ * @context: the dma_fence context of the jobs
+ * @submit_lock: serialises submitters, so that seqno order is ring order
+ * @next_seqno: seqno of the next job, under @submit_lock
+ * @lock: protects what follows, the ring registers and the fences
+ * @pending: jobs in the ring and not yet signalled, oldest first
+ * @tail: ring offset just past the last command written
+ * @dead: the device is gone: jobs fail at once with -ENODEV
+ * @hung: the watchdog saw no progress: the reset worker treats it as a hang
+ * @watch_seqno: seqno seen by the previous watchdog run
+ * @watch_head: RING_HEAD seen by the previous watchdog run
+ * @stats: counters
+ * @watchdog: checks for progress while jobs are pending
+ * @reset_work: resets the engine after an error or a hang
+ */
+struct vtgpu_engine {
+	struct vtgpu_cmd *ring;
+	dma_addr_t ring_dma;
+	u32 ring_size;
+	__le64 *fence_wb;
+	dma_addr_t fence_wb_dma;
+	u64 context;
+
+	/* serialises submitters, see DOC: engine */
+	struct mutex submit_lock;
+	u64 next_seqno;
+
+	/* the pending jobs, the ring tail and registers, the fences */
+	spinlock_t lock;
+	struct list_head pending;
+	u32 tail;
+	bool dead;
+	bool hung;
+	u64 watch_seqno;
+	u32 watch_head;
+	struct vtgpu_engine_stats stats;
+
+	struct delayed_work watchdog;
+	struct work_struct reset_work;
+};
+
+/**
+ * struct vtgpu_job - one job on the engine: commands ending with a FENCE
+ * @base: the job's fence, signalled when the engine has executed the job
+ * @vtgpu: the device
+ * @link: entry in &vtgpu_engine.pending
+ * @ring_start: ring offset of the job's first command
+ * @kernel: a job of the driver's own (a move or a clear): retried after
+ *	a reset instead of failed, since losing it would lose a BO's data
+ * @retries: how often the job was run again after a reset
+ * @num_cmds: number of commands in @cmds
+ * @max_cmds: room in @cmds, the FENCE included
+ * @cmds: the commands, as written to the ring
+ *
+ * A job's memory is its fence's: it is freed when the last reference to
+ * @base is dropped.
+ */
+struct vtgpu_job {
+	struct dma_fence base;
+	struct vtgpu_device *vtgpu;
+	struct list_head link;
+	u32 ring_start;
+	bool kernel;
+	unsigned int retries;
+	unsigned int num_cmds;
+	unsigned int max_cmds;
+	struct vtgpu_cmd cmds[];
+};
+
+/**
+ * struct vtgpu_gart - the GART page table
+ * @table: the entries, coherent DMA memory
+ * @table_dma: bus address of @table
+ * @num_entries: number of entries in @table; the driver uses only this
+ *	much of the aperture
+ * @base: GPU address of the aperture
+ */
+struct vtgpu_gart {
+	__le64 *table;
+	dma_addr_t table_dma;
+	u64 num_entries;
+	u64 base;
+};
+
+/**
+ * struct vtgpu_mgr - a TTM resource manager over a range of pages
+ * @manager: the TTM manager, embedded
+ * @mm: the allocator, over [0, size in pages)
+ * @lock: protects @mm and @visible_used
+ * @visible_pages: pages from 0 that the CPU reaches (VRAM), 0 for GTT
+ * @visible_used: pages allocated below @visible_pages
+ *
+ * Used for VRAM, whose first @visible_pages are CPU-visible, and for GTT,
+ * the part of the GART aperture the driver uses. Allocations are
+ * contiguous, so that one engine command covers a BO.
+ */
+struct vtgpu_mgr {
+	struct ttm_resource_manager manager;
+	struct drm_mm mm;
+	/* protects mm and visible_used */
+	spinlock_t lock;
+	u64 visible_pages;
+	u64 visible_used;
+};
+
+/**
+ * struct vtgpu_stats - memory manager counters, for debugfs
+ * @evictions: BOs evicted
+ * @bytes_moved: bytes moved by the engine (or by the CPU) between domains
+ * @moves: moves done on the engine
+ * @clears: VRAM allocations cleared on the engine
+ * @cpu_faults: CPU page faults on BO mappings
+ * @cpu_faults_invisible: faults on BOs in invisible VRAM (refused)
+ * @swapouts: BOs swapped out
+ * @submit_retries: submissions that had to place their BOs again
+ */
+struct vtgpu_stats {
+	atomic64_t evictions;
+	atomic64_t bytes_moved;
+	atomic64_t moves;
+	atomic64_t clears;
+	atomic64_t cpu_faults;
+	atomic64_t cpu_faults_invisible;
+	atomic64_t swapouts;
+	atomic64_t submit_retries;
+};
 
 /**
  * struct vtgpu_device - one vtgpu PCI function
@@ -14,6 +188,21 @@
  * @caps: capability bits read from BAR0 at probe
  * @vram_size: total VRAM in bytes
  * @visible_vram_size: VRAM in bytes reachable through BAR2, from offset 0
+ * @vram_base: bus address of BAR2
+ * @gart_size: size of the GART aperture in bytes, as the device reports it
+ * @engine: the DMA engine
+ * @gart: the GART
+ * @bdev: the TTM device
+ * @vram_mgr: the VRAM manager
+ * @gtt_mgr: the GTT manager
+ * @stats: memory manager counters
+ * @bo_lock: protects @bo_list
+ * @bo_list: every BO of the device (&vtgpu_bo.link), for debugfs
+ * @mmap_file: lazily created file that dma-buf mappings are moved to, so
+ *	that moves unmap them along with the DRM file's, see vtgpu_gem_mmap()
+ * @next_client_id: source of &vtgpu_file.client_id
+ * @evict_invisible: eviction placement of a NO_CPU_ACCESS BO in visible
+ *	VRAM: invisible VRAM, then GTT
  */
 struct vtgpu_device {
 	struct drm_device drm;
@@ -22,11 +211,149 @@ struct vtgpu_device {
 	u32 caps;
 	u64 vram_size;
 	u64 visible_vram_size;
+	resource_size_t vram_base;
+	u64 gart_size;
+
+	struct vtgpu_engine engine;
+	struct vtgpu_gart gart;
+
+	struct ttm_device bdev;
+	struct vtgpu_mgr vram_mgr;
+	struct vtgpu_mgr gtt_mgr;
+	struct vtgpu_stats stats;
+
+	/* protects bo_list */
+	spinlock_t bo_lock;
+	struct list_head bo_list;
+
+	struct file *mmap_file;
+	atomic64_t next_client_id;
+	struct ttm_place evict_invisible[2];
+};
+
+/**
+ * struct vtgpu_bo - a buffer object
+ * @tbo: the TTM BO, embedding the GEM object
+ * @link: entry in &vtgpu_device.bo_list
+ * @domains: VTGPU_GEM_DOMAIN_* it may be placed in for use
+ * @preferred: the VTGPU_GEM_DOMAIN_* it prefers
+ * @flags: VTGPU_GEM_CREATE_*
+ * @mem_type: a copy of tbo.resource->mem_type for lockless readers
+ *	(fdinfo, debugfs), TTM_NUM_MEM_TYPES once the memory is released
+ * @placement: scratch placement, under the reservation
+ * @places: the places of @placement
+ */
+struct vtgpu_bo {
+	struct ttm_buffer_object tbo;
+	struct list_head link;
+	u32 domains;
+	u32 preferred;
+	u32 flags;
+	u32 mem_type;
+	struct ttm_placement placement;
+	struct ttm_place places[4];
+};
+
+/**
+ * struct vtgpu_file - per-open-file data
+ * @client_id: unique id of the file, for fdinfo
+ */
+struct vtgpu_file {
+	u64 client_id;
 };
 
 static inline struct vtgpu_device *to_vtgpu(struct drm_device *drm)
 {
 	return container_of(drm, struct vtgpu_device, drm);
 }
+
+static inline struct vtgpu_device *bdev_to_vtgpu(struct ttm_device *bdev)
+{
+	return container_of(bdev, struct vtgpu_device, bdev);
+}
+
+static inline struct vtgpu_bo *to_vtgpu_bo(struct ttm_buffer_object *tbo)
+{
+	return container_of(tbo, struct vtgpu_bo, tbo);
+}
+
+static inline struct vtgpu_bo *gem_to_vtgpu_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct vtgpu_bo, tbo.base);
+}
+
+static inline struct vtgpu_job *to_vtgpu_job(struct dma_fence *fence)
+{
+	return container_of(fence, struct vtgpu_job, base);
+}
+
+/* vtgpu_engine.c */
+int vtgpu_engine_init(struct vtgpu_device *vtgpu);
+void vtgpu_engine_fini(struct vtgpu_device *vtgpu);
+bool vtgpu_fence_is_ours(struct vtgpu_device *vtgpu, struct dma_fence *fence);
+struct vtgpu_job *vtgpu_job_alloc(struct vtgpu_device *vtgpu,
+				  unsigned int num_cmds, bool kernel);
+void vtgpu_job_free(struct vtgpu_job *job);
+void vtgpu_job_copy(struct vtgpu_job *job, u64 src, u64 dst, u64 size);
+void vtgpu_job_fill(struct vtgpu_job *job, u64 dst, u64 size, u32 pattern);
+int vtgpu_job_begin(struct vtgpu_job *job, bool interruptible);
+void vtgpu_job_commit(struct vtgpu_job *job);
+void vtgpu_job_abort(struct vtgpu_job *job);
+int vtgpu_job_submit(struct vtgpu_job *job, bool interruptible);
+
+/* vtgpu_ttm.c */
+int vtgpu_ttm_init(struct vtgpu_device *vtgpu);
+u64 vtgpu_gpu_addr(struct vtgpu_device *vtgpu, struct ttm_resource *res);
+bool vtgpu_res_visible(struct vtgpu_device *vtgpu, struct ttm_resource *res);
+void vtgpu_mgr_show(struct vtgpu_mgr *mgr, struct drm_printer *p);
+
+/* vtgpu_bo.c */
+int vtgpu_bo_create(struct vtgpu_device *vtgpu, u64 size, u32 domains,
+		    u32 preferred, u32 flags, enum ttm_bo_type type,
+		    struct sg_table *sg, struct dma_resv *resv,
+		    struct vtgpu_bo **pbo);
+bool vtgpu_is_vtgpu_bo(struct ttm_buffer_object *tbo);
+void vtgpu_bo_placement(struct vtgpu_bo *bo, u32 domains, u32 preferred,
+			bool fallback);
+int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible);
+int vtgpu_bo_pin_gtt(struct vtgpu_bo *bo);
+void vtgpu_bo_unpin(struct vtgpu_bo *bo);
+int vtgpu_bo_wait_foreign(struct ttm_buffer_object *tbo,
+			  struct ttm_operation_ctx *ctx);
+u32 vtgpu_mem_type_to_domain(u32 mem_type);
+
+/* vtgpu_gem.c */
+extern const struct drm_gem_object_funcs vtgpu_gem_object_funcs;
+int vtgpu_gem_create(struct drm_file *file, struct vtgpu_device *vtgpu,
+		     u64 size, u32 domains, u32 preferred, u32 flags,
+		     u32 *handle);
+struct drm_gem_object *
+vtgpu_gem_prime_import_sg_table(struct drm_device *drm,
+				struct dma_buf_attachment *attach,
+				struct sg_table *sgt);
+int vtgpu_gem_dumb_create(struct drm_file *file, struct drm_device *drm,
+			  struct drm_mode_create_dumb *args);
+
+/* vtgpu_ioctl.c */
+int vtgpu_gem_create_ioctl(struct drm_device *drm, void *data,
+			   struct drm_file *file);
+int vtgpu_gem_mmap_offset_ioctl(struct drm_device *drm, void *data,
+				struct drm_file *file);
+int vtgpu_gem_info_ioctl(struct drm_device *drm, void *data,
+			 struct drm_file *file);
+int vtgpu_gem_wait_ioctl(struct drm_device *drm, void *data,
+			 struct drm_file *file);
+int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
+		       struct drm_file *file);
+
+/* vtgpu_debugfs.c */
+void vtgpu_debugfs_init(struct drm_minor *minor);
+
+/* vtgpu_gart.c */
+int vtgpu_gart_init(struct vtgpu_device *vtgpu);
+void vtgpu_gart_fini(struct vtgpu_device *vtgpu);
+void vtgpu_gart_bind(struct vtgpu_device *vtgpu, u64 first, u64 count,
+		     const dma_addr_t *addrs, bool writable);
+void vtgpu_gart_unbind(struct vtgpu_device *vtgpu, u64 first, u64 count);
 
 #endif /* __VTGPU_DRV_H__ */

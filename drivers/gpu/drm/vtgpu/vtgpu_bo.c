@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vtgpu buffer objects: creation, placement and pinning.
+ */
+
+#include <linux/dma-resv.h>
+#include <linux/slab.h>
+
+#include <drm/drm_gem.h>
+#include <drm/vtgpu_drm.h>
+#include <drm/ttm/ttm_bo_driver.h>
+
+#include "vtgpu_drv.h"
+
+/* Domains in the order a BO falls back to them. */
+static const u32 vtgpu_domain_order[] = {
+	VTGPU_GEM_DOMAIN_VRAM,
+	VTGPU_GEM_DOMAIN_GTT,
+	VTGPU_GEM_DOMAIN_SYSTEM,
+};
+
+static void vtgpu_bo_destroy(struct ttm_buffer_object *tbo)
+{
+	struct vtgpu_bo *bo = to_vtgpu_bo(tbo);
+
+	drm_gem_object_release(&tbo->base);
+	kfree(bo);
+}
+
+/**
+ * vtgpu_is_vtgpu_bo - whether a TTM BO is a &vtgpu_bo
+ * @tbo: the TTM BO
+ *
+ * TTM hands the driver its own ghost objects too, which hold the old
+ * placement of a BO during a pipelined move.
+ */
+bool vtgpu_is_vtgpu_bo(struct ttm_buffer_object *tbo)
+{
+	return tbo->destroy == vtgpu_bo_destroy;
+}
+
+/**
+ * vtgpu_mem_type_to_domain - the VTGPU_GEM_DOMAIN_* of a TTM memory type
+ * @mem_type: TTM_PL_*
+ *
+ * Returns: the domain, 0 for none.
+ */
+u32 vtgpu_mem_type_to_domain(u32 mem_type)
+{
+	switch (mem_type) {
+	case TTM_PL_VRAM:
+		return VTGPU_GEM_DOMAIN_VRAM;
+	case TTM_PL_TT:
+		return VTGPU_GEM_DOMAIN_GTT;
+	case TTM_PL_SYSTEM:
+		return VTGPU_GEM_DOMAIN_SYSTEM;
+	default:
+		return 0;
+	}
+}
+
+static unsigned int vtgpu_bo_places(struct vtgpu_bo *bo, u32 domain,
+				    struct ttm_place *places)
+{
+	struct vtgpu_device *vtgpu = bdev_to_vtgpu(bo->tbo.bdev);
+	u32 visible_pages = vtgpu->visible_vram_size >> PAGE_SHIFT;
+	unsigned int n = 0;
+
+	switch (domain) {
+	case VTGPU_GEM_DOMAIN_VRAM:
+		if (!(bo->flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS)) {
+			places[n++] = (struct ttm_place) {
+				.mem_type = TTM_PL_VRAM, .lpfn = visible_pages,
+			};
+			break;
+		}
+		/* Invisible VRAM first, then from the top of all of it. */
+		if (vtgpu->visible_vram_size < vtgpu->vram_size)
+			places[n++] = (struct ttm_place) {
+				.mem_type = TTM_PL_VRAM, .fpfn = visible_pages,
+			};
+		places[n++] = (struct ttm_place) {
+			.mem_type = TTM_PL_VRAM, .flags = TTM_PL_FLAG_TOPDOWN,
+		};
+		break;
+	case VTGPU_GEM_DOMAIN_GTT:
+		places[n++] = (struct ttm_place) { .mem_type = TTM_PL_TT };
+		break;
+	case VTGPU_GEM_DOMAIN_SYSTEM:
+		places[n++] = (struct ttm_place) { .mem_type = TTM_PL_SYSTEM };
+		break;
+	}
+	return n;
+}
+
+/**
+ * vtgpu_bo_placement - set up a BO's placement
+ * @bo: the BO, reserved
+ * @domains: the domains to place it in
+ * @preferred: the one of @domains to try first
+ * @fallback: false to allow @preferred only, evicting other BOs to make
+ *	room; true to fall back to the other @domains when that fails
+ *
+ * Fills &vtgpu_bo.placement. Without @fallback, a BO in another of its
+ * domains moves to @preferred when validated; with it, it stays.
+ */
+void vtgpu_bo_placement(struct vtgpu_bo *bo, u32 domains, u32 preferred,
+			bool fallback)
+{
+	struct ttm_place *places = bo->places;
+	unsigned int i, n;
+
+	n = vtgpu_bo_places(bo, preferred, places);
+	bo->placement.placement = places;
+	bo->placement.num_placement = n;
+	bo->placement.busy_placement = places;
+	bo->placement.num_busy_placement = n;
+	if (!fallback)
+		return;
+
+	for (i = 0; i < ARRAY_SIZE(vtgpu_domain_order); i++) {
+		u32 domain = vtgpu_domain_order[i];
+
+		if ((domains & domain) && domain != preferred)
+			n += vtgpu_bo_places(bo, domain, places + n);
+	}
+	bo->placement.num_busy_placement = n;
+}
+
+/*
+ * Place a reserved BO in @preferred, evicting other BOs if need be, or
+ * else in another of @domains.
+ */
+static int vtgpu_bo_validate(struct vtgpu_bo *bo, u32 domains, u32 preferred,
+			     struct ttm_operation_ctx *ctx)
+{
+	int ret;
+
+	vtgpu_bo_placement(bo, domains, preferred, false);
+	ret = ttm_bo_validate(&bo->tbo, &bo->placement, ctx);
+	if (ret != -ENOMEM || domains == preferred)
+		return ret;
+
+	vtgpu_bo_placement(bo, domains, preferred, true);
+	return ttm_bo_validate(&bo->tbo, &bo->placement, ctx);
+}
+
+/**
+ * vtgpu_bo_validate_gpu - place a BO where the engine reaches it
+ * @bo: the BO, reserved
+ * @interruptible: whether waits may be interrupted
+ *
+ * Moves the BO to its preferred domain (GTT for a BO preferring SYSTEM,
+ * if it may use GTT), evicting other BOs if need be, or else to the other
+ * one of VRAM and GTT it may use. A pinned BO stays where it is.
+ *
+ * Returns: 0, -EINVAL for a BO that may live in SYSTEM only, -ENOMEM when
+ * no room can be made, -ERESTARTSYS when interrupted.
+ */
+int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = interruptible };
+	u32 domains = bo->domains &
+		(VTGPU_GEM_DOMAIN_VRAM | VTGPU_GEM_DOMAIN_GTT);
+	u32 preferred = bo->preferred;
+
+	if (!domains)
+		return -EINVAL;
+	if (bo->tbo.pin_count)
+		return 0;
+	/* A BO preferring SYSTEM keeps to system pages: GTT if it may. */
+	if (!(preferred & domains))
+		preferred = domains & VTGPU_GEM_DOMAIN_GTT ?: VTGPU_GEM_DOMAIN_VRAM;
+	return vtgpu_bo_validate(bo, domains, preferred, &ctx);
+}
+
+/**
+ * vtgpu_bo_pin_gtt - move a BO to GTT and pin it there
+ * @bo: the BO, not reserved
+ *
+ * For sharing through a dma-buf: its pages stay put until
+ * vtgpu_bo_unpin().
+ *
+ * Returns: 0 or a negative error code.
+ */
+int vtgpu_bo_pin_gtt(struct vtgpu_bo *bo)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	struct ttm_buffer_object *tbo = &bo->tbo;
+	int ret;
+
+	ret = ttm_bo_reserve(tbo, true, false, NULL);
+	if (ret)
+		return ret;
+
+	if (!tbo->pin_count) {
+		vtgpu_bo_placement(bo, VTGPU_GEM_DOMAIN_GTT,
+				   VTGPU_GEM_DOMAIN_GTT, false);
+		ret = ttm_bo_validate(tbo, &bo->placement, &ctx);
+	}
+	if (!ret)
+		ttm_bo_pin(tbo);
+	ttm_bo_unreserve(tbo);
+	return ret;
+}
+
+/**
+ * vtgpu_bo_unpin - undo vtgpu_bo_pin_gtt()
+ * @bo: the BO, not reserved
+ */
+void vtgpu_bo_unpin(struct vtgpu_bo *bo)
+{
+	struct ttm_buffer_object *tbo = &bo->tbo;
+
+	dma_resv_lock(tbo->base.resv, NULL);
+	ttm_bo_unpin(tbo);
+	ttm_bo_unreserve(tbo);
+}
+
+/**
+ * vtgpu_bo_wait_foreign - wait for the fences of other devices on a BO
+ * @tbo: the BO, reserved
+ * @ctx: how to wait
+ *
+ * The jobs of this device's engine execute in order; those of others
+ * must be waited for before a job that uses the BO is queued.
+ *
+ * Returns: 0, -EBUSY if @ctx does not allow waiting, -ERESTARTSYS.
+ */
+int vtgpu_bo_wait_foreign(struct ttm_buffer_object *tbo,
+			  struct ttm_operation_ctx *ctx)
+{
+	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	long ret;
+
+	dma_resv_for_each_fence(&cursor, tbo->base.resv,
+				DMA_RESV_USAGE_BOOKKEEP, fence) {
+		if (vtgpu_fence_is_ours(vtgpu, fence) ||
+		    dma_fence_is_signaled(fence))
+			continue;
+		if (ctx->no_wait_gpu)
+			return -EBUSY;
+		ret = dma_fence_wait(fence, ctx->interruptible);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * vtgpu_bo_create - create a BO
+ * @vtgpu: the device
+ * @size: its size, a multiple of the page size
+ * @domains: VTGPU_GEM_DOMAIN_* it may be placed in
+ * @preferred: the one of @domains to place it in
+ * @flags: VTGPU_GEM_CREATE_*
+ * @type: ttm_bo_type_device, or ttm_bo_type_sg for an import
+ * @sg: for an import, the exporter's pages
+ * @resv: for an import, the exporter's reservation, locked
+ * @pbo: where to return the BO, with one reference
+ *
+ * A new BO is placed in @preferred, evicting others if need be, or else
+ * in another of its domains; an import stays in SYSTEM until it is used.
+ *
+ * Returns: 0 or a negative error code.
+ */
+int vtgpu_bo_create(struct vtgpu_device *vtgpu, u64 size, u32 domains,
+		    u32 preferred, u32 flags, enum ttm_bo_type type,
+		    struct sg_table *sg, struct dma_resv *resv,
+		    struct vtgpu_bo **pbo)
+{
+	static const struct ttm_place sys_place = {
+		.mem_type = TTM_PL_SYSTEM,
+	};
+	static struct ttm_placement sys_placement = {
+		.num_placement = 1,
+		.placement = &sys_place,
+		.num_busy_placement = 1,
+		.busy_placement = &sys_place,
+	};
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	struct vtgpu_bo *bo;
+	int ret;
+
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return -ENOMEM;
+
+	drm_gem_private_object_init(&vtgpu->drm, &bo->tbo.base, size);
+	bo->tbo.base.funcs = &vtgpu_gem_object_funcs;
+	INIT_LIST_HEAD(&bo->link);
+	bo->domains = domains;
+	bo->preferred = preferred;
+	bo->flags = flags;
+	bo->mem_type = TTM_PL_SYSTEM;
+
+	/* On failure, this calls vtgpu_bo_destroy(). */
+	ret = ttm_bo_init_reserved(&vtgpu->bdev, &bo->tbo, type,
+				   &sys_placement, 0, &ctx, sg, resv,
+				   vtgpu_bo_destroy);
+	if (ret)
+		return ret;
+
+	if (type == ttm_bo_type_device)
+		ret = vtgpu_bo_validate(bo, domains, preferred, &ctx);
+	if (!resv)
+		ttm_bo_unreserve(&bo->tbo);
+	if (ret) {
+		ttm_bo_put(&bo->tbo);
+		return ret;
+	}
+
+	spin_lock(&vtgpu->bo_lock);
+	list_add_tail(&bo->link, &vtgpu->bo_list);
+	spin_unlock(&vtgpu->bo_lock);
+
+	*pbo = bo;
+	return 0;
+}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vtgpu debugfs: the memory managers, the BOs, counters, and knobs of the
+ * device for tests.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/io-64-nonatomic-lo-hi.h>
+#include <linux/seq_file.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_debugfs.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_print.h>
+#include <drm/vtgpu_drm.h>
+
+#include "vtgpu_drv.h"
+
+static struct vtgpu_device *node_to_vtgpu(struct seq_file *m)
+{
+	struct drm_info_node *node = m->private;
+
+	return to_vtgpu(node->minor->dev);
+}
+
+static int vtgpu_debugfs_mm(struct seq_file *m, void *unused)
+{
+	struct vtgpu_device *vtgpu = node_to_vtgpu(m);
+	struct drm_printer p = drm_seq_file_printer(m);
+
+	drm_printf(&p, "VRAM:\n");
+	vtgpu_mgr_show(&vtgpu->vram_mgr, &p);
+	drm_printf(&p, "GTT:\n");
+	vtgpu_mgr_show(&vtgpu->gtt_mgr, &p);
+	return 0;
+}
+
+static const char *vtgpu_mem_type_name(u32 mem_type)
+{
+	switch (mem_type) {
+	case TTM_PL_SYSTEM:
+		return "system";
+	case TTM_PL_TT:
+		return "gtt";
+	case TTM_PL_VRAM:
+		return "vram";
+	default:
+		return "none";
+	}
+}
+
+static int vtgpu_debugfs_bos(struct seq_file *m, void *unused)
+{
+	struct vtgpu_device *vtgpu = node_to_vtgpu(m);
+	u64 count = 0, total = 0;
+	struct vtgpu_bo *bo;
+
+	seq_puts(m, "size      domain placement          pin domains flags\n");
+	spin_lock(&vtgpu->bo_lock);
+	list_for_each_entry(bo, &vtgpu->bo_list, link) {
+		struct ttm_buffer_object *tbo = &bo->tbo;
+
+		seq_printf(m, "%8zuK %-6s ", tbo->base.size >> 10,
+			   vtgpu_mem_type_name(READ_ONCE(bo->mem_type)));
+		/* Where exactly, when the BO is not being worked on. */
+		if (dma_resv_trylock(tbo->base.resv)) {
+			if (tbo->resource->mem_type != TTM_PL_SYSTEM)
+				seq_printf(m, "%#8lx+%-8lu ",
+					   tbo->resource->start,
+					   tbo->resource->num_pages);
+			else
+				seq_printf(m, "%-18s ", "-");
+			dma_resv_unlock(tbo->base.resv);
+		} else {
+			seq_printf(m, "%-18s ", "(busy)");
+		}
+		seq_printf(m, "%3u %#7x %#5x%s\n", tbo->pin_count, bo->domains,
+			   bo->flags, tbo->base.import_attach ? " imported" : "");
+		count++;
+		total += tbo->base.size;
+	}
+	spin_unlock(&vtgpu->bo_lock);
+	seq_printf(m, "%llu BOs, %llu KiB\n", count, total >> 10);
+	return 0;
+}
+
+static int vtgpu_debugfs_stats(struct seq_file *m, void *unused)
+{
+	struct vtgpu_device *vtgpu = node_to_vtgpu(m);
+	struct vtgpu_engine *engine = &vtgpu->engine;
+	struct vtgpu_engine_stats es;
+	struct vtgpu_stats *st = &vtgpu->stats;
+	int idx;
+
+	spin_lock_irq(&engine->lock);
+	es = engine->stats;
+	spin_unlock_irq(&engine->lock);
+
+	seq_printf(m, "evictions: %lld\n", atomic64_read(&st->evictions));
+	seq_printf(m, "bytes_moved: %lld\n", atomic64_read(&st->bytes_moved));
+	seq_printf(m, "moves: %lld\n", atomic64_read(&st->moves));
+	seq_printf(m, "clears: %lld\n", atomic64_read(&st->clears));
+	seq_printf(m, "cpu_faults: %lld\n", atomic64_read(&st->cpu_faults));
+	seq_printf(m, "cpu_faults_invisible: %lld\n",
+		   atomic64_read(&st->cpu_faults_invisible));
+	seq_printf(m, "swapouts: %lld\n", atomic64_read(&st->swapouts));
+	seq_printf(m, "submit_retries: %lld\n",
+		   atomic64_read(&st->submit_retries));
+	seq_printf(m, "jobs: %llu\n", es.jobs);
+	seq_printf(m, "job_retries: %llu\n", es.retries);
+	seq_printf(m, "jobs_failed: %llu\n", es.failed);
+	seq_printf(m, "engine_resets: %llu\n", es.resets);
+	seq_printf(m, "engine_timeouts: %llu\n", es.timeouts);
+	seq_printf(m, "engine_errors: %llu\n", es.errors);
+
+	if (drm_dev_enter(&vtgpu->drm, &idx)) {
+		seq_printf(m, "device_commands: %llu\n",
+			   lo_hi_readq(vtgpu->mmio + VTGPU_REG_STAT_COMMANDS_LO));
+		seq_printf(m, "device_bytes: %llu\n",
+			   lo_hi_readq(vtgpu->mmio + VTGPU_REG_STAT_BYTES_LO));
+		drm_dev_exit(idx);
+	}
+	return 0;
+}
+
+static int vtgpu_debugfs_engine(struct seq_file *m, void *unused)
+{
+	struct vtgpu_device *vtgpu = node_to_vtgpu(m);
+	struct vtgpu_engine *engine = &vtgpu->engine;
+	struct vtgpu_job *job;
+	u32 status = 0, head = 0;
+	unsigned int pending = 0;
+	int idx;
+
+	if (drm_dev_enter(&vtgpu->drm, &idx)) {
+		status = ioread32(vtgpu->mmio + VTGPU_REG_ENGINE_STATUS);
+		head = ioread32(vtgpu->mmio + VTGPU_REG_RING_HEAD);
+		drm_dev_exit(idx);
+	}
+
+	spin_lock_irq(&engine->lock);
+	list_for_each_entry(job, &engine->pending, link)
+		pending++;
+	seq_printf(m, "status: %#x\nhead: %#x\ntail: %#x\n", status, head,
+		   engine->tail);
+	seq_printf(m, "completed seqno: %llu\npending jobs: %u\n",
+		   le64_to_cpu(READ_ONCE(*engine->fence_wb)), pending);
+	spin_unlock_irq(&engine->lock);
+	return 0;
+}
+
+static const struct drm_info_list vtgpu_debugfs_list[] = {
+	{ "mm", vtgpu_debugfs_mm },
+	{ "bos", vtgpu_debugfs_bos },
+	{ "stats", vtgpu_debugfs_stats },
+	{ "engine", vtgpu_debugfs_engine },
+};
+
+/* Write a register of the device from user input, for tests. */
+static int vtgpu_debugfs_write_reg(struct vtgpu_device *vtgpu, u32 reg,
+				   u32 value)
+{
+	int idx;
+
+	if (!drm_dev_enter(&vtgpu->drm, &idx))
+		return -ENODEV;
+	iowrite32(value, vtgpu->mmio + reg);
+	drm_dev_exit(idx);
+	return 0;
+}
+
+static int vtgpu_engine_delay_get(void *data, u64 *val)
+{
+	struct vtgpu_device *vtgpu = data;
+	int idx;
+
+	if (!drm_dev_enter(&vtgpu->drm, &idx))
+		return -ENODEV;
+	*val = ioread32(vtgpu->mmio + VTGPU_REG_ENGINE_DELAY_US);
+	drm_dev_exit(idx);
+	return 0;
+}
+
+static int vtgpu_engine_delay_set(void *data, u64 val)
+{
+	if (val > VTGPU_ENGINE_DELAY_US_MAX)
+		return -EINVAL;
+	return vtgpu_debugfs_write_reg(data, VTGPU_REG_ENGINE_DELAY_US, val);
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(vtgpu_engine_delay_fops, vtgpu_engine_delay_get,
+			 vtgpu_engine_delay_set, "%llu\n");
+
+/* "fail": the next command fails; "hang": the engine hangs until reset. */
+static ssize_t vtgpu_inject_write(struct file *file, const char __user *ubuf,
+				  size_t len, loff_t *ppos)
+{
+	struct vtgpu_device *vtgpu = file->private_data;
+	char buf[8] = {};
+	u32 inject;
+	int ret;
+
+	if (!(vtgpu->caps & VTGPU_CAP_INJECT))
+		return -ENODEV;
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+
+	if (sysfs_streq(buf, "fail"))
+		inject = VTGPU_INJECT_FAIL_NEXT;
+	else if (sysfs_streq(buf, "hang"))
+		inject = VTGPU_INJECT_HANG;
+	else
+		return -EINVAL;
+
+	ret = vtgpu_debugfs_write_reg(vtgpu, VTGPU_REG_INJECT, inject);
+	return ret ?: len;
+}
+
+static const struct file_operations vtgpu_inject_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = vtgpu_inject_write,
+	.llseek = noop_llseek,
+};
+
+/**
+ * vtgpu_debugfs_init - &drm_driver.debugfs_init
+ * @minor: the DRM minor to add the files to
+ *
+ * mm: the VRAM and GTT managers; bos: every BO; stats: counters; engine:
+ * the ring. engine_delay_us and inject set the device's ENGINE_DELAY_US
+ * and INJECT registers, for tests of busy BOs and of engine recovery.
+ */
+void vtgpu_debugfs_init(struct drm_minor *minor)
+{
+	struct vtgpu_device *vtgpu = to_vtgpu(minor->dev);
+
+	drm_debugfs_create_files(vtgpu_debugfs_list,
+				 ARRAY_SIZE(vtgpu_debugfs_list),
+				 minor->debugfs_root, minor);
+	debugfs_create_file_unsafe("engine_delay_us", 0600, minor->debugfs_root,
+				   vtgpu, &vtgpu_engine_delay_fops);
+	debugfs_create_file("inject", 0200, minor->debugfs_root, vtgpu,
+			    &vtgpu_inject_fops);
+}

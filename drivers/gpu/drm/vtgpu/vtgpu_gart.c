@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The vtgpu GART: a page table in guest memory that maps the pages of the
+ * GART aperture, in the engine's address space, to guest pages.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/io-64-nonatomic-lo-hi.h>
+#include <linux/pci.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_print.h>
+
+#include "vtgpu_drv.h"
+
+/* GART entries per CPU page. */
+#define VTGPU_GART_PER_PAGE	(PAGE_SIZE / VTGPU_GART_PAGE_SIZE)
+
+/**
+ * DOC: GART
+ *
+ * The device reads the GART entries from guest memory on every access and
+ * has no TLB: binding is writing entries before the doorbell of the jobs
+ * that use them, unbinding is clearing them once no pending job does. The
+ * table is one coherent allocation; when the whole aperture's table cannot
+ * be had, the driver uses a smaller part of the aperture (the GTT manager
+ * is sized from &vtgpu_gart.num_entries).
+ *
+ * The table is device-managed memory, freed when the driver unbinds: every
+ * write to it is inside drm_dev_enter(), as the BOs whose pages it maps
+ * may outlive the device.
+ */
+
+/**
+ * vtgpu_gart_init - allocate the GART table and hand it to the device
+ * @vtgpu: the device
+ *
+ * Returns: 0 or -ENOMEM.
+ */
+int vtgpu_gart_init(struct vtgpu_device *vtgpu)
+{
+	struct vtgpu_gart *gart = &vtgpu->gart;
+	struct device *dev = vtgpu->drm.dev;
+	u64 entries = vtgpu->gart_size / VTGPU_GART_PAGE_SIZE;
+
+	BUILD_BUG_ON(PAGE_SIZE % VTGPU_GART_PAGE_SIZE);
+
+	/* At least one page of table, that is 2 MiB of aperture. */
+	for (; entries >= PAGE_SIZE / sizeof(u64); entries /= 2) {
+		gart->table = dmam_alloc_coherent(dev, entries * sizeof(u64),
+						  &gart->table_dma,
+						  GFP_KERNEL | __GFP_NOWARN);
+		if (gart->table)
+			break;
+	}
+	if (!gart->table)
+		return -ENOMEM;
+
+	gart->num_entries = entries;
+	gart->base = lo_hi_readq(vtgpu->mmio + VTGPU_REG_GART_BASE_LO);
+	if (entries * VTGPU_GART_PAGE_SIZE < vtgpu->gart_size)
+		drm_info(&vtgpu->drm, "using %llu MiB of the %llu MiB GART aperture\n",
+			 (entries * VTGPU_GART_PAGE_SIZE) >> 20,
+			 vtgpu->gart_size >> 20);
+
+	lo_hi_writeq(gart->table_dma, vtgpu->mmio + VTGPU_REG_GART_TABLE_LO);
+	return 0;
+}
+
+/**
+ * vtgpu_gart_fini - take the GART table away from the device
+ * @vtgpu: the device, unplugged
+ */
+void vtgpu_gart_fini(struct vtgpu_device *vtgpu)
+{
+	lo_hi_writeq(0, vtgpu->mmio + VTGPU_REG_GART_TABLE_LO);
+}
+
+/**
+ * vtgpu_gart_bind - map pages into the aperture
+ * @vtgpu: the device
+ * @first: first CPU page of the aperture to map
+ * @count: number of CPU pages
+ * @addrs: the pages' bus addresses
+ * @writable: whether the engine may write through the mapping
+ *
+ * The mapping is in effect for the jobs committed after this returns.
+ */
+void vtgpu_gart_bind(struct vtgpu_device *vtgpu, u64 first, u64 count,
+		     const dma_addr_t *addrs, bool writable)
+{
+	__le64 *entry = vtgpu->gart.table + first * VTGPU_GART_PER_PAGE;
+	u64 flags = VTGPU_GART_VALID;
+	u64 i, j;
+	int idx;
+
+	if (WARN_ON((first + count) * VTGPU_GART_PER_PAGE >
+		    vtgpu->gart.num_entries))
+		return;
+	if (!drm_dev_enter(&vtgpu->drm, &idx))
+		return;
+
+	if (writable)
+		flags |= VTGPU_GART_WRITABLE;
+	for (i = 0; i < count; i++)
+		for (j = 0; j < VTGPU_GART_PER_PAGE; j++)
+			*entry++ = cpu_to_le64((addrs[i] + j * VTGPU_GART_PAGE_SIZE) |
+					       flags);
+	drm_dev_exit(idx);
+}
+
+/**
+ * vtgpu_gart_unbind - unmap pages from the aperture
+ * @vtgpu: the device
+ * @first: first CPU page of the aperture to unmap
+ * @count: number of CPU pages
+ *
+ * No job still pending may use the pages.
+ */
+void vtgpu_gart_unbind(struct vtgpu_device *vtgpu, u64 first, u64 count)
+{
+	int idx;
+
+	if (WARN_ON((first + count) * VTGPU_GART_PER_PAGE >
+		    vtgpu->gart.num_entries))
+		return;
+	if (!drm_dev_enter(&vtgpu->drm, &idx))
+		return;
+
+	memset(vtgpu->gart.table + first * VTGPU_GART_PER_PAGE, 0,
+	       count * VTGPU_GART_PER_PAGE * sizeof(u64));
+	drm_dev_exit(idx);
+}

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vtgpu GEM objects: CPU mappings, PRIME and dumb buffers.
+ */
+
+#include <linux/anon_inodes.h>
+#include <linux/dma-buf.h>
+#include <linux/file.h>
+#include <linux/mm.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem_ttm_helper.h>
+#include <drm/drm_prime.h>
+#include <drm/vtgpu_drm.h>
+#include <drm/ttm/ttm_tt.h>
+
+#include "vtgpu_drv.h"
+
+/**
+ * DOC: CPU mappings
+ *
+ * BOs are mapped through the DRM file at the offset
+ * DRM_IOCTL_VTGPU_GEM_MMAP_OFFSET returns, or through their dma-buf. The
+ * fault handler inserts the pages of the BO where it is now: BAR2 for
+ * visible VRAM, its pages for GTT and SYSTEM. A move unmaps the BO from
+ * every mapping first (ttm_bo_unmap_virtual() on the DRM device's address
+ * space: dma-buf mappings are moved onto a file of that address space,
+ * see vtgpu_mmap_file()), so the next access faults it in again from its
+ * new place. After the device is unplugged, faults map a dummy page.
+ *
+ * Lock order: mmap_lock, then the BO's reservation (taken by the fault
+ * handler), then the driver's locks. Nothing in the driver takes mmap_lock
+ * with a reservation held: user memory is copied in before any BO is
+ * reserved.
+ */
+
+/*
+ * The fault handler: reserve, then map from where the BO is. The place
+ * for a step that moves the BO to where the CPU reaches it first.
+ */
+static vm_fault_t vtgpu_gem_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct ttm_buffer_object *tbo = vma->vm_private_data;
+	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
+	vm_fault_t ret;
+	int idx;
+
+	ret = ttm_bo_vm_reserve(tbo, vmf);
+	if (ret)
+		return ret;
+
+	if (drm_dev_enter(&vtgpu->drm, &idx)) {
+		atomic64_inc(&vtgpu->stats.cpu_faults);
+		if (tbo->resource->mem_type == TTM_PL_VRAM &&
+		    !vtgpu_res_visible(vtgpu, tbo->resource)) {
+			atomic64_inc(&vtgpu->stats.cpu_faults_invisible);
+			ret = VM_FAULT_SIGBUS;
+		} else {
+			ret = ttm_bo_vm_fault_reserved(vmf, vma->vm_page_prot,
+						       TTM_BO_VM_NUM_PREFAULT);
+		}
+		drm_dev_exit(idx);
+	} else {
+		ret = ttm_bo_vm_dummy_page(vmf, vma->vm_page_prot);
+	}
+	/* On a retry, ttm_bo_vm_fault_reserved() dropped the reservation. */
+	if (ret == VM_FAULT_RETRY && !(vmf->flags & FAULT_FLAG_RETRY_NOWAIT))
+		return ret;
+
+	dma_resv_unlock(tbo->base.resv);
+	return ret;
+}
+
+static const struct vm_operations_struct vtgpu_gem_vm_ops = {
+	.fault = vtgpu_gem_fault,
+	.open = ttm_bo_vm_open,
+	.close = ttm_bo_vm_close,
+	.access = ttm_bo_vm_access,
+};
+
+static int vtgpu_mmap_file_release(struct inode *inode, struct file *file)
+{
+	struct vtgpu_device *vtgpu = file->private_data;
+
+	cmpxchg(&vtgpu->mmap_file, file, NULL);
+	drm_dev_put(&vtgpu->drm);
+	return 0;
+}
+
+static const struct file_operations vtgpu_mmap_file_fops = {
+	.owner = THIS_MODULE,
+	.release = vtgpu_mmap_file_release,
+};
+
+/*
+ * A file whose mapping is the DRM device's address space, shared by all
+ * mappings made through dma-bufs, for ttm_bo_unmap_virtual() to find them.
+ */
+static struct file *vtgpu_mmap_file(struct vtgpu_device *vtgpu)
+{
+	struct file *file;
+
+	rcu_read_lock();
+	file = READ_ONCE(vtgpu->mmap_file);
+	if (file && !get_file_rcu(file))
+		file = NULL;
+	rcu_read_unlock();
+	if (file)
+		return file;
+
+	file = anon_inode_getfile("vtgpu.gem", &vtgpu_mmap_file_fops, vtgpu,
+				  O_RDWR);
+	if (IS_ERR(file))
+		return file;
+	file->f_mapping = vtgpu->drm.anon_inode->i_mapping;
+	drm_dev_get(&vtgpu->drm);
+	/* Publish the file set up; a racing caller may make its own. */
+	smp_store_mb(vtgpu->mmap_file, file);
+	return file;
+}
+
+static int vtgpu_gem_mmap(struct drm_gem_object *obj,
+			  struct vm_area_struct *vma)
+{
+	struct vtgpu_device *vtgpu = to_vtgpu(obj->dev);
+	struct vtgpu_bo *bo = gem_to_vtgpu_bo(obj);
+	struct file *file = NULL;
+	int ret;
+
+	if ((bo->flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS) || obj->import_attach)
+		return -EPERM;
+
+	if (vma->vm_file->f_mapping != vtgpu->drm.anon_inode->i_mapping) {
+		file = vtgpu_mmap_file(vtgpu);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+	}
+
+	ret = drm_gem_ttm_mmap(obj, vma);
+	if (!ret && file)
+		vma_set_file(vma, file);
+	if (file)
+		fput(file);
+	return ret;
+}
+
+static void vtgpu_gem_free(struct drm_gem_object *obj)
+{
+	ttm_bo_put(&gem_to_vtgpu_bo(obj)->tbo);
+}
+
+static int vtgpu_gem_pin(struct drm_gem_object *obj)
+{
+	return vtgpu_bo_pin_gtt(gem_to_vtgpu_bo(obj));
+}
+
+static void vtgpu_gem_unpin(struct drm_gem_object *obj)
+{
+	vtgpu_bo_unpin(gem_to_vtgpu_bo(obj));
+}
+
+/* The pages of a BO pinned in GTT, for an importer. */
+static struct sg_table *vtgpu_gem_get_sg_table(struct drm_gem_object *obj)
+{
+	struct ttm_buffer_object *tbo = &gem_to_vtgpu_bo(obj)->tbo;
+	struct sg_table *sgt;
+
+	dma_resv_lock(obj->resv, NULL);
+	if (!tbo->pin_count || !tbo->ttm || !tbo->ttm->pages)
+		sgt = ERR_PTR(-EINVAL);
+	else
+		sgt = drm_prime_pages_to_sg(obj->dev, tbo->ttm->pages,
+					    tbo->ttm->num_pages);
+	dma_resv_unlock(obj->resv);
+	return sgt;
+}
+
+const struct drm_gem_object_funcs vtgpu_gem_object_funcs = {
+	.free = vtgpu_gem_free,
+	.print_info = drm_gem_ttm_print_info,
+	.pin = vtgpu_gem_pin,
+	.unpin = vtgpu_gem_unpin,
+	.get_sg_table = vtgpu_gem_get_sg_table,
+	.vmap = drm_gem_ttm_vmap,
+	.vunmap = drm_gem_ttm_vunmap,
+	.mmap = vtgpu_gem_mmap,
+	.vm_ops = &vtgpu_gem_vm_ops,
+};
+
+/**
+ * vtgpu_gem_create - create a BO and a handle to it
+ * @file: the DRM file
+ * @vtgpu: the device
+ * @size: size in bytes, a multiple of the page size
+ * @domains: VTGPU_GEM_DOMAIN_*
+ * @preferred: one of @domains
+ * @flags: VTGPU_GEM_CREATE_*
+ * @handle: where to return the handle
+ *
+ * Returns: 0 or a negative error code.
+ */
+int vtgpu_gem_create(struct drm_file *file, struct vtgpu_device *vtgpu,
+		     u64 size, u32 domains, u32 preferred, u32 flags,
+		     u32 *handle)
+{
+	struct vtgpu_bo *bo;
+	int ret;
+
+	ret = vtgpu_bo_create(vtgpu, size, domains, preferred, flags,
+			      ttm_bo_type_device, NULL, NULL, &bo);
+	if (ret)
+		return ret;
+
+	ret = drm_gem_handle_create(file, &bo->tbo.base, handle);
+	drm_gem_object_put(&bo->tbo.base);
+	return ret;
+}
+
+/**
+ * vtgpu_gem_prime_import_sg_table - import a dma-buf of another driver
+ * @drm: the DRM device
+ * @attach: the attachment
+ * @sgt: its pages
+ *
+ * The BO shares the dma-buf's reservation and lives in GTT (in SYSTEM
+ * until first used): the engine reaches the pages through the GART.
+ *
+ * Returns: the GEM object or an ERR_PTR().
+ */
+struct drm_gem_object *
+vtgpu_gem_prime_import_sg_table(struct drm_device *drm,
+				struct dma_buf_attachment *attach,
+				struct sg_table *sgt)
+{
+	struct dma_resv *resv = attach->dmabuf->resv;
+	struct vtgpu_bo *bo;
+	int ret;
+
+	if (!PAGE_ALIGNED(attach->dmabuf->size))
+		return ERR_PTR(-EINVAL);
+
+	dma_resv_lock(resv, NULL);
+	ret = vtgpu_bo_create(to_vtgpu(drm), attach->dmabuf->size,
+			      VTGPU_GEM_DOMAIN_GTT, VTGPU_GEM_DOMAIN_GTT, 0,
+			      ttm_bo_type_sg, sgt, resv, &bo);
+	dma_resv_unlock(resv);
+	if (ret)
+		return ERR_PTR(ret);
+	return &bo->tbo.base;
+}
+
+/**
+ * vtgpu_gem_dumb_create - &drm_driver.dumb_create
+ * @file: the DRM file
+ * @drm: the DRM device
+ * @args: the request, checked by the DRM core
+ *
+ * A dumb buffer is a CPU-mappable BO preferring visible VRAM.
+ *
+ * Returns: 0 or a negative error code.
+ */
+int vtgpu_gem_dumb_create(struct drm_file *file, struct drm_device *drm,
+			  struct drm_mode_create_dumb *args)
+{
+	u32 pitch = args->width * DIV_ROUND_UP(args->bpp, 8);
+	u64 size = PAGE_ALIGN((u64)pitch * args->height);
+	int ret;
+
+	ret = vtgpu_gem_create(file, to_vtgpu(drm), size,
+			       VTGPU_GEM_DOMAIN_VRAM | VTGPU_GEM_DOMAIN_GTT |
+			       VTGPU_GEM_DOMAIN_SYSTEM,
+			       VTGPU_GEM_DOMAIN_VRAM,
+			       VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED,
+			       &args->handle);
+	if (ret)
+		return ret;
+	args->pitch = pitch;
+	args->size = size;
+	return 0;
+}

@@ -1,0 +1,714 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vtgpu ioctls: BOs and job submission.
+ */
+
+#include <linux/dma-resv.h>
+#include <linux/file.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/sync_file.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_syncobj.h>
+#include <drm/vtgpu_drm.h>
+#include <drm/ttm/ttm_bo_driver.h>
+
+#include "vtgpu_drv.h"
+
+#define VTGPU_GEM_DOMAINS	(VTGPU_GEM_DOMAIN_SYSTEM | \
+				 VTGPU_GEM_DOMAIN_GTT | \
+				 VTGPU_GEM_DOMAIN_VRAM)
+#define VTGPU_GEM_CREATE_FLAGS	(VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED | \
+				 VTGPU_GEM_CREATE_NO_CPU_ACCESS)
+#define VTGPU_SUBMIT_FLAGS	(VTGPU_SUBMIT_IN_FENCE_FD | \
+				 VTGPU_SUBMIT_OUT_FENCE_FD)
+#define VTGPU_SUBMIT_MAX_SYNCOBJS	64
+/* Attempts at placing a job's BOs before giving up with -ENOMEM. */
+#define VTGPU_SUBMIT_MAX_TRIES	8
+
+/* The largest BO that fits in one of the domains it may use. */
+static u64 vtgpu_max_bo_size(struct vtgpu_device *vtgpu, u32 domains,
+			     u32 flags)
+{
+	u64 max = 0;
+
+	if (domains & VTGPU_GEM_DOMAIN_VRAM)
+		max = flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS ?
+			vtgpu->vram_size : vtgpu->visible_vram_size;
+	if (domains & VTGPU_GEM_DOMAIN_GTT)
+		max = max(max, vtgpu->gtt_mgr.manager.size << PAGE_SHIFT);
+	/* TTM swaps out beyond half of the system memory. */
+	if (domains & VTGPU_GEM_DOMAIN_SYSTEM)
+		max = max(max, (u64)totalram_pages() << (PAGE_SHIFT - 1));
+	return max;
+}
+
+/**
+ * vtgpu_gem_create_ioctl - DRM_IOCTL_VTGPU_GEM_CREATE
+ * @drm: the DRM device
+ * @data: &struct drm_vtgpu_gem_create
+ * @file: the DRM file
+ *
+ * Returns: 0 or a negative error code.
+ */
+int vtgpu_gem_create_ioctl(struct drm_device *drm, void *data,
+			   struct drm_file *file)
+{
+	struct vtgpu_device *vtgpu = to_vtgpu(drm);
+	struct drm_vtgpu_gem_create *args = data;
+	u32 preferred = args->preferred;
+	u32 handle;
+	u64 size;
+	int ret;
+
+	if (!args->domains || (args->domains & ~VTGPU_GEM_DOMAINS) ||
+	    (args->flags & ~VTGPU_GEM_CREATE_FLAGS) ||
+	    (args->flags & VTGPU_GEM_CREATE_FLAGS) == VTGPU_GEM_CREATE_FLAGS)
+		return -EINVAL;
+
+	if (!preferred)
+		preferred = args->domains & VTGPU_GEM_DOMAIN_VRAM ?:
+			    args->domains & VTGPU_GEM_DOMAIN_GTT ?:
+			    VTGPU_GEM_DOMAIN_SYSTEM;
+	if (hweight32(preferred) != 1 || !(preferred & args->domains))
+		return -EINVAL;
+
+	if (!args->size ||
+	    args->size > vtgpu_max_bo_size(vtgpu, args->domains, args->flags))
+		return -EINVAL;
+	size = PAGE_ALIGN(args->size);
+
+	ret = vtgpu_gem_create(file, vtgpu, size, args->domains, preferred,
+			       args->flags, &handle);
+	if (ret)
+		return ret;
+
+	args->size = size;
+	args->handle = handle;
+	return 0;
+}
+
+/**
+ * vtgpu_gem_mmap_offset_ioctl - DRM_IOCTL_VTGPU_GEM_MMAP_OFFSET
+ * @drm: the DRM device
+ * @data: &struct drm_vtgpu_gem_mmap_offset
+ * @file: the DRM file
+ *
+ * Returns: 0 or a negative error code.
+ */
+int vtgpu_gem_mmap_offset_ioctl(struct drm_device *drm, void *data,
+				struct drm_file *file)
+{
+	struct drm_vtgpu_gem_mmap_offset *args = data;
+	struct drm_gem_object *obj;
+	int ret = 0;
+
+	if (args->flags)
+		return -EINVAL;
+
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+
+	if ((gem_to_vtgpu_bo(obj)->flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS) ||
+	    obj->import_attach)
+		ret = -EPERM;
+	else
+		args->offset = drm_vma_node_offset_addr(&obj->vma_node);
+	drm_gem_object_put(obj);
+	return ret;
+}
+
+/**
+ * vtgpu_gem_info_ioctl - DRM_IOCTL_VTGPU_GEM_INFO
+ * @drm: the DRM device
+ * @data: &struct drm_vtgpu_gem_info
+ * @file: the DRM file
+ *
+ * Returns: 0 or a negative error code.
+ */
+int vtgpu_gem_info_ioctl(struct drm_device *drm, void *data,
+			 struct drm_file *file)
+{
+	struct vtgpu_device *vtgpu = to_vtgpu(drm);
+	struct drm_vtgpu_gem_info *args = data;
+	struct ttm_buffer_object *tbo;
+	struct drm_gem_object *obj;
+	struct vtgpu_bo *bo;
+	u32 domain, info = 0;
+	int ret;
+
+	if (args->pad || args->pad2)
+		return -EINVAL;
+
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+	bo = gem_to_vtgpu_bo(obj);
+	tbo = &bo->tbo;
+
+	ret = dma_resv_lock_interruptible(obj->resv, NULL);
+	if (ret) {
+		ret = -ERESTARTSYS;
+		goto out;
+	}
+	domain = vtgpu_mem_type_to_domain(tbo->resource->mem_type);
+	if (vtgpu_res_visible(vtgpu, tbo->resource))
+		info |= VTGPU_GEM_INFO_VISIBLE;
+	if (tbo->pin_count)
+		info |= VTGPU_GEM_INFO_PINNED;
+	if (tbo->ttm && (tbo->ttm->page_flags & TTM_TT_FLAG_SWAPPED))
+		info |= VTGPU_GEM_INFO_SWAPPED;
+	dma_resv_unlock(obj->resv);
+	if (obj->import_attach)
+		info |= VTGPU_GEM_INFO_IMPORTED;
+
+	args->size = obj->size;
+	args->domain = domain;
+	args->info_flags = info;
+	args->domains = bo->domains;
+	args->preferred = bo->preferred;
+	args->create_flags = bo->flags;
+out:
+	drm_gem_object_put(obj);
+	return ret;
+}
+
+/**
+ * vtgpu_gem_wait_ioctl - DRM_IOCTL_VTGPU_GEM_WAIT
+ * @drm: the DRM device
+ * @data: &struct drm_vtgpu_gem_wait
+ * @file: the DRM file
+ *
+ * Returns: 0 or a negative error code.
+ */
+int vtgpu_gem_wait_ioctl(struct drm_device *drm, void *data,
+			 struct drm_file *file)
+{
+	struct drm_vtgpu_gem_wait *args = data;
+	struct drm_gem_object *obj;
+	u64 timeout;
+	long lret;
+	int ret = 0;
+
+	if (args->flags || args->timeout_ns < 0)
+		return -EINVAL;
+
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+
+	if (!args->timeout_ns) {
+		if (!dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))
+			ret = -ETIMEDOUT;
+		goto out;
+	}
+
+	timeout = nsecs_to_jiffies64(args->timeout_ns);
+	timeout = clamp_t(u64, timeout, 1, MAX_SCHEDULE_TIMEOUT);
+	lret = dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_BOOKKEEP, true,
+				     timeout);
+	if (lret == 0)
+		ret = -ETIMEDOUT;
+	else if (lret < 0)
+		ret = lret;
+out:
+	drm_gem_object_put(obj);
+	return ret;
+}
+
+/**
+ * struct vtgpu_submit - the state of one DRM_IOCTL_VTGPU_SUBMIT
+ * @vtgpu: the device
+ * @cmds: the commands, copied in
+ * @num_cmds: their number
+ * @src: per command, the index in @bos of its source BO
+ * @dst: per command, the index in @bos of its destination BO
+ * @bos: the BOs the job uses, each once, with a reference
+ * @write: per BO, whether the job writes it
+ * @locked: per BO, whether this submission holds its reservation
+ * @num_bos: number of BOs
+ * @in_fences: the fences to wait for
+ * @num_in_fences: their number
+ * @ticket: the acquire context of the reservations
+ */
+struct vtgpu_submit {
+	struct vtgpu_device *vtgpu;
+	struct drm_vtgpu_cmd *cmds;
+	unsigned int num_cmds;
+	unsigned int *src;
+	unsigned int *dst;
+	struct vtgpu_bo **bos;
+	bool *write;
+	bool *locked;
+	unsigned int num_bos;
+	struct dma_fence **in_fences;
+	unsigned int num_in_fences;
+	struct ww_acquire_ctx ticket;
+};
+
+/* Check a range against a BO's size. */
+static bool vtgpu_range_ok(struct drm_gem_object *obj, u64 offset, u64 size)
+{
+	u64 end;
+
+	return !check_add_overflow(offset, size, &end) && end <= obj->size;
+}
+
+/* Look a BO up, adding it to the submission's list once. */
+static int vtgpu_submit_add_bo(struct vtgpu_submit *s, struct drm_file *file,
+			       u32 handle, bool write, unsigned int *index)
+{
+	struct drm_gem_object *obj;
+	unsigned int i;
+
+	obj = drm_gem_object_lookup(file, handle);
+	if (!obj)
+		return -ENOENT;
+
+	for (i = 0; i < s->num_bos; i++) {
+		if (&s->bos[i]->tbo.base == obj) {
+			drm_gem_object_put(obj);
+			s->write[i] |= write;
+			*index = i;
+			return 0;
+		}
+	}
+
+	s->bos[s->num_bos] = gem_to_vtgpu_bo(obj);
+	s->write[s->num_bos] = write;
+	*index = s->num_bos++;
+	return 0;
+}
+
+/* Copy the commands in, check them and look their BOs up. */
+static int vtgpu_submit_cmds(struct vtgpu_submit *s, struct drm_file *file,
+			     u64 user_cmds)
+{
+	unsigned int n = s->num_cmds, i;
+	int ret;
+
+	s->cmds = kvmalloc_array(n, sizeof(*s->cmds), GFP_KERNEL);
+	s->src = kvcalloc(n, sizeof(*s->src), GFP_KERNEL);
+	s->dst = kvcalloc(n, sizeof(*s->dst), GFP_KERNEL);
+	s->bos = kvcalloc(2 * n, sizeof(*s->bos), GFP_KERNEL);
+	s->write = kvcalloc(2 * n, sizeof(*s->write), GFP_KERNEL);
+	s->locked = kvcalloc(2 * n, sizeof(*s->locked), GFP_KERNEL);
+	if (!s->cmds || !s->src || !s->dst || !s->bos || !s->write ||
+	    !s->locked)
+		return -ENOMEM;
+
+	if (copy_from_user(s->cmds, u64_to_user_ptr(user_cmds),
+			   n * sizeof(*s->cmds)))
+		return -EFAULT;
+
+	for (i = 0; i < n; i++) {
+		struct drm_vtgpu_cmd *cmd = &s->cmds[i];
+
+		if (cmd->flags || cmd->pad || !cmd->size)
+			return -EINVAL;
+		switch (cmd->op) {
+		case VTGPU_CMD_COPY:
+			if (cmd->pattern)
+				return -EINVAL;
+			ret = vtgpu_submit_add_bo(s, file, cmd->src_handle,
+						  false, &s->src[i]);
+			if (ret)
+				return ret;
+			break;
+		case VTGPU_CMD_FILL:
+			if (cmd->src_handle || cmd->src_offset ||
+			    !IS_ALIGNED(cmd->dst_offset, 4) ||
+			    !IS_ALIGNED(cmd->size, 4))
+				return -EINVAL;
+			break;
+		default:
+			return -EINVAL;
+		}
+		ret = vtgpu_submit_add_bo(s, file, cmd->dst_handle, true,
+					  &s->dst[i]);
+		if (ret)
+			return ret;
+
+		if (!vtgpu_range_ok(&s->bos[s->dst[i]]->tbo.base,
+				    cmd->dst_offset, cmd->size) ||
+		    (cmd->op == VTGPU_CMD_COPY &&
+		     !vtgpu_range_ok(&s->bos[s->src[i]]->tbo.base,
+				     cmd->src_offset, cmd->size)))
+			return -EINVAL;
+	}
+
+	/* The engine reaches VRAM and GTT only. */
+	for (i = 0; i < s->num_bos; i++)
+		if (!(s->bos[i]->domains &
+		      (VTGPU_GEM_DOMAIN_VRAM | VTGPU_GEM_DOMAIN_GTT)))
+			return -EINVAL;
+	return 0;
+}
+
+/* Collect the in-fences: a sync_file and syncobjs. */
+static int vtgpu_submit_in_fences(struct vtgpu_submit *s,
+				  struct drm_file *file,
+				  struct drm_vtgpu_submit *args)
+{
+	u32 *handles;
+	unsigned int i;
+	int ret = 0;
+
+	s->in_fences = kcalloc(args->num_in_syncobjs + 1,
+			       sizeof(*s->in_fences), GFP_KERNEL);
+	if (!s->in_fences)
+		return -ENOMEM;
+
+	if (args->flags & VTGPU_SUBMIT_IN_FENCE_FD) {
+		s->in_fences[0] = sync_file_get_fence(args->in_fence_fd);
+		if (!s->in_fences[0])
+			return -EINVAL;
+		s->num_in_fences++;
+	}
+
+	if (!args->num_in_syncobjs)
+		return 0;
+	handles = memdup_user(u64_to_user_ptr(args->in_syncobjs),
+			      array_size(args->num_in_syncobjs, sizeof(u32)));
+	if (IS_ERR(handles))
+		return PTR_ERR(handles);
+	for (i = 0; i < args->num_in_syncobjs; i++) {
+		ret = drm_syncobj_find_fence(file, handles[i], 0, 0,
+					     &s->in_fences[s->num_in_fences]);
+		if (ret)
+			break;
+		s->num_in_fences++;
+	}
+	kfree(handles);
+	return ret;
+}
+
+/*
+ * Place each BO where the engine reaches it, one at a time. The BOs are
+ * reserved without the ticket here: TTM may then evict with its trylocks
+ * only, and the ticket's only locks are those of vtgpu_submit_lock().
+ */
+static int vtgpu_submit_place(struct vtgpu_submit *s)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < s->num_bos; i++) {
+		struct ttm_buffer_object *tbo = &s->bos[i]->tbo;
+
+		ret = ttm_bo_reserve(tbo, true, false, NULL);
+		if (ret)
+			return ret;
+		ret = vtgpu_bo_validate_gpu(s->bos[i], true);
+		ttm_bo_unreserve(tbo);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void vtgpu_submit_unlock(struct vtgpu_submit *s, bool lru_tail)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->num_bos; i++) {
+		if (!s->locked[i])
+			continue;
+		if (lru_tail)
+			ttm_bo_unreserve(&s->bos[i]->tbo);
+		else
+			dma_resv_unlock(s->bos[i]->tbo.base.resv);
+		s->locked[i] = false;
+	}
+	ww_acquire_fini(&s->ticket);
+}
+
+/*
+ * Reserve all the BOs with the ticket, backing off on -EDEADLK: drop
+ * everything, wait for the contended reservation, and start over with it.
+ */
+static int vtgpu_submit_lock(struct vtgpu_submit *s)
+{
+	int contended = -1;
+	unsigned int i, j;
+	int ret;
+
+	ww_acquire_init(&s->ticket, &reservation_ww_class);
+retry:
+	if (contended >= 0) {
+		ret = dma_resv_lock_slow_interruptible(s->bos[contended]->tbo.base.resv,
+						       &s->ticket);
+		if (ret)
+			goto err;
+		s->locked[contended] = true;
+	}
+
+	for (i = 0; i < s->num_bos; i++) {
+		if (i == contended)
+			continue;
+		ret = dma_resv_lock_interruptible(s->bos[i]->tbo.base.resv,
+						  &s->ticket);
+		/* Sharing a reservation with a BO before it: locked. */
+		if (ret == -EALREADY)
+			continue;
+		if (ret) {
+			for (j = 0; j < s->num_bos; j++) {
+				if (s->locked[j])
+					dma_resv_unlock(s->bos[j]->tbo.base.resv);
+				s->locked[j] = false;
+			}
+			if (ret == -EDEADLK) {
+				contended = i;
+				goto retry;
+			}
+			goto err;
+		}
+		s->locked[i] = true;
+	}
+	ww_acquire_done(&s->ticket);
+	return 0;
+
+err:
+	ww_acquire_fini(&s->ticket);
+	return ret == -EINTR ? -ERESTARTSYS : ret;
+}
+
+/*
+ * With the BOs reserved: check that they are still where the engine
+ * reaches them, that no other device's work on them is pending, and make
+ * room for the job's fence. -EAGAIN to start over, with a fence to wait
+ * for in *wait when there is one.
+ */
+static int vtgpu_submit_check(struct vtgpu_submit *s, struct dma_fence **wait)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < s->num_bos; i++) {
+		struct ttm_buffer_object *tbo = &s->bos[i]->tbo;
+		u32 mem_type = tbo->resource->mem_type;
+
+		if (mem_type != TTM_PL_VRAM && mem_type != TTM_PL_TT)
+			return -EAGAIN;
+
+		dma_resv_for_each_fence(&cursor, tbo->base.resv,
+					s->write[i] ? DMA_RESV_USAGE_READ :
+						      DMA_RESV_USAGE_WRITE,
+					fence) {
+			if (vtgpu_fence_is_ours(s->vtgpu, fence) ||
+			    dma_fence_is_signaled(fence))
+				continue;
+			*wait = dma_fence_get(fence);
+			return -EAGAIN;
+		}
+
+		ret = dma_resv_reserve_fences(tbo->base.resv, 1);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Place and reserve the BOs, waiting for other devices' work on them. */
+static int vtgpu_submit_prepare(struct vtgpu_submit *s)
+{
+	struct dma_fence *wait;
+	unsigned int tries = 0;
+	long ret;
+
+	for (;;) {
+		ret = vtgpu_submit_place(s);
+		if (ret)
+			return ret;
+		ret = vtgpu_submit_lock(s);
+		if (ret)
+			return ret;
+
+		wait = NULL;
+		ret = vtgpu_submit_check(s, &wait);
+		if (!ret)
+			return 0;
+		vtgpu_submit_unlock(s, false);
+
+		if (wait) {
+			ret = dma_fence_wait(wait, true);
+			dma_fence_put(wait);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (ret != -EAGAIN)
+			return ret;
+		/* Other submissions keep taking the room. */
+		if (++tries == VTGPU_SUBMIT_MAX_TRIES)
+			return -ENOMEM;
+		atomic64_inc(&s->vtgpu->stats.submit_retries);
+	}
+}
+
+static struct vtgpu_job *vtgpu_submit_job(struct vtgpu_submit *s)
+{
+	struct vtgpu_device *vtgpu = s->vtgpu;
+	struct vtgpu_job *job;
+	unsigned int i;
+
+	job = vtgpu_job_alloc(vtgpu, s->num_cmds, false);
+	if (!job)
+		return NULL;
+
+	for (i = 0; i < s->num_cmds; i++) {
+		struct drm_vtgpu_cmd *cmd = &s->cmds[i];
+		u64 dst = vtgpu_gpu_addr(vtgpu, s->bos[s->dst[i]]->tbo.resource) +
+			  cmd->dst_offset;
+
+		if (cmd->op == VTGPU_CMD_COPY)
+			vtgpu_job_copy(job,
+				       vtgpu_gpu_addr(vtgpu,
+						      s->bos[s->src[i]]->tbo.resource) +
+				       cmd->src_offset, dst, cmd->size);
+		else
+			vtgpu_job_fill(job, dst, cmd->size, cmd->pattern);
+	}
+	return job;
+}
+
+static void vtgpu_submit_fini(struct vtgpu_submit *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->num_in_fences; i++)
+		dma_fence_put(s->in_fences[i]);
+	kfree(s->in_fences);
+	for (i = 0; i < s->num_bos; i++)
+		drm_gem_object_put(&s->bos[i]->tbo.base);
+	kvfree(s->locked);
+	kvfree(s->write);
+	kvfree(s->bos);
+	kvfree(s->dst);
+	kvfree(s->src);
+	kvfree(s->cmds);
+}
+
+/**
+ * vtgpu_submit_ioctl - DRM_IOCTL_VTGPU_SUBMIT
+ * @drm: the DRM device
+ * @data: &struct drm_vtgpu_submit
+ * @file: the DRM file
+ *
+ * Everything that can fail is done before the job is committed: user
+ * memory is copied in and the in-fences waited for before any BO is
+ * reserved; the out-fence file is made before the job is committed.
+ *
+ * Returns: 0 or a negative error code.
+ */
+int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
+		       struct drm_file *file)
+{
+	struct vtgpu_device *vtgpu = to_vtgpu(drm);
+	struct drm_vtgpu_submit *args = data;
+	struct vtgpu_submit s = { .vtgpu = vtgpu };
+	struct sync_file *sync_file = NULL;
+	struct drm_syncobj *out_syncobj = NULL;
+	struct vtgpu_job *job = NULL;
+	unsigned int i;
+	int out_fd = -1;
+	long ret;
+
+	if ((args->flags & ~VTGPU_SUBMIT_FLAGS) || !args->num_cmds ||
+	    args->num_cmds > VTGPU_SUBMIT_MAX_CMDS ||
+	    args->num_in_syncobjs > VTGPU_SUBMIT_MAX_SYNCOBJS)
+		return -EINVAL;
+	s.num_cmds = args->num_cmds;
+
+	ret = vtgpu_submit_cmds(&s, file, args->cmds);
+	if (ret)
+		goto out;
+	ret = vtgpu_submit_in_fences(&s, file, args);
+	if (ret)
+		goto out;
+	if (args->out_syncobj) {
+		out_syncobj = drm_syncobj_find(file, args->out_syncobj);
+		if (!out_syncobj) {
+			ret = -ENOENT;
+			goto out;
+		}
+	}
+	if (args->flags & VTGPU_SUBMIT_OUT_FENCE_FD) {
+		out_fd = get_unused_fd_flags(O_CLOEXEC);
+		if (out_fd < 0) {
+			ret = out_fd;
+			goto out;
+		}
+	}
+
+	/* Jobs of this engine run in order: wait for the others only. */
+	for (i = 0; i < s.num_in_fences; i++) {
+		if (vtgpu_fence_is_ours(vtgpu, s.in_fences[i]))
+			continue;
+		ret = dma_fence_wait(s.in_fences[i], true);
+		if (ret)
+			goto out;
+	}
+
+	ret = vtgpu_submit_prepare(&s);
+	if (ret)
+		goto out;
+
+	job = vtgpu_submit_job(&s);
+	if (!job) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	ret = vtgpu_job_begin(job, true);
+	if (ret) {
+		vtgpu_job_free(job);
+		job = NULL;
+		goto out_unlock;
+	}
+	if (out_fd >= 0) {
+		sync_file = sync_file_create(&job->base);
+		if (!sync_file) {
+			vtgpu_job_abort(job);
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+	}
+	vtgpu_job_commit(job);
+
+	for (i = 0; i < s.num_bos; i++)
+		dma_resv_add_fence(s.bos[i]->tbo.base.resv, &job->base,
+				   s.write[i] ? DMA_RESV_USAGE_WRITE :
+						DMA_RESV_USAGE_READ);
+	if (out_syncobj)
+		drm_syncobj_replace_fence(out_syncobj, &job->base);
+	vtgpu_submit_unlock(&s, true);
+
+	if (sync_file) {
+		fd_install(out_fd, sync_file->file);
+		args->out_fence_fd = out_fd;
+		out_fd = -1;
+	}
+	args->seqno = job->base.seqno;
+	ret = 0;
+	goto out;
+
+out_unlock:
+	vtgpu_submit_unlock(&s, false);
+out:
+	if (job)
+		dma_fence_put(&job->base);
+	if (out_fd >= 0)
+		put_unused_fd(out_fd);
+	if (out_syncobj)
+		drm_syncobj_put(out_syncobj);
+	vtgpu_submit_fini(&s);
+	return ret;
+}

@@ -1,0 +1,645 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * TTM for vtgpu: the VRAM and GTT managers, the ttm_tt backend that binds
+ * pages into the GART, and the moves between domains on the DMA engine.
+ */
+
+#include <linux/io.h>
+#include <linux/slab.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_managed.h>
+#include <drm/drm_prime.h>
+#include <drm/drm_print.h>
+#include <drm/vtgpu_drm.h>
+#include <drm/ttm/ttm_bo_driver.h>
+#include <drm/ttm/ttm_tt.h>
+
+#include "vtgpu_drv.h"
+
+/**
+ * DOC: memory management
+ *
+ * VRAM is managed by a &vtgpu_mgr over its pages, of which the first
+ * visible_vram_size bytes are CPU-visible: CPU-mappable BOs are placed
+ * with lpfn at the end of the visible part, NO_CPU_ACCESS BOs first with
+ * fpfn there, in invisible VRAM. GTT is managed by another &vtgpu_mgr over
+ * the part of the GART aperture the driver uses; a BO in GTT has its
+ * ttm_tt pages, from the TTM pool, bound in the GART at its resource's
+ * offset from the move into GTT until its pages are unpopulated.
+ *
+ * Moves between VRAM and GTT (and within VRAM) are one COPY on the engine,
+ * pipelined: ttm_bo_move_accel_cleanup() hangs the old placement on a
+ * ghost object (or, for evictions out of VRAM, on the manager's move
+ * fence) until the copy's fence signals. A BO moving into VRAM with
+ * nothing to copy, a new one, is cleared with a FILL instead. Moves
+ * between VRAM and SYSTEM hop through GTT; moves between GTT and SYSTEM
+ * bind or unbind the pages, the latter once the BO is idle. Eviction goes
+ * VRAM -> GTT -> SYSTEM, NO_CPU_ACCESS BOs in visible VRAM trying
+ * invisible VRAM first. Under system memory pressure TTM swaps the pages
+ * of GTT and SYSTEM BOs out to shmem (the move to SYSTEM unbinds them).
+ *
+ * The engine executes jobs in order, so a move needs no dependency on the
+ * jobs already queued on the BO; only fences of other devices in the BO's
+ * reservation are waited for before its copy is queued.
+ */
+
+struct vtgpu_mgr_node {
+	struct ttm_resource base;
+	struct drm_mm_node mm;
+};
+
+static struct vtgpu_mgr *to_vtgpu_mgr(struct ttm_resource_manager *man)
+{
+	return container_of(man, struct vtgpu_mgr, manager);
+}
+
+static struct vtgpu_mgr_node *to_vtgpu_mgr_node(struct ttm_resource *res)
+{
+	return container_of(res, struct vtgpu_mgr_node, base);
+}
+
+/* Pages of the node in the manager's visible part. */
+static u64 vtgpu_mgr_node_visible(struct vtgpu_mgr *mgr, struct drm_mm_node *node)
+{
+	if (node->start >= mgr->visible_pages)
+		return 0;
+	return min(node->start + node->size, mgr->visible_pages) - node->start;
+}
+
+static int vtgpu_mgr_alloc(struct ttm_resource_manager *man,
+			   struct ttm_buffer_object *bo,
+			   const struct ttm_place *place,
+			   struct ttm_resource **res)
+{
+	struct vtgpu_mgr *mgr = to_vtgpu_mgr(man);
+	enum drm_mm_insert_mode mode = DRM_MM_INSERT_BEST;
+	unsigned long lpfn = place->lpfn ?: man->size;
+	struct vtgpu_mgr_node *node;
+	int ret;
+
+	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	if (!node)
+		return -ENOMEM;
+
+	if (place->flags & TTM_PL_FLAG_TOPDOWN)
+		mode = DRM_MM_INSERT_HIGH;
+
+	ttm_resource_init(bo, place, &node->base);
+
+	spin_lock(&mgr->lock);
+	ret = drm_mm_insert_node_in_range(&mgr->mm, &node->mm,
+					  node->base.num_pages,
+					  bo->page_alignment, 0,
+					  place->fpfn, lpfn, mode);
+	if (!ret)
+		mgr->visible_used += vtgpu_mgr_node_visible(mgr, &node->mm);
+	spin_unlock(&mgr->lock);
+
+	if (ret) {
+		ttm_resource_fini(man, &node->base);
+		kfree(node);
+		return ret;
+	}
+
+	node->base.start = node->mm.start;
+	*res = &node->base;
+	return 0;
+}
+
+static void vtgpu_mgr_free(struct ttm_resource_manager *man,
+			   struct ttm_resource *res)
+{
+	struct vtgpu_mgr_node *node = to_vtgpu_mgr_node(res);
+	struct vtgpu_mgr *mgr = to_vtgpu_mgr(man);
+
+	spin_lock(&mgr->lock);
+	mgr->visible_used -= vtgpu_mgr_node_visible(mgr, &node->mm);
+	drm_mm_remove_node(&node->mm);
+	spin_unlock(&mgr->lock);
+
+	ttm_resource_fini(man, res);
+	kfree(node);
+}
+
+static bool vtgpu_mgr_intersects(struct ttm_resource_manager *man,
+				 struct ttm_resource *res,
+				 const struct ttm_place *place, size_t size)
+{
+	struct drm_mm_node *node = &to_vtgpu_mgr_node(res)->mm;
+
+	return place->fpfn < node->start + node->size &&
+	       (!place->lpfn || place->lpfn > node->start);
+}
+
+static bool vtgpu_mgr_compatible(struct ttm_resource_manager *man,
+				 struct ttm_resource *res,
+				 const struct ttm_place *place, size_t size)
+{
+	struct drm_mm_node *node = &to_vtgpu_mgr_node(res)->mm;
+
+	return node->start >= place->fpfn &&
+	       (!place->lpfn || node->start + node->size <= place->lpfn);
+}
+
+/**
+ * vtgpu_mgr_show - print a manager's state
+ * @mgr: the manager
+ * @p: where to
+ */
+void vtgpu_mgr_show(struct vtgpu_mgr *mgr, struct drm_printer *p)
+{
+	struct ttm_resource_manager *man = &mgr->manager;
+
+	drm_printf(p, "size: %llu KiB, used: %llu KiB\n",
+		   (man->size << PAGE_SHIFT) >> 10,
+		   ttm_resource_manager_usage(man) >> 10);
+	spin_lock(&mgr->lock);
+	if (mgr->visible_pages)
+		drm_printf(p, "visible: %llu KiB, used: %llu KiB\n",
+			   (mgr->visible_pages << PAGE_SHIFT) >> 10,
+			   (mgr->visible_used << PAGE_SHIFT) >> 10);
+	drm_mm_print(&mgr->mm, p);
+	spin_unlock(&mgr->lock);
+}
+
+static void vtgpu_mgr_debug(struct ttm_resource_manager *man,
+			    struct drm_printer *p)
+{
+	vtgpu_mgr_show(to_vtgpu_mgr(man), p);
+}
+
+static const struct ttm_resource_manager_func vtgpu_mgr_funcs = {
+	.alloc = vtgpu_mgr_alloc,
+	.free = vtgpu_mgr_free,
+	.intersects = vtgpu_mgr_intersects,
+	.compatible = vtgpu_mgr_compatible,
+	.debug = vtgpu_mgr_debug,
+};
+
+static void vtgpu_mgr_init(struct vtgpu_device *vtgpu, struct vtgpu_mgr *mgr,
+			   u32 mem_type, u64 pages, u64 visible_pages,
+			   bool use_tt)
+{
+	struct ttm_resource_manager *man = &mgr->manager;
+
+	man->use_tt = use_tt;
+	man->func = &vtgpu_mgr_funcs;
+	ttm_resource_manager_init(man, &vtgpu->bdev, pages);
+	drm_mm_init(&mgr->mm, 0, pages);
+	spin_lock_init(&mgr->lock);
+	mgr->visible_pages = visible_pages;
+	ttm_set_driver_manager(&vtgpu->bdev, mem_type, man);
+	ttm_resource_manager_set_used(man, true);
+}
+
+static void vtgpu_mgr_fini(struct vtgpu_device *vtgpu, struct vtgpu_mgr *mgr,
+			   u32 mem_type)
+{
+	struct ttm_resource_manager *man = &mgr->manager;
+	int ret;
+
+	ttm_resource_manager_set_used(man, false);
+	ret = ttm_resource_manager_evict_all(&vtgpu->bdev, man);
+	if (ret) {
+		drm_err(&vtgpu->drm, "cannot empty memory type %u: %d\n",
+			mem_type, ret);
+		return;
+	}
+	spin_lock(&mgr->lock);
+	drm_mm_takedown(&mgr->mm);
+	spin_unlock(&mgr->lock);
+	ttm_resource_manager_cleanup(man);
+	ttm_set_driver_manager(&vtgpu->bdev, mem_type, NULL);
+}
+
+/**
+ * vtgpu_gpu_addr - the GPU address of a VRAM or GTT resource
+ * @vtgpu: the device
+ * @res: the resource
+ */
+u64 vtgpu_gpu_addr(struct vtgpu_device *vtgpu, struct ttm_resource *res)
+{
+	u64 offset = (u64)res->start << PAGE_SHIFT;
+
+	if (res->mem_type == TTM_PL_TT)
+		return vtgpu->gart.base + offset;
+	return offset;
+}
+
+/**
+ * vtgpu_res_visible - whether a resource is entirely in visible VRAM
+ * @vtgpu: the device
+ * @res: the resource
+ */
+bool vtgpu_res_visible(struct vtgpu_device *vtgpu, struct ttm_resource *res)
+{
+	return res->mem_type == TTM_PL_VRAM &&
+	       ((u64)res->start + res->num_pages) << PAGE_SHIFT <=
+	       vtgpu->visible_vram_size;
+}
+
+/**
+ * struct vtgpu_tt - a ttm_tt and where it is bound in the GART
+ * @ttm: the TTM object, embedded
+ * @gart_start: first aperture page it is bound at
+ * @bound: whether it is bound
+ */
+struct vtgpu_tt {
+	struct ttm_tt ttm;
+	u64 gart_start;
+	bool bound;
+};
+
+static struct vtgpu_tt *to_vtgpu_tt(struct ttm_tt *ttm)
+{
+	return container_of(ttm, struct vtgpu_tt, ttm);
+}
+
+static void vtgpu_tt_bind(struct vtgpu_device *vtgpu, struct ttm_tt *ttm,
+			  struct ttm_resource *res)
+{
+	struct vtgpu_tt *gtt = to_vtgpu_tt(ttm);
+
+	vtgpu_gart_bind(vtgpu, res->start, ttm->num_pages, ttm->dma_address,
+			true);
+	gtt->gart_start = res->start;
+	gtt->bound = true;
+}
+
+static void vtgpu_tt_unbind(struct vtgpu_device *vtgpu, struct ttm_tt *ttm)
+{
+	struct vtgpu_tt *gtt = to_vtgpu_tt(ttm);
+
+	if (!gtt->bound)
+		return;
+	vtgpu_gart_unbind(vtgpu, gtt->gart_start, ttm->num_pages);
+	gtt->bound = false;
+}
+
+static struct ttm_tt *vtgpu_ttm_tt_create(struct ttm_buffer_object *tbo,
+					  u32 page_flags)
+{
+	struct vtgpu_tt *gtt;
+
+	gtt = kzalloc(sizeof(*gtt), GFP_KERNEL);
+	if (!gtt)
+		return NULL;
+
+	/* With the dma_address array, which the GART entries are made of. */
+	if (ttm_sg_tt_init(&gtt->ttm, tbo, page_flags, ttm_cached)) {
+		kfree(gtt);
+		return NULL;
+	}
+	return &gtt->ttm;
+}
+
+static int vtgpu_ttm_tt_populate(struct ttm_device *bdev, struct ttm_tt *ttm,
+				 struct ttm_operation_ctx *ctx)
+{
+	/* An imported dma-buf: its pages are the exporter's. */
+	if (ttm->page_flags & TTM_TT_FLAG_EXTERNAL) {
+		if (!ttm->sg)
+			return -EINVAL;
+		return drm_prime_sg_to_dma_addr_array(ttm->sg, ttm->dma_address,
+						      ttm->num_pages);
+	}
+	return ttm_pool_alloc(&bdev->pool, ttm, ctx);
+}
+
+static void vtgpu_ttm_tt_unpopulate(struct ttm_device *bdev,
+				    struct ttm_tt *ttm)
+{
+	vtgpu_tt_unbind(bdev_to_vtgpu(bdev), ttm);
+	if (ttm->page_flags & TTM_TT_FLAG_EXTERNAL)
+		return;
+	ttm_pool_free(&bdev->pool, ttm);
+}
+
+static void vtgpu_ttm_tt_destroy(struct ttm_device *bdev, struct ttm_tt *ttm)
+{
+	vtgpu_tt_unbind(bdev_to_vtgpu(bdev), ttm);
+	ttm_tt_fini(ttm);
+	kfree(to_vtgpu_tt(ttm));
+}
+
+static void vtgpu_evict_flags(struct ttm_buffer_object *tbo,
+			      struct ttm_placement *placement)
+{
+	static const struct ttm_place sys = { .mem_type = TTM_PL_SYSTEM };
+	static const struct ttm_place tt_sys[] = {
+		{ .mem_type = TTM_PL_TT },
+		{ .mem_type = TTM_PL_SYSTEM },
+	};
+	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
+	struct ttm_resource *res = tbo->resource;
+
+	if (res->mem_type != TTM_PL_VRAM || !vtgpu_is_vtgpu_bo(tbo)) {
+		placement->placement = &sys;
+		placement->num_placement = 1;
+		placement->busy_placement = &sys;
+		placement->num_busy_placement = 1;
+		return;
+	}
+
+	placement->placement = tt_sys;
+	placement->num_placement = 1;
+	placement->busy_placement = tt_sys;
+	placement->num_busy_placement = 2;
+
+	/*
+	 * A BO that needs no CPU access, evicted from visible VRAM, goes to
+	 * invisible VRAM when there is room there.
+	 */
+	if ((to_vtgpu_bo(tbo)->flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS) &&
+	    vtgpu->visible_vram_size < vtgpu->vram_size &&
+	    ((u64)res->start << PAGE_SHIFT) < vtgpu->visible_vram_size) {
+		placement->placement = vtgpu->evict_invisible;
+		placement->num_placement = 2;
+	}
+}
+
+static void vtgpu_bo_moved(struct ttm_buffer_object *tbo, bool evict,
+			   bool copied)
+{
+	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
+
+	if (evict)
+		atomic64_inc(&vtgpu->stats.evictions);
+	if (copied)
+		atomic64_add(tbo->base.size, &vtgpu->stats.bytes_moved);
+	if (vtgpu_is_vtgpu_bo(tbo))
+		WRITE_ONCE(to_vtgpu_bo(tbo)->mem_type, tbo->resource->mem_type);
+}
+
+/* Queue a copy of the BO from its placement to @new_mem, pipelined. */
+static int vtgpu_move_blit(struct ttm_buffer_object *tbo, bool evict,
+			   struct ttm_operation_ctx *ctx,
+			   struct ttm_resource *new_mem)
+{
+	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
+	struct vtgpu_job *job;
+	int ret;
+
+	ret = vtgpu_bo_wait_foreign(tbo, ctx);
+	if (ret)
+		return ret;
+
+	job = vtgpu_job_alloc(vtgpu, 1, true);
+	if (!job)
+		return -ENOMEM;
+	vtgpu_job_copy(job, vtgpu_gpu_addr(vtgpu, tbo->resource),
+		       vtgpu_gpu_addr(vtgpu, new_mem),
+		       (u64)new_mem->num_pages << PAGE_SHIFT);
+	ret = vtgpu_job_submit(job, ctx->interruptible);
+	if (ret)
+		return ret;
+
+	ret = ttm_bo_move_accel_cleanup(tbo, &job->base, evict, true, new_mem);
+	if (ret)
+		/* The copy must not write into space given back. */
+		dma_fence_wait(&job->base, false);
+	else
+		atomic64_inc(&vtgpu->stats.moves);
+	dma_fence_put(&job->base);
+	return ret;
+}
+
+/* A BO with no contents yet moves into VRAM: clear its space instead. */
+static int vtgpu_move_clear(struct ttm_buffer_object *tbo,
+			    struct ttm_operation_ctx *ctx,
+			    struct ttm_resource *new_mem)
+{
+	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
+	struct vtgpu_job *job;
+	int ret;
+
+	job = vtgpu_job_alloc(vtgpu, 1, true);
+	if (!job)
+		return -ENOMEM;
+	vtgpu_job_fill(job, vtgpu_gpu_addr(vtgpu, new_mem),
+		       (u64)new_mem->num_pages << PAGE_SHIFT, 0);
+	ret = vtgpu_job_submit(job, ctx->interruptible);
+	if (ret)
+		return ret;
+
+	/* ttm_bo_handle_move_mem() reserved the slot. */
+	dma_resv_add_fence(tbo->base.resv, &job->base, DMA_RESV_USAGE_KERNEL);
+	dma_fence_put(&job->base);
+	ttm_bo_move_null(tbo, new_mem);
+	atomic64_inc(&vtgpu->stats.clears);
+	return 0;
+}
+
+/* Whether a BO in SYSTEM has contents: pages, present or swapped out. */
+static bool vtgpu_tt_has_data(struct ttm_tt *ttm)
+{
+	return ttm && (ttm_tt_is_populated(ttm) ||
+		       (ttm->page_flags & TTM_TT_FLAG_SWAPPED));
+}
+
+static int vtgpu_bo_move(struct ttm_buffer_object *tbo, bool evict,
+			 struct ttm_operation_ctx *ctx,
+			 struct ttm_resource *new_mem, struct ttm_place *hop)
+{
+	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
+	struct ttm_resource *old_mem = tbo->resource;
+	u32 old_type = old_mem ? old_mem->mem_type : TTM_PL_SYSTEM;
+	u32 new_type = new_mem->mem_type;
+	int ret;
+
+	if (WARN_ON_ONCE(tbo->pin_count))
+		return -EINVAL;
+
+	if (new_type == TTM_PL_TT) {
+		if (old_type == TTM_PL_TT) {
+			ret = ttm_bo_wait_ctx(tbo, ctx);
+			if (ret)
+				return ret;
+			vtgpu_tt_unbind(vtgpu, tbo->ttm);
+		}
+		/* ttm_bo_handle_move_mem() populated the pages. */
+		vtgpu_tt_bind(vtgpu, tbo->ttm, new_mem);
+	}
+
+	if (old_type == TTM_PL_SYSTEM && new_type == TTM_PL_VRAM &&
+	    !vtgpu_tt_has_data(tbo->ttm)) {
+		ret = vtgpu_move_clear(tbo, ctx, new_mem);
+		if (ret)
+			return ret;
+		vtgpu_bo_moved(tbo, evict, false);
+		return 0;
+	}
+
+	if ((old_type == TTM_PL_SYSTEM && new_type != TTM_PL_VRAM) ||
+	    (old_type == TTM_PL_TT && new_type == TTM_PL_TT)) {
+		ttm_bo_move_null(tbo, new_mem);
+		vtgpu_bo_moved(tbo, evict, false);
+		return 0;
+	}
+
+	if (old_type == TTM_PL_TT && new_type == TTM_PL_SYSTEM) {
+		ret = ttm_bo_wait_ctx(tbo, ctx);
+		if (ret)
+			return ret;
+		vtgpu_tt_unbind(vtgpu, tbo->ttm);
+		ttm_resource_free(tbo, &tbo->resource);
+		ttm_bo_assign_mem(tbo, new_mem);
+		vtgpu_bo_moved(tbo, evict, false);
+		return 0;
+	}
+
+	/* The engine reaches VRAM and GTT only. */
+	if (old_type == TTM_PL_SYSTEM || new_type == TTM_PL_SYSTEM) {
+		hop->fpfn = 0;
+		hop->lpfn = 0;
+		hop->mem_type = TTM_PL_TT;
+		hop->flags = TTM_PL_FLAG_TEMPORARY;
+		return -EMULTIHOP;
+	}
+
+	ret = vtgpu_move_blit(tbo, evict, ctx, new_mem);
+	if (ret == -ENODEV) {
+		/* The device is gone, and the contents of its VRAM with it. */
+		ttm_bo_move_sync_cleanup(tbo, new_mem);
+		ret = 0;
+	}
+	if (ret)
+		return ret;
+	vtgpu_bo_moved(tbo, evict, true);
+	return 0;
+}
+
+static int vtgpu_io_mem_reserve(struct ttm_device *bdev,
+				struct ttm_resource *mem)
+{
+	struct vtgpu_device *vtgpu = bdev_to_vtgpu(bdev);
+
+	switch (mem->mem_type) {
+	case TTM_PL_SYSTEM:
+	case TTM_PL_TT:
+		return 0;
+	case TTM_PL_VRAM:
+		/* Only the visible part is behind BAR2. */
+		if (!vtgpu_res_visible(vtgpu, mem))
+			return -EINVAL;
+		mem->bus.offset = vtgpu->vram_base +
+				  ((u64)mem->start << PAGE_SHIFT);
+		mem->bus.is_iomem = true;
+		mem->bus.caching = ttm_write_combined;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* ptrace and /proc/PID/mem access to a mapping of a BO in VRAM. */
+static int vtgpu_access_memory(struct ttm_buffer_object *tbo,
+			       unsigned long offset, void *buf, int len,
+			       int write)
+{
+	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
+	struct ttm_resource *res = tbo->resource;
+	resource_size_t pos;
+	void __iomem *map;
+	int idx;
+
+	if (!vtgpu_res_visible(vtgpu, res))
+		return -EIO;
+	if (!drm_dev_enter(&vtgpu->drm, &idx))
+		return -ENODEV;
+
+	len = min_t(int, len, PAGE_SIZE - offset_in_page(offset));
+	pos = vtgpu->vram_base + ((u64)res->start << PAGE_SHIFT) + offset;
+	map = ioremap_wc(pos & PAGE_MASK, PAGE_SIZE);
+	if (!map) {
+		drm_dev_exit(idx);
+		return -EIO;
+	}
+	if (write)
+		memcpy_toio(map + offset_in_page(pos), buf, len);
+	else
+		memcpy_fromio(buf, map + offset_in_page(pos), len);
+	iounmap(map);
+	drm_dev_exit(idx);
+	return len;
+}
+
+static void vtgpu_delete_mem_notify(struct ttm_buffer_object *tbo)
+{
+	if (vtgpu_is_vtgpu_bo(tbo))
+		WRITE_ONCE(to_vtgpu_bo(tbo)->mem_type, TTM_NUM_MEM_TYPES);
+}
+
+static void vtgpu_swap_notify(struct ttm_buffer_object *tbo)
+{
+	atomic64_inc(&bdev_to_vtgpu(tbo->bdev)->stats.swapouts);
+}
+
+static void vtgpu_release_notify(struct ttm_buffer_object *tbo)
+{
+	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
+
+	if (!vtgpu_is_vtgpu_bo(tbo))
+		return;
+	spin_lock(&vtgpu->bo_lock);
+	list_del_init(&to_vtgpu_bo(tbo)->link);
+	spin_unlock(&vtgpu->bo_lock);
+}
+
+static struct ttm_device_funcs vtgpu_ttm_funcs = {
+	.ttm_tt_create = vtgpu_ttm_tt_create,
+	.ttm_tt_populate = vtgpu_ttm_tt_populate,
+	.ttm_tt_unpopulate = vtgpu_ttm_tt_unpopulate,
+	.ttm_tt_destroy = vtgpu_ttm_tt_destroy,
+	.eviction_valuable = ttm_bo_eviction_valuable,
+	.evict_flags = vtgpu_evict_flags,
+	.move = vtgpu_bo_move,
+	.io_mem_reserve = vtgpu_io_mem_reserve,
+	.access_memory = vtgpu_access_memory,
+	.delete_mem_notify = vtgpu_delete_mem_notify,
+	.swap_notify = vtgpu_swap_notify,
+	.release_notify = vtgpu_release_notify,
+};
+
+static void vtgpu_ttm_fini(struct drm_device *drm, void *arg)
+{
+	struct vtgpu_device *vtgpu = arg;
+
+	vtgpu_mgr_fini(vtgpu, &vtgpu->vram_mgr, TTM_PL_VRAM);
+	vtgpu_mgr_fini(vtgpu, &vtgpu->gtt_mgr, TTM_PL_TT);
+	ttm_device_fini(&vtgpu->bdev);
+}
+
+/**
+ * vtgpu_ttm_init - set up the TTM device and its managers
+ * @vtgpu: the device, with its GART set up
+ *
+ * Torn down when the DRM device is released, after the last BO is gone.
+ *
+ * Returns: 0 or a negative error code.
+ */
+int vtgpu_ttm_init(struct vtgpu_device *vtgpu)
+{
+	struct drm_device *drm = &vtgpu->drm;
+	u64 visible_pages = vtgpu->visible_vram_size >> PAGE_SHIFT;
+	int ret;
+
+	ret = ttm_device_init(&vtgpu->bdev, &vtgpu_ttm_funcs, drm->dev,
+			      drm->anon_inode->i_mapping,
+			      drm->vma_offset_manager, false, false);
+	if (ret)
+		return ret;
+
+	vtgpu_mgr_init(vtgpu, &vtgpu->vram_mgr, TTM_PL_VRAM,
+		       vtgpu->vram_size >> PAGE_SHIFT, visible_pages, false);
+	vtgpu_mgr_init(vtgpu, &vtgpu->gtt_mgr, TTM_PL_TT,
+		       vtgpu->gart.num_entries * VTGPU_GART_PAGE_SIZE >> PAGE_SHIFT,
+		       0, true);
+
+	vtgpu->evict_invisible[0].fpfn = visible_pages;
+	vtgpu->evict_invisible[0].mem_type = TTM_PL_VRAM;
+	vtgpu->evict_invisible[1].mem_type = TTM_PL_TT;
+
+	return drmm_add_action_or_reset(drm, vtgpu_ttm_fini, vtgpu);
+}
