@@ -666,6 +666,11 @@ void igt_describe_f(const char *fmt, ...);
 	else igt_debug("Test requirement passed: !(%s)\n", #expr); \
 } while (0)
 
+typedef void (*igt_exit_handler_t)(int sig);
+
+/* reliable atexit helpers */
+void igt_install_exit_handler(igt_exit_handler_t fn);
+
 /* fork support code */
 bool __igt_fork(void);
 

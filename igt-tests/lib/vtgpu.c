@@ -5,12 +5,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <xf86drm.h>
 
 #include "igt.h"
@@ -31,7 +36,7 @@
 #define RENDER_MINOR_BASE	128
 #define RENDER_MINOR_COUNT	64
 
-static bool is_vtgpu(int fd)
+static bool is_driver(int fd, const char *name)
 {
 	drmVersionPtr version;
 	bool ret;
@@ -40,10 +45,36 @@ static bool is_vtgpu(int fd)
 	if (!version)
 		return false;
 
-	ret = version->name && strcmp(version->name, "vtgpu") == 0;
+	ret = version->name && strcmp(version->name, name) == 0;
 	drmFreeVersion(version);
 
 	return ret;
+}
+
+static bool is_vtgpu(int fd)
+{
+	return is_driver(fd, "vtgpu");
+}
+
+/* Open the first /dev/dri/card* node of the named driver, or return -1. */
+static int open_primary(const char *driver)
+{
+	for (int i = 0; i < 64; i++) {
+		char name[32];
+		int fd;
+
+		snprintf(name, sizeof(name), "/dev/dri/card%d", i);
+		fd = open(name, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (is_driver(fd, driver)) {
+			igt_debug("Opened %s primary node %s\n", driver, name);
+			return fd;
+		}
+		close(fd);
+	}
+
+	return -1;
 }
 
 /**
@@ -94,6 +125,118 @@ int drm_open_vtgpu(void)
 	igt_require_f(fd >= 0, "No vtgpu render node in /dev/dri\n");
 
 	return fd;
+}
+
+/**
+ * drm_open_vtgpu_primary:
+ *
+ * Opens the primary node (/dev/dri/cardN) of the vtgpu device, for the
+ * ioctls render nodes do not offer (dumb buffers). Skips the (sub-)test
+ * when there is none.
+ *
+ * Returns: the file descriptor.
+ */
+int drm_open_vtgpu_primary(void)
+{
+	int fd = open_primary("vtgpu");
+
+	igt_require_f(fd >= 0, "No vtgpu primary node in /dev/dri\n");
+
+	return fd;
+}
+
+/**
+ * drm_open_vgem:
+ *
+ * Opens the primary node of vgem, on which vgem creates dumb buffers.
+ * Skips the (sub-)test when vgem is not loaded.
+ *
+ * Returns: the file descriptor.
+ */
+int drm_open_vgem(void)
+{
+	int fd = open_primary("vgem");
+
+	igt_require_f(fd >= 0, "No vgem node in /dev/dri (modprobe vgem)\n");
+
+	return fd;
+}
+
+/**
+ * vtgpu_debugfs_dir:
+ * @fd: a vtgpu DRM file descriptor
+ *
+ * Opens the debugfs directory of the DRM minor behind @fd,
+ * /sys/kernel/debug/dri/MINOR. Skips the (sub-)test when debugfs is not
+ * there (it needs root).
+ *
+ * Returns: the directory's file descriptor.
+ */
+int vtgpu_debugfs_dir(int fd)
+{
+	struct stat st;
+	char path[64];
+	int dir;
+
+	igt_assert_eq(fstat(fd, &st), 0);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%u",
+		 minor(st.st_rdev));
+	dir = open(path, O_RDONLY | O_DIRECTORY);
+	igt_require_f(dir >= 0, "no debugfs directory %s\n", path);
+
+	return dir;
+}
+
+/**
+ * vtgpu_debugfs_stat:
+ * @fd: a vtgpu DRM file descriptor
+ * @name: a counter of the debugfs "stats" file
+ *
+ * Returns: the counter's value; fails the (sub-)test if there is none.
+ */
+uint64_t vtgpu_debugfs_stat(int fd, const char *name)
+{
+	int dir = vtgpu_debugfs_dir(fd);
+	char *buf, *line, *save = NULL;
+	uint64_t value = 0;
+	bool found = false;
+	size_t len = strlen(name);
+
+	buf = igt_sysfs_get(dir, "stats");
+	close(dir);
+	igt_assert_f(buf, "cannot read debugfs stats\n");
+
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, name, len) == 0 && line[len] == ':') {
+			found = sscanf(line + len + 1, "%" SCNu64, &value) == 1;
+			break;
+		}
+	}
+	free(buf);
+	igt_assert_f(found, "no counter %s in debugfs stats\n", name);
+
+	return value;
+}
+
+/**
+ * vtgpu_debugfs_write:
+ * @fd: a vtgpu DRM file descriptor
+ * @file: a file in the minor's debugfs directory
+ * @value: what to write to it
+ *
+ * Fails the (sub-)test if the write fails.
+ */
+void vtgpu_debugfs_write(int fd, const char *file, const char *value)
+{
+	int dir = vtgpu_debugfs_dir(fd);
+	int f = openat(dir, file, O_WRONLY);
+
+	close(dir);
+	igt_assert_f(f >= 0, "cannot open debugfs %s: %m\n", file);
+	igt_assert_f(write(f, value, strlen(value)) == (ssize_t)strlen(value),
+		     "cannot write \"%s\" to debugfs %s: %m\n", value, file);
+	close(f);
 }
 
 /**
@@ -188,4 +331,305 @@ uint64_t vtgpu_pci_resource_len(int fd, unsigned int bar)
 	igt_assert_f(end > start, "BAR%u ends (%#" PRIx64 ") before it starts (%#" PRIx64 ")\n",
 		     bar, end, start);
 	return end - start + 1;
+}
+
+/**
+ * __vtgpu_gem_create:
+ * @fd: vtgpu file descriptor
+ * @create: the DRM_IOCTL_VTGPU_GEM_CREATE argument
+ *
+ * Returns: 0 on success, -errno on failure.
+ */
+int __vtgpu_gem_create(int fd, struct drm_vtgpu_gem_create *create)
+{
+	int err = 0;
+
+	if (igt_ioctl(fd, DRM_IOCTL_VTGPU_GEM_CREATE, create))
+		err = -errno;
+	errno = 0;
+
+	return err;
+}
+
+/**
+ * vtgpu_gem_create:
+ * @fd: vtgpu file descriptor
+ * @size: size in bytes
+ * @domains: VTGPU_GEM_DOMAIN_* the BO may be placed in
+ * @preferred: the preferred domain, or 0
+ * @flags: VTGPU_GEM_CREATE_*
+ *
+ * Creates a BO, failing the (sub-)test if that fails.
+ *
+ * Returns: the BO's handle.
+ */
+uint32_t vtgpu_gem_create(int fd, uint64_t size, uint32_t domains,
+			  uint32_t preferred, uint32_t flags)
+{
+	struct drm_vtgpu_gem_create create = {
+		.size = size,
+		.domains = domains,
+		.preferred = preferred,
+		.flags = flags,
+	};
+
+	igt_assert_eq(__vtgpu_gem_create(fd, &create), 0);
+	igt_assert(create.handle);
+
+	return create.handle;
+}
+
+/**
+ * vtgpu_gem_close:
+ * @fd: vtgpu file descriptor
+ * @handle: a BO handle
+ *
+ * Closes a BO handle, failing the (sub-)test if that fails.
+ */
+void vtgpu_gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close close = { .handle = handle };
+
+	do_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &close);
+}
+
+/**
+ * __vtgpu_gem_mmap_offset:
+ * @fd: vtgpu file descriptor
+ * @handle: a BO handle
+ * @offset: where to store the mmap offset
+ *
+ * Returns: 0 on success, -errno on failure.
+ */
+int __vtgpu_gem_mmap_offset(int fd, uint32_t handle, uint64_t *offset)
+{
+	struct drm_vtgpu_gem_mmap_offset arg = { .handle = handle };
+	int err = 0;
+
+	if (igt_ioctl(fd, DRM_IOCTL_VTGPU_GEM_MMAP_OFFSET, &arg))
+		err = -errno;
+	else
+		*offset = arg.offset;
+	errno = 0;
+
+	return err;
+}
+
+/**
+ * vtgpu_gem_mmap:
+ * @fd: vtgpu file descriptor
+ * @handle: a BO handle
+ * @size: bytes to map
+ * @prot: PROT_* of the mapping
+ *
+ * Maps a BO, shared, failing the (sub-)test if that fails.
+ *
+ * Returns: the mapping.
+ */
+void *vtgpu_gem_mmap(int fd, uint32_t handle, uint64_t size, int prot)
+{
+	uint64_t offset = 0;
+	void *ptr;
+
+	igt_assert_eq(__vtgpu_gem_mmap_offset(fd, handle, &offset), 0);
+	ptr = mmap(NULL, size, prot, MAP_SHARED, fd, offset);
+	igt_assert_f(ptr != MAP_FAILED, "mmap of BO %u failed: %m\n", handle);
+
+	return ptr;
+}
+
+/**
+ * __vtgpu_gem_info:
+ * @fd: vtgpu file descriptor
+ * @info: the DRM_IOCTL_VTGPU_GEM_INFO argument
+ *
+ * Returns: 0 on success, -errno on failure.
+ */
+int __vtgpu_gem_info(int fd, struct drm_vtgpu_gem_info *info)
+{
+	int err = 0;
+
+	if (igt_ioctl(fd, DRM_IOCTL_VTGPU_GEM_INFO, info))
+		err = -errno;
+	errno = 0;
+
+	return err;
+}
+
+/**
+ * vtgpu_gem_info:
+ * @fd: vtgpu file descriptor
+ * @handle: a BO handle
+ *
+ * Returns: where the BO is now, failing the (sub-)test if the query fails.
+ */
+struct drm_vtgpu_gem_info vtgpu_gem_info(int fd, uint32_t handle)
+{
+	struct drm_vtgpu_gem_info info = { .handle = handle };
+
+	igt_assert_eq(__vtgpu_gem_info(fd, &info), 0);
+
+	return info;
+}
+
+/**
+ * vtgpu_gem_domain:
+ * @fd: vtgpu file descriptor
+ * @handle: a BO handle
+ *
+ * Returns: the VTGPU_GEM_DOMAIN_* the BO is in now.
+ */
+uint32_t vtgpu_gem_domain(int fd, uint32_t handle)
+{
+	return vtgpu_gem_info(fd, handle).domain;
+}
+
+/**
+ * __vtgpu_gem_wait:
+ * @fd: vtgpu file descriptor
+ * @handle: a BO handle
+ * @timeout_ns: how long to wait at most
+ *
+ * Returns: 0 when the BO is idle, -errno on failure.
+ */
+int __vtgpu_gem_wait(int fd, uint32_t handle, int64_t timeout_ns)
+{
+	struct drm_vtgpu_gem_wait wait = {
+		.handle = handle,
+		.timeout_ns = timeout_ns,
+	};
+	int err = 0;
+
+	if (igt_ioctl(fd, DRM_IOCTL_VTGPU_GEM_WAIT, &wait))
+		err = -errno;
+	errno = 0;
+
+	return err;
+}
+
+/**
+ * vtgpu_gem_wait:
+ * @fd: vtgpu file descriptor
+ * @handle: a BO handle
+ *
+ * Waits (up to 60 seconds) for a BO to be idle, failing the (sub-)test if
+ * it is not.
+ */
+void vtgpu_gem_wait(int fd, uint32_t handle)
+{
+	igt_assert_eq(__vtgpu_gem_wait(fd, handle, 60ll * 1000 * 1000 * 1000), 0);
+}
+
+/**
+ * __vtgpu_submit:
+ * @fd: vtgpu file descriptor
+ * @submit: the DRM_IOCTL_VTGPU_SUBMIT argument
+ *
+ * Returns: 0 on success, -errno on failure.
+ */
+int __vtgpu_submit(int fd, struct drm_vtgpu_submit *submit)
+{
+	int err = 0;
+
+	if (igt_ioctl(fd, DRM_IOCTL_VTGPU_SUBMIT, submit))
+		err = -errno;
+	errno = 0;
+
+	return err;
+}
+
+/**
+ * vtgpu_submit_cmds:
+ * @fd: vtgpu file descriptor
+ * @cmds: the commands
+ * @count: how many
+ * @flags: VTGPU_SUBMIT_*; with VTGPU_SUBMIT_OUT_FENCE_FD the out-fence is
+ *	returned
+ *
+ * Submits a job, failing the (sub-)test if that fails.
+ *
+ * Returns: the out-fence sync_file with VTGPU_SUBMIT_OUT_FENCE_FD, else -1.
+ */
+int vtgpu_submit_cmds(int fd, const struct drm_vtgpu_cmd *cmds,
+		      unsigned int count, uint32_t flags)
+{
+	struct drm_vtgpu_submit submit = {
+		.cmds = to_user_pointer(cmds),
+		.num_cmds = count,
+		.flags = flags,
+	};
+
+	igt_assert_eq(__vtgpu_submit(fd, &submit), 0);
+
+	return flags & VTGPU_SUBMIT_OUT_FENCE_FD ? submit.out_fence_fd : -1;
+}
+
+/**
+ * vtgpu_copy:
+ * @fd: vtgpu file descriptor
+ * @src: source BO
+ * @src_offset: offset in @src
+ * @dst: destination BO
+ * @dst_offset: offset in @dst
+ * @size: bytes to copy
+ *
+ * Queues a copy on the engine.
+ */
+void vtgpu_copy(int fd, uint32_t src, uint64_t src_offset, uint32_t dst,
+		uint64_t dst_offset, uint64_t size)
+{
+	struct drm_vtgpu_cmd cmd = {
+		.op = VTGPU_CMD_COPY,
+		.src_handle = src,
+		.dst_handle = dst,
+		.src_offset = src_offset,
+		.dst_offset = dst_offset,
+		.size = size,
+	};
+
+	vtgpu_submit_cmds(fd, &cmd, 1, 0);
+}
+
+/**
+ * vtgpu_fill:
+ * @fd: vtgpu file descriptor
+ * @dst: destination BO
+ * @offset: offset in @dst, a multiple of 4
+ * @size: bytes to fill, a multiple of 4
+ * @pattern: the 32-bit pattern
+ *
+ * Queues a fill on the engine.
+ */
+void vtgpu_fill(int fd, uint32_t dst, uint64_t offset, uint64_t size,
+		uint32_t pattern)
+{
+	struct drm_vtgpu_cmd cmd = {
+		.op = VTGPU_CMD_FILL,
+		.dst_handle = dst,
+		.dst_offset = offset,
+		.size = size,
+		.pattern = pattern,
+	};
+
+	vtgpu_submit_cmds(fd, &cmd, 1, 0);
+}
+
+/**
+ * vtgpu_fence_wait:
+ * @fence_fd: a sync_file
+ * @timeout_ms: how long to wait at most, -1 for ever
+ *
+ * Returns: 1 if the fence signalled, 0 on timeout.
+ */
+int vtgpu_fence_wait(int fence_fd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fence_fd, .events = POLLIN };
+	int ret;
+
+	do {
+		ret = poll(&pfd, 1, timeout_ms);
+	} while (ret < 0 && (errno == EINTR || errno == EAGAIN));
+	igt_assert_f(ret >= 0, "poll on fence %d failed: %m\n", fence_fd);
+
+	return ret;
 }

@@ -31,12 +31,48 @@
  */
 #define VTGPU_BAR_VRAM		2
 
+/**
+ * VTGPU_GEM_DOMAIN_ALL:
+ *
+ * Every memory domain.
+ */
+#define VTGPU_GEM_DOMAIN_ALL	(VTGPU_GEM_DOMAIN_SYSTEM | \
+				 VTGPU_GEM_DOMAIN_GTT | \
+				 VTGPU_GEM_DOMAIN_VRAM)
+
 int __drm_open_vtgpu(void);
 int drm_open_vtgpu(void);
+int drm_open_vtgpu_primary(void);
+int drm_open_vgem(void);
+
+int vtgpu_debugfs_dir(int fd);
+uint64_t vtgpu_debugfs_stat(int fd, const char *name);
+void vtgpu_debugfs_write(int fd, const char *file, const char *value);
 
 int __vtgpu_getparam(int fd, uint32_t param, uint64_t *value);
 uint64_t vtgpu_getparam(int fd, uint32_t param);
 
 uint64_t vtgpu_pci_resource_len(int fd, unsigned int bar);
+
+int __vtgpu_gem_create(int fd, struct drm_vtgpu_gem_create *create);
+uint32_t vtgpu_gem_create(int fd, uint64_t size, uint32_t domains,
+			  uint32_t preferred, uint32_t flags);
+void vtgpu_gem_close(int fd, uint32_t handle);
+int __vtgpu_gem_mmap_offset(int fd, uint32_t handle, uint64_t *offset);
+void *vtgpu_gem_mmap(int fd, uint32_t handle, uint64_t size, int prot);
+int __vtgpu_gem_info(int fd, struct drm_vtgpu_gem_info *info);
+struct drm_vtgpu_gem_info vtgpu_gem_info(int fd, uint32_t handle);
+uint32_t vtgpu_gem_domain(int fd, uint32_t handle);
+int __vtgpu_gem_wait(int fd, uint32_t handle, int64_t timeout_ns);
+void vtgpu_gem_wait(int fd, uint32_t handle);
+
+int __vtgpu_submit(int fd, struct drm_vtgpu_submit *submit);
+int vtgpu_submit_cmds(int fd, const struct drm_vtgpu_cmd *cmds,
+		      unsigned int count, uint32_t flags);
+void vtgpu_copy(int fd, uint32_t src, uint64_t src_offset, uint32_t dst,
+		uint64_t dst_offset, uint64_t size);
+void vtgpu_fill(int fd, uint32_t dst, uint64_t offset, uint64_t size,
+		uint32_t pattern);
+int vtgpu_fence_wait(int fence_fd, int timeout_ms);
 
 #endif /* VTGPU_H */

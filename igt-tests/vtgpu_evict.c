@@ -1,0 +1,567 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright 2026 The vtgpu authors
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+#include <linux/sync_file.h>
+#include <xf86drm.h>
+
+#include "igt.h"
+#include "vtgpu.h"
+#include "vtgpu_drm.h"
+
+IGT_TEST_DESCRIPTION("Eviction and swapout of vtgpu BOs: more BOs than "
+		     "VRAM, busy and mapped BOs evicted, swapout under a TTM "
+		     "page limit, several clients at once; their contents "
+		     "must survive every move.");
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/*
+ * The contents of a BO are a function of a seed: dword i of a BO with
+ * seed s is pattern(s, i). Copies between BOs copy the seed.
+ */
+static uint32_t pattern(uint32_t seed, uint64_t i)
+{
+	uint32_t x = seed + (uint32_t)i * 0x9e3779b9u;
+
+	x ^= x >> 16;
+	x *= 0x7feb352du;
+	x ^= x >> 15;
+	return x;
+}
+
+static void write_pattern(uint32_t *ptr, uint64_t size, uint32_t seed)
+{
+	for (uint64_t i = 0; i < size / 4; i++)
+		ptr[i] = pattern(seed, i);
+}
+
+/* Returns the number of wrong dwords; logs the first few. */
+static uint64_t check_pattern(const uint32_t *ptr, uint64_t size,
+			      uint32_t seed, const char *what)
+{
+	uint64_t wrong = 0;
+
+	for (uint64_t i = 0; i < size / 4; i++) {
+		uint32_t expect = pattern(seed, i);
+
+		if (ptr[i] == expect)
+			continue;
+		if (wrong++ < 4)
+			igt_warn("%s: dword %" PRIu64 " is %#x, expected %#x\n",
+				 what, i, ptr[i], expect);
+	}
+	return wrong;
+}
+
+static int sync_file_status(int fence_fd)
+{
+	struct sync_file_info info = {};
+
+	igt_assert_eq(ioctl(fence_fd, SYNC_IOC_FILE_INFO, &info), 0);
+
+	return info.status;
+}
+
+/**
+ * struct test_bo - a BO and what it should hold
+ */
+struct test_bo {
+	uint32_t handle;
+	uint32_t seed;
+	bool mappable;
+	uint32_t *map;
+};
+
+/*
+ * A working set of BOs preferring VRAM, and a staging BO in GTT to write
+ * and check those the CPU does not map.
+ */
+struct working_set {
+	int fd;
+	uint64_t bo_size;
+	unsigned int count;
+	struct test_bo *bos;
+	uint32_t staging;
+	uint32_t *staging_map;
+	uint64_t wrong;
+	uint64_t left_vram;
+};
+
+static void ws_init(struct working_set *ws, int fd, uint64_t total,
+		    uint64_t bo_size, uint32_t seed)
+{
+	ws->fd = fd;
+	ws->bo_size = bo_size;
+	ws->count = total / bo_size;
+	ws->bos = calloc(ws->count, sizeof(*ws->bos));
+	ws->wrong = 0;
+	ws->left_vram = 0;
+	igt_assert(ws->bos);
+
+	ws->staging = vtgpu_gem_create(fd, bo_size, VTGPU_GEM_DOMAIN_GTT, 0,
+				       VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
+	ws->staging_map = vtgpu_gem_mmap(fd, ws->staging, bo_size,
+					 PROT_READ | PROT_WRITE);
+
+	/*
+	 * Every other BO needs no CPU access and may use all of VRAM; the
+	 * others stay in its visible part and are checked through mappings.
+	 */
+	for (unsigned int i = 0; i < ws->count; i++) {
+		struct test_bo *bo = &ws->bos[i];
+
+		bo->mappable = i & 1;
+		bo->handle = vtgpu_gem_create(fd, bo_size,
+					      VTGPU_GEM_DOMAIN_VRAM |
+					      VTGPU_GEM_DOMAIN_GTT,
+					      VTGPU_GEM_DOMAIN_VRAM,
+					      bo->mappable ? 0 :
+					      VTGPU_GEM_CREATE_NO_CPU_ACCESS);
+		bo->seed = seed + i;
+		if (bo->mappable) {
+			bo->map = vtgpu_gem_mmap(fd, bo->handle, bo_size,
+						 PROT_READ | PROT_WRITE);
+			write_pattern(bo->map, bo_size, bo->seed);
+		} else {
+			/* The staging BO is free once the last copy is done. */
+			vtgpu_gem_wait(fd, ws->staging);
+			write_pattern(ws->staging_map, bo_size, bo->seed);
+			vtgpu_copy(fd, ws->staging, 0, bo->handle, 0, bo_size);
+		}
+	}
+}
+
+static void ws_check(struct working_set *ws, unsigned int i)
+{
+	struct test_bo *bo = &ws->bos[i];
+	char what[32];
+
+	snprintf(what, sizeof(what), "BO %u", i);
+	if (bo->mappable) {
+		/* The CPU waits for the copies queued into the BO. */
+		vtgpu_gem_wait(ws->fd, bo->handle);
+		ws->wrong += check_pattern(bo->map, ws->bo_size, bo->seed, what);
+		return;
+	}
+	vtgpu_copy(ws->fd, bo->handle, 0, ws->staging, 0, ws->bo_size);
+	vtgpu_gem_wait(ws->fd, ws->staging);
+	ws->wrong += check_pattern(ws->staging_map, ws->bo_size, bo->seed, what);
+}
+
+/* Count the BOs that are not in VRAM now: they were evicted. */
+static void ws_count_evicted(struct working_set *ws)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < ws->count; i++)
+		n += vtgpu_gem_domain(ws->fd, ws->bos[i].handle) !=
+		     VTGPU_GEM_DOMAIN_VRAM;
+	ws->left_vram = max_u64(ws->left_vram, n);
+}
+
+/*
+ * Random work: copy a BO into another, rewrite one through its mapping,
+ * check one. Each submission brings its BOs back into VRAM, evicting
+ * others.
+ */
+static void ws_random_ops(struct working_set *ws, unsigned int ops,
+			  unsigned int *rand_state)
+{
+	for (unsigned int n = 0; n < ops; n++) {
+		unsigned int i = rand_r(rand_state) % ws->count;
+		unsigned int j = rand_r(rand_state) % ws->count;
+		struct test_bo *bo = &ws->bos[i];
+
+		switch (rand_r(rand_state) % 4) {
+		case 0:
+		case 1:
+			if (i == j)
+				break;
+			vtgpu_copy(ws->fd, ws->bos[j].handle, 0, bo->handle, 0,
+				   ws->bo_size);
+			bo->seed = ws->bos[j].seed;
+			break;
+		case 2:
+			if (!bo->mappable)
+				break;
+			/* Not under the feet of queued copies from the BO. */
+			vtgpu_gem_wait(ws->fd, bo->handle);
+			bo->seed = rand_r(rand_state);
+			write_pattern(bo->map, ws->bo_size, bo->seed);
+			break;
+		case 3:
+			ws_check(ws, i);
+			break;
+		}
+		if (n % 16 == 0)
+			ws_count_evicted(ws);
+	}
+}
+
+static void ws_fini(struct working_set *ws)
+{
+	for (unsigned int i = 0; i < ws->count; i++) {
+		if (ws->bos[i].map)
+			munmap(ws->bos[i].map, ws->bo_size);
+		vtgpu_gem_close(ws->fd, ws->bos[i].handle);
+	}
+	munmap(ws->staging_map, ws->bo_size);
+	vtgpu_gem_close(ws->fd, ws->staging);
+	free(ws->bos);
+}
+
+/* Bytes of BOs to use: @factor times VRAM, within a quarter of RAM. */
+static uint64_t working_set_size(int fd, unsigned int factor)
+{
+	uint64_t vram = vtgpu_getparam(fd, VTGPU_PARAM_VRAM_SIZE);
+	struct sysinfo si;
+
+	igt_assert_eq(sysinfo(&si), 0);
+	return min_u64(factor * vram, (uint64_t)si.totalram * si.mem_unit / 4);
+}
+
+static uint64_t working_bo_size(int fd)
+{
+	uint64_t visible = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE);
+
+	return max_u64(min_u64(visible / 16, 4ull << 20), 256ull << 10);
+}
+
+static void test_oversubscribe(int fd)
+{
+	uint64_t evictions = vtgpu_debugfs_stat(fd, "evictions");
+	uint64_t total = working_set_size(fd, 2);
+	unsigned int rand_state = 0x5eed;
+	struct working_set ws;
+
+	igt_info("%" PRIu64 " MiB of BOs for %" PRIu64 " MiB of VRAM\n",
+		 total >> 20, vtgpu_getparam(fd, VTGPU_PARAM_VRAM_SIZE) >> 20);
+	ws_init(&ws, fd, total, working_bo_size(fd), 1000);
+	ws_count_evicted(&ws);
+	ws_random_ops(&ws, 8 * ws.count, &rand_state);
+
+	for (unsigned int i = 0; i < ws.count; i++)
+		ws_check(&ws, i);
+
+	igt_info("%" PRIu64 " evictions, at most %" PRIu64 " of %u BOs "
+		 "seen out of VRAM\n",
+		 vtgpu_debugfs_stat(fd, "evictions") - evictions,
+		 ws.left_vram, ws.count);
+	igt_assert_eq_u64(ws.wrong, 0);
+	igt_assert_f(ws.left_vram > 0, "no BO was ever seen out of VRAM\n");
+	igt_assert_lt_u64(evictions, vtgpu_debugfs_stat(fd, "evictions"));
+	ws_fini(&ws);
+}
+
+static void set_engine_delay(int fd, unsigned int us)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", us);
+	vtgpu_debugfs_write(fd, "engine_delay_us", buf);
+}
+
+static int debugfs_fd = -1;
+
+static void reset_engine_delay(int sig)
+{
+	if (debugfs_fd >= 0)
+		vtgpu_debugfs_write(debugfs_fd, "engine_delay_us", "0");
+}
+
+/* Create CPU-mappable VRAM BOs until the visible VRAM is full. */
+static unsigned int fill_visible_vram(int fd, uint32_t *handles,
+				      unsigned int max)
+{
+	uint64_t visible = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE);
+	uint64_t size = visible / 8;
+	unsigned int n = max < 9 ? max : 9;
+
+	for (unsigned int i = 0; i < n; i++)
+		handles[i] = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_VRAM |
+					      VTGPU_GEM_DOMAIN_GTT,
+					      VTGPU_GEM_DOMAIN_VRAM, 0);
+	return n;
+}
+
+static void test_evict_busy(int fd)
+{
+	const uint64_t size = 1 << 20;
+	uint32_t bo, src, pressure[9];
+	struct drm_vtgpu_cmd cmds[16];
+	unsigned int n;
+	uint32_t *ptr;
+	int fence;
+
+	bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_VRAM |
+			      VTGPU_GEM_DOMAIN_GTT, VTGPU_GEM_DOMAIN_VRAM, 0);
+	src = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_GTT, 0, 0);
+	ptr = vtgpu_gem_mmap(fd, src, size, PROT_READ | PROT_WRITE);
+	write_pattern(ptr, size, 77);
+	munmap(ptr, size);
+	vtgpu_gem_wait(fd, bo);
+
+	/*
+	 * A slow job on the BO: fills, then a copy of the pattern over the
+	 * first half and a fill of the second. Still queued when the BO is
+	 * evicted: the eviction must copy what the job wrote, after it.
+	 */
+	for (unsigned int i = 0; i < ARRAY_SIZE(cmds) - 2; i++)
+		cmds[i] = (struct drm_vtgpu_cmd) {
+			.op = VTGPU_CMD_FILL, .dst_handle = bo, .size = size,
+			.pattern = i,
+		};
+	cmds[14] = (struct drm_vtgpu_cmd) {
+		.op = VTGPU_CMD_COPY, .src_handle = src, .dst_handle = bo,
+		.size = size / 2,
+	};
+	cmds[15] = (struct drm_vtgpu_cmd) {
+		.op = VTGPU_CMD_FILL, .dst_handle = bo, .dst_offset = size / 2,
+		.size = size / 2, .pattern = 0x600dc0de,
+	};
+	/* The exit handler runs after the fixture closed fd. */
+	debugfs_fd = dup(fd);
+	igt_install_exit_handler(reset_engine_delay);
+	set_engine_delay(fd, 50000);
+	fence = vtgpu_submit_cmds(fd, cmds, ARRAY_SIZE(cmds),
+				  VTGPU_SUBMIT_OUT_FENCE_FD);
+
+	n = fill_visible_vram(fd, pressure, ARRAY_SIZE(pressure));
+	igt_assert_f(vtgpu_gem_domain(fd, bo) != VTGPU_GEM_DOMAIN_VRAM,
+		     "the busy BO was not evicted\n");
+	igt_assert_f(sync_file_status(fence) == 0,
+		     "the job finished before the eviction: engine too fast\n");
+	set_engine_delay(fd, 0);
+
+	igt_assert_eq(vtgpu_fence_wait(fence, 60000), 1);
+	igt_assert_eq(sync_file_status(fence), 1);
+	close(fence);
+	vtgpu_gem_wait(fd, bo);
+
+	ptr = vtgpu_gem_mmap(fd, bo, size, PROT_READ);
+	igt_assert_eq_u64(check_pattern(ptr, size / 2, 77, "copied half"), 0);
+	for (uint64_t i = size / 8; i < size / 4; i++)
+		igt_assert_eq_u32(ptr[i], 0x600dc0de);
+	munmap(ptr, size);
+
+	for (unsigned int i = 0; i < n; i++)
+		vtgpu_gem_close(fd, pressure[i]);
+	vtgpu_gem_close(fd, src);
+	vtgpu_gem_close(fd, bo);
+}
+
+static void test_evict_mmapped(int fd)
+{
+	const uint64_t size = 2 << 20;
+	uint64_t faults = vtgpu_debugfs_stat(fd, "cpu_faults");
+	struct drm_vtgpu_gem_info info;
+	uint32_t bo, pressure[9];
+	unsigned int n;
+	uint32_t *ptr;
+
+	bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_VRAM |
+			      VTGPU_GEM_DOMAIN_GTT, VTGPU_GEM_DOMAIN_VRAM, 0);
+	info = vtgpu_gem_info(fd, bo);
+	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_VRAM);
+	igt_assert(info.info_flags & VTGPU_GEM_INFO_VISIBLE);
+
+	ptr = vtgpu_gem_mmap(fd, bo, size, PROT_READ | PROT_WRITE);
+	write_pattern(ptr, size, 1);
+
+	/* Evicted to GTT: the mapping is zapped and faults in GTT pages. */
+	n = fill_visible_vram(fd, pressure, ARRAY_SIZE(pressure));
+	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_GTT);
+	igt_assert_eq_u64(check_pattern(ptr, size, 1, "after eviction"), 0);
+	write_pattern(ptr, size, 2);
+
+	/* Used by a job: back in VRAM, and the mapping follows. */
+	for (unsigned int i = 0; i < n; i++)
+		vtgpu_gem_close(fd, pressure[i]);
+	vtgpu_fill(fd, bo, size - 4096, 4096, 0xf111f111);
+	vtgpu_gem_wait(fd, bo);
+	info = vtgpu_gem_info(fd, bo);
+	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_VRAM);
+	igt_assert(info.info_flags & VTGPU_GEM_INFO_VISIBLE);
+	igt_assert_eq_u64(check_pattern(ptr, size - 4096, 2, "back in VRAM"), 0);
+	for (uint64_t i = (size - 4096) / 4; i < size / 4; i++)
+		igt_assert_eq_u32(ptr[i], 0xf111f111);
+
+	munmap(ptr, size);
+	vtgpu_gem_close(fd, bo);
+	igt_assert_lt_u64(faults, vtgpu_debugfs_stat(fd, "cpu_faults"));
+}
+
+#define TTM_PAGES_LIMIT "/sys/module/ttm/parameters/pages_limit"
+static char saved_pages_limit[32];
+
+static void restore_pages_limit(int sig)
+{
+	int f = open(TTM_PAGES_LIMIT, O_WRONLY);
+
+	if (f >= 0) {
+		igt_assert(write(f, saved_pages_limit,
+				 strlen(saved_pages_limit)) > 0);
+		close(f);
+	}
+}
+
+static void test_swapout(int fd)
+{
+	const uint64_t bo_size = 4 << 20, limit = 32 << 20;
+	uint64_t swapouts = vtgpu_debugfs_stat(fd, "swapouts");
+	unsigned int count = 3 * limit / bo_size, swapped = 0;
+	uint32_t handles[3 * (32 << 20) / (4 << 20)];
+	uint64_t wrong = 0;
+	char buf[32];
+	ssize_t len;
+	int f;
+
+	/* TTM swaps BOs out when its pages exceed its limit: lower it. */
+	f = open(TTM_PAGES_LIMIT, O_RDWR);
+	igt_require_f(f >= 0, "no %s\n", TTM_PAGES_LIMIT);
+	len = read(f, saved_pages_limit, sizeof(saved_pages_limit) - 1);
+	igt_assert_lt(0, len);
+	saved_pages_limit[len] = 0;
+	igt_install_exit_handler(restore_pages_limit);
+	snprintf(buf, sizeof(buf), "%" PRIu64, limit / 4096);
+	igt_assert_lt(0, pwrite(f, buf, strlen(buf), 0));
+	close(f);
+
+	/* GTT and SYSTEM BOs, three times the limit. */
+	for (unsigned int i = 0; i < count; i++) {
+		uint32_t domains = i & 1 ? VTGPU_GEM_DOMAIN_GTT :
+					   VTGPU_GEM_DOMAIN_SYSTEM;
+		uint32_t *ptr;
+
+		handles[i] = vtgpu_gem_create(fd, bo_size, domains, 0, 0);
+		ptr = vtgpu_gem_mmap(fd, handles[i], bo_size,
+				     PROT_READ | PROT_WRITE);
+		write_pattern(ptr, bo_size, 500 + i);
+		munmap(ptr, bo_size);
+	}
+	for (unsigned int i = 0; i < count; i++)
+		swapped += !!(vtgpu_gem_info(fd, handles[i]).info_flags &
+			      VTGPU_GEM_INFO_SWAPPED);
+
+	/* Reading them swaps them in, and others out. */
+	for (unsigned int i = 0; i < count; i++) {
+		uint32_t *ptr = vtgpu_gem_mmap(fd, handles[i], bo_size,
+					       PROT_READ);
+		char what[32];
+
+		snprintf(what, sizeof(what), "BO %u", i);
+		wrong += check_pattern(ptr, bo_size, 500 + i, what);
+		munmap(ptr, bo_size);
+	}
+	/* And the engine still sees the right contents of GTT BOs. */
+	vtgpu_copy(fd, handles[1], 0, handles[3], 0, bo_size);
+	vtgpu_gem_wait(fd, handles[3]);
+	{
+		uint32_t *ptr = vtgpu_gem_mmap(fd, handles[3], bo_size,
+					       PROT_READ);
+
+		wrong += check_pattern(ptr, bo_size, 501, "copy");
+		munmap(ptr, bo_size);
+	}
+
+	for (unsigned int i = 0; i < count; i++)
+		vtgpu_gem_close(fd, handles[i]);
+	restore_pages_limit(0);
+
+	igt_info("%u of %u BOs swapped out after writing, %" PRIu64
+		 " swapouts\n", swapped, count,
+		 vtgpu_debugfs_stat(fd, "swapouts") - swapouts);
+	igt_assert_eq_u64(wrong, 0);
+	igt_assert_f(swapped > 0, "no BO was swapped out\n");
+	igt_assert_lt_u64(swapouts, vtgpu_debugfs_stat(fd, "swapouts"));
+}
+
+static void test_concurrent_clients(int fd)
+{
+	const unsigned int clients = 4;
+	uint64_t total = working_set_size(fd, 2) / clients;
+	uint64_t evictions = vtgpu_debugfs_stat(fd, "evictions");
+
+	igt_fork(child, clients) {
+		unsigned int rand_state = 0xc0ffee + child;
+		int cfd = drm_open_vtgpu();
+		struct working_set ws;
+
+		ws_init(&ws, cfd, total, working_bo_size(cfd),
+			10000 * (child + 1));
+		ws_random_ops(&ws, 4 * ws.count, &rand_state);
+		for (unsigned int i = 0; i < ws.count; i++)
+			ws_check(&ws, i);
+		igt_assert_eq_u64(ws.wrong, 0);
+		ws_fini(&ws);
+		close(cfd);
+	}
+	igt_waitchildren();
+
+	igt_assert_lt_u64(evictions, vtgpu_debugfs_stat(fd, "evictions"));
+}
+
+igt_main
+{
+	int fd = -1;
+
+	igt_fixture {
+		fd = drm_open_vtgpu();
+		igt_require(getuid() == 0);
+		vtgpu_debugfs_write(fd, "engine_delay_us", "0");
+	}
+
+	igt_describe("Create twice as much as VRAM in BOs with known "
+		     "contents, copy, rewrite and check them at random, and "
+		     "check that evictions happened and no byte is wrong.");
+	igt_subtest("oversubscribe-vram")
+		test_oversubscribe(fd);
+
+	igt_describe("Evict a BO whose job is still queued on a slowed "
+		     "engine, and check that it ends up with what the job "
+		     "wrote.");
+	igt_subtest("evict-busy")
+		test_evict_busy(fd);
+
+	igt_describe("Evict a BO mapped by the CPU to GTT and bring it back "
+		     "to VRAM, and check that the mapping follows it with the "
+		     "right contents both ways.");
+	igt_subtest("evict-mmapped")
+		test_evict_mmapped(fd);
+
+	igt_describe("Lower TTM's page limit and write three times as much "
+		     "in GTT and SYSTEM BOs, and check that BOs were swapped "
+		     "out and come back intact.");
+	igt_subtest("swapout")
+		test_swapout(fd);
+
+	igt_describe("Run four clients at once, each with half of VRAM in "
+		     "BOs, copying and checking at random: no byte may be "
+		     "wrong.");
+	igt_subtest("concurrent-clients")
+		test_concurrent_clients(fd);
+
+	igt_fixture
+		close(fd);
+}

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright 2026 The vtgpu authors
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+
+#include "igt.h"
+#include "igt_vgem.h"
+#include "vtgpu.h"
+#include "vtgpu_drm.h"
+
+IGT_TEST_DESCRIPTION("Sharing vtgpu BOs through dma-bufs: with vgem both "
+		     "ways, with vtgpu itself, and mapped through the dma-buf, "
+		     "with implicit synchronisation on foreign fences.");
+
+#define BO_SIZE (1u << 20)
+
+static void write_seq(uint32_t *ptr, uint64_t size, uint32_t base)
+{
+	for (uint64_t i = 0; i < size / 4; i++)
+		ptr[i] = base + i;
+}
+
+static void check_seq(const uint32_t *ptr, uint64_t size, uint32_t base)
+{
+	for (uint64_t i = 0; i < size / 4; i++)
+		igt_assert_f(ptr[i] == base + i,
+			     "dword %" PRIu64 " is %#x, expected %#x\n",
+			     i, ptr[i], (uint32_t)(base + i));
+}
+
+static void check_fill(const uint32_t *ptr, uint64_t size, uint32_t value)
+{
+	for (uint64_t i = 0; i < size / 4; i++)
+		igt_assert_f(ptr[i] == value,
+			     "dword %" PRIu64 " is %#x, expected %#x\n",
+			     i, ptr[i], value);
+}
+
+static int export(int fd, uint32_t handle)
+{
+	int dmabuf = -1;
+
+	igt_assert_eq(drmPrimeHandleToFD(fd, handle, DRM_CLOEXEC | DRM_RDWR,
+					 &dmabuf), 0);
+	return dmabuf;
+}
+
+static uint32_t import(int fd, int dmabuf)
+{
+	uint32_t handle = 0;
+
+	igt_assert_eq(drmPrimeFDToHandle(fd, dmabuf, &handle), 0);
+	return handle;
+}
+
+static void *mmap_dmabuf(int dmabuf, uint64_t size, int prot)
+{
+	void *ptr = mmap(NULL, size, prot, MAP_SHARED, dmabuf, 0);
+
+	igt_assert_f(ptr != MAP_FAILED, "mmap of dma-buf failed: %m\n");
+	return ptr;
+}
+
+static double elapsed(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * Fill @handle on the engine while a vgem fence on it is unsignalled: the
+ * submission must wait for the fence, which a child signals after a
+ * second.
+ */
+static void check_implicit_sync(int fd, uint32_t handle, int vgem,
+				struct vgem_bo *vbo)
+{
+	uint32_t fence = vgem_fence_attach(vgem, vbo, VGEM_FENCE_WRITE);
+	struct timespec t0;
+	double secs;
+
+	igt_fork(child, 1) {
+		sleep(1);
+		vgem_fence_signal(vgem, fence);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	vtgpu_fill(fd, handle, 0, BO_SIZE, 0x5a5a5a5a);
+	secs = elapsed(&t0);
+	igt_waitchildren();
+
+	igt_info("the job waited %.2f s for the vgem fence\n", secs);
+	igt_assert_f(secs > 0.5, "the job did not wait for the vgem fence\n");
+	vtgpu_gem_wait(fd, handle);
+}
+
+static void test_vtgpu_to_vgem(int fd)
+{
+	int vgem = drm_open_vgem();
+	struct drm_vtgpu_gem_info info;
+	struct vgem_bo vbo = { .size = BO_SIZE };
+	uint32_t bo, *ptr;
+	int dmabuf;
+
+	bo = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_VRAM |
+			      VTGPU_GEM_DOMAIN_GTT, VTGPU_GEM_DOMAIN_VRAM, 0);
+	vtgpu_fill(fd, bo, 0, BO_SIZE, 0x12345678);
+	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_VRAM);
+
+	/* vgem attaches: the BO goes to GTT, pinned, contents kept. */
+	dmabuf = export(fd, bo);
+	vbo.handle = import(vgem, dmabuf);
+	info = vtgpu_gem_info(fd, bo);
+	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_GTT);
+	igt_assert(info.info_flags & VTGPU_GEM_INFO_PINNED);
+
+	ptr = mmap_dmabuf(dmabuf, BO_SIZE, PROT_READ | PROT_WRITE);
+	check_fill(ptr, BO_SIZE, 0x12345678);
+
+	/* A job on the shared BO waits for vgem's fence on it. */
+	check_implicit_sync(fd, bo, vgem, &vbo);
+	check_fill(ptr, BO_SIZE, 0x5a5a5a5a);
+	write_seq(ptr, BO_SIZE, 7);
+	munmap(ptr, BO_SIZE);
+
+	/* vgem lets go: the BO is unpinned, and may move again. */
+	vtgpu_gem_close(vgem, vbo.handle);
+	close(dmabuf);
+	info = vtgpu_gem_info(fd, bo);
+	igt_assert(!(info.info_flags & VTGPU_GEM_INFO_PINNED));
+	vtgpu_fill(fd, bo, 0, 4096, 0);
+	vtgpu_gem_wait(fd, bo);
+	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_VRAM);
+	ptr = vtgpu_gem_mmap(fd, bo, BO_SIZE, PROT_READ);
+	check_fill(ptr, 4096, 0);
+	check_seq(ptr + 1024, BO_SIZE - 4096, 7 + 1024);
+	munmap(ptr, BO_SIZE);
+
+	vtgpu_gem_close(fd, bo);
+	close(vgem);
+}
+
+static void test_vgem_to_vtgpu(int fd)
+{
+	int vgem = drm_open_vgem();
+	struct vgem_bo vbo = { .width = 1024, .height = BO_SIZE / 4096,
+			       .bpp = 32 };
+	struct drm_vtgpu_gem_info info;
+	struct drm_vtgpu_gem_mmap_offset arg = {};
+	uint32_t imported, bo, *vptr, *ptr;
+	int dmabuf;
+
+	vgem_create(vgem, &vbo);
+	igt_assert_eq_u64(vbo.size, BO_SIZE);
+	vptr = vgem_mmap(vgem, &vbo, PROT_READ | PROT_WRITE);
+	write_seq(vptr, BO_SIZE, 1000);
+
+	dmabuf = export(vgem, vbo.handle);
+	imported = import(fd, dmabuf);
+	close(dmabuf);
+	info = vtgpu_gem_info(fd, imported);
+	igt_assert(info.info_flags & VTGPU_GEM_INFO_IMPORTED);
+	igt_assert_eq_u64(info.size, BO_SIZE);
+	igt_assert_eq_u32(info.domains, VTGPU_GEM_DOMAIN_GTT);
+
+	/* The pages are vgem's: map them there, not here. */
+	arg.handle = imported;
+	do_ioctl_err(fd, DRM_IOCTL_VTGPU_GEM_MMAP_OFFSET, &arg, EPERM);
+
+	/* The engine reads them... */
+	bo = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_VRAM, 0, 0);
+	vtgpu_copy(fd, imported, 0, bo, 0, BO_SIZE);
+	vtgpu_gem_wait(fd, bo);
+	igt_assert_eq_u32(vtgpu_gem_domain(fd, imported), VTGPU_GEM_DOMAIN_GTT);
+	ptr = vtgpu_gem_mmap(fd, bo, BO_SIZE, PROT_READ);
+	check_seq(ptr, BO_SIZE, 1000);
+	munmap(ptr, BO_SIZE);
+
+	/* ... and writes them, after vgem's fence on them. */
+	check_implicit_sync(fd, imported, vgem, &vbo);
+	check_fill(vptr, BO_SIZE, 0x5a5a5a5a);
+
+	munmap(vptr, BO_SIZE);
+	vtgpu_gem_close(fd, imported);
+	vtgpu_gem_close(fd, bo);
+	vtgpu_gem_close(vgem, vbo.handle);
+	close(vgem);
+}
+
+static void test_self_import(int fd)
+{
+	int fd2 = drm_open_vtgpu();
+	uint32_t bo, again, other, *ptr, *ptr2;
+	int dmabuf;
+
+	bo = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_ALL, 0, 0);
+	dmabuf = export(fd, bo);
+
+	/* Into the same file: the same BO, the same handle. */
+	again = import(fd, dmabuf);
+	igt_assert_eq_u32(again, bo);
+	igt_assert(!(vtgpu_gem_info(fd, bo).info_flags &
+		     VTGPU_GEM_INFO_IMPORTED));
+
+	/* Into another file: the same BO, not pinned, not "imported". */
+	other = import(fd2, dmabuf);
+	close(dmabuf);
+	igt_assert(!(vtgpu_gem_info(fd2, other).info_flags &
+		     (VTGPU_GEM_INFO_IMPORTED | VTGPU_GEM_INFO_PINNED)));
+
+	ptr = vtgpu_gem_mmap(fd, bo, BO_SIZE, PROT_READ | PROT_WRITE);
+	ptr2 = vtgpu_gem_mmap(fd2, other, BO_SIZE, PROT_READ | PROT_WRITE);
+	write_seq(ptr, BO_SIZE, 42);
+	check_seq(ptr2, BO_SIZE, 42);
+	vtgpu_fill(fd2, other, 0, BO_SIZE, 0x77777777);
+	vtgpu_gem_wait(fd, bo);
+	check_fill(ptr, BO_SIZE, 0x77777777);
+	munmap(ptr, BO_SIZE);
+	munmap(ptr2, BO_SIZE);
+
+	/* The BO lives on in the other file. */
+	vtgpu_gem_close(fd, bo);
+	vtgpu_fill(fd2, other, 0, BO_SIZE, 0x88888888);
+	vtgpu_gem_wait(fd2, other);
+	vtgpu_gem_close(fd2, other);
+	close(fd2);
+}
+
+static void test_dmabuf_mmap(int fd)
+{
+	uint64_t visible = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE);
+	uint32_t bo, nocpu, pressure[9], *ptr;
+	int dmabuf;
+
+	bo = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_VRAM |
+			      VTGPU_GEM_DOMAIN_GTT, VTGPU_GEM_DOMAIN_VRAM, 0);
+	dmabuf = export(fd, bo);
+	ptr = mmap_dmabuf(dmabuf, BO_SIZE, PROT_READ | PROT_WRITE);
+	write_seq(ptr, BO_SIZE, 3);
+	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_VRAM);
+
+	/*
+	 * Nothing attached, nothing pinned: the BO is evicted, and the
+	 * dma-buf mapping must follow it like any other.
+	 */
+	for (unsigned int i = 0; i < ARRAY_SIZE(pressure); i++)
+		pressure[i] = vtgpu_gem_create(fd, visible / 8,
+					       VTGPU_GEM_DOMAIN_VRAM |
+					       VTGPU_GEM_DOMAIN_GTT,
+					       VTGPU_GEM_DOMAIN_VRAM, 0);
+	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_GTT);
+	check_seq(ptr, BO_SIZE, 3);
+	write_seq(ptr, BO_SIZE, 4);
+	for (unsigned int i = 0; i < ARRAY_SIZE(pressure); i++)
+		vtgpu_gem_close(fd, pressure[i]);
+
+	/* And back into VRAM. */
+	vtgpu_fill(fd, bo, 0, 4096, 0xeeeeeeee);
+	vtgpu_gem_wait(fd, bo);
+	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_VRAM);
+	check_fill(ptr, 4096, 0xeeeeeeee);
+	check_seq(ptr + 1024, BO_SIZE - 4096, 4 + 1024);
+
+	/* The mapping outlives the dma-buf fd and the handle. */
+	close(dmabuf);
+	vtgpu_gem_close(fd, bo);
+	check_fill(ptr, 4096, 0xeeeeeeee);
+	munmap(ptr, BO_SIZE);
+
+	/* A BO the CPU must not map cannot be mapped through a dma-buf. */
+	nocpu = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_ALL, 0,
+				 VTGPU_GEM_CREATE_NO_CPU_ACCESS);
+	dmabuf = export(fd, nocpu);
+	igt_assert(mmap(NULL, BO_SIZE, PROT_READ, MAP_SHARED, dmabuf, 0) ==
+		   MAP_FAILED);
+	close(dmabuf);
+	vtgpu_gem_close(fd, nocpu);
+}
+
+igt_main
+{
+	int fd = -1;
+
+	igt_fixture
+		fd = drm_open_vtgpu();
+
+	igt_describe("Share a vtgpu BO with vgem: it is pinned in GTT while "
+		     "attached, its contents are seen through the dma-buf, and "
+		     "a vtgpu job waits for vgem's fence on it.");
+	igt_subtest("vtgpu-to-vgem")
+		test_vtgpu_to_vgem(fd);
+
+	igt_describe("Import a vgem BO: the engine reads and writes its "
+		     "pages, after vgem's fence on it, and vtgpu refuses to "
+		     "map it itself.");
+	igt_subtest("vgem-to-vtgpu")
+		test_vgem_to_vtgpu(fd);
+
+	igt_describe("Import a vtgpu dma-buf into the same file (same handle) "
+		     "and into another file (the same BO, shared contents).");
+	igt_subtest("self-import")
+		test_self_import(fd);
+
+	igt_describe("Map a vtgpu BO through its dma-buf, evict it and bring "
+		     "it back: the mapping follows; a NO_CPU_ACCESS BO cannot "
+		     "be mapped that way.");
+	igt_subtest("dmabuf-mmap")
+		test_dmabuf_mmap(fd);
+
+	igt_fixture
+		close(fd);
+}
