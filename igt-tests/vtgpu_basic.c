@@ -13,7 +13,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <linux/sync_file.h>
 #include <xf86drm.h>
 
 #include "igt.h"
@@ -261,15 +260,6 @@ static uint64_t fdinfo_memory(int fd, const char *region)
 
 static const char * const regions[] = { "vram", "gtt", "system" };
 
-static int sync_file_status(int fence_fd)
-{
-	struct sync_file_info info = {};
-
-	igt_assert_eq(ioctl(fence_fd, SYNC_IOC_FILE_INFO, &info), 0);
-
-	return info.status;
-}
-
 static bool has_invisible_vram(int fd)
 {
 	return vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE) <
@@ -446,15 +436,6 @@ static void test_gem_info_invalid(int fd)
 	igt_assert_eq(__vtgpu_gem_info(fd, &info), -ENOENT);
 }
 
-/* Make each engine command take @us microseconds (0 to stop). */
-static void set_engine_delay(int fd, unsigned int us)
-{
-	char buf[16];
-
-	snprintf(buf, sizeof(buf), "%u", us);
-	vtgpu_debugfs_write(fd, "engine_delay_us", buf);
-}
-
 static void test_gem_wait(int fd)
 {
 	uint32_t bo = vtgpu_gem_create(fd, 1 << 20, VTGPU_GEM_DOMAIN_ALL, 0, 0);
@@ -471,16 +452,16 @@ static void test_gem_wait(int fd)
 			.op = VTGPU_CMD_FILL, .dst_handle = bo,
 			.size = 4096, .pattern = i,
 		};
-	set_engine_delay(fd, 250000);
+	vtgpu_set_engine_delay(fd, 250000);
 	fence = vtgpu_submit_cmds(fd, cmds, ARRAY_SIZE(cmds),
 				  VTGPU_SUBMIT_OUT_FENCE_FD);
 
 	igt_assert_eq(__vtgpu_gem_wait(fd, bo, 0), -ETIMEDOUT);
 	igt_assert_eq(__vtgpu_gem_wait(fd, bo, 10 * 1000 * 1000), -ETIMEDOUT);
-	igt_assert_eq(sync_file_status(fence), 0);
+	igt_assert_eq(vtgpu_fence_status(fence), 0);
 	vtgpu_gem_wait(fd, bo);
-	set_engine_delay(fd, 0);
-	igt_assert_eq(sync_file_status(fence), 1);
+	vtgpu_set_engine_delay(fd, 0);
+	igt_assert_eq(vtgpu_fence_status(fence), 1);
 	igt_assert_eq(__vtgpu_gem_wait(fd, bo, 0), 0);
 	close(fence);
 	vtgpu_gem_close(fd, bo);
@@ -601,7 +582,8 @@ static void test_submit_invalid(int fd)
 	};
 	struct drm_vtgpu_cmd *many;
 	struct drm_vtgpu_submit submit;
-	uint32_t handles[65] = {}, syncobj, *ptr;
+	uint32_t handles[65] = {}, syncobj, big, *ptr;
+	struct drm_vtgpu_cmd big_fill;
 	unsigned int i = 0;
 	uint64_t jobs;
 
@@ -700,6 +682,19 @@ static void test_submit_invalid(int fd)
 	check_pattern(ptr, 8192, 0x22222222);
 	munmap(ptr, 8192);
 
+	/* A BO that fits none of the domains the engine reaches. */
+	big = vtgpu_gem_create(fd, vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE) +
+			       4096, VTGPU_GEM_DOMAIN_VRAM |
+			       VTGPU_GEM_DOMAIN_SYSTEM, 0, 0);
+	igt_assert_eq_u32(vtgpu_gem_domain(fd, big), VTGPU_GEM_DOMAIN_SYSTEM);
+	big_fill = fill;
+	big_fill.dst_handle = big;
+	submit = (struct drm_vtgpu_submit) {
+		.cmds = to_user_pointer(&big_fill), .num_cmds = 1,
+	};
+	igt_assert_eq(__vtgpu_submit(fd, &submit), -EINVAL);
+	vtgpu_gem_close(fd, big);
+
 	vtgpu_gem_close(fd, sys);
 	vtgpu_gem_close(fd, dst);
 	vtgpu_gem_close(fd, src);
@@ -728,7 +723,7 @@ static void test_submit_fences(int fd)
 	seqno = submit.seqno;
 	igt_assert_lte(0, fence);
 	igt_assert_eq(vtgpu_fence_wait(fence, 10000), 1);
-	igt_assert_eq(sync_file_status(fence), 1);
+	igt_assert_eq(vtgpu_fence_status(fence), 1);
 	igt_assert_eq(drmSyncobjWait(fd, &syncobj, 1, INT64_MAX, 0, NULL), 0);
 
 	/* The out-fences as in-fences of the next job. */
@@ -768,7 +763,7 @@ static void test_engine_recovery(int fd, const char *inject, int error)
 	vtgpu_debugfs_write(fd, "inject", inject);
 	fence = vtgpu_submit_cmds(fd, &fill, 1, VTGPU_SUBMIT_OUT_FENCE_FD);
 	igt_assert_eq(vtgpu_fence_wait(fence, 30000), 1);
-	igt_assert_eq(sync_file_status(fence), -error);
+	igt_assert_eq(vtgpu_fence_status(fence), -error);
 	close(fence);
 	igt_assert_lt_u64(resets, vtgpu_debugfs_stat(fd, "engine_resets"));
 
@@ -776,7 +771,7 @@ static void test_engine_recovery(int fd, const char *inject, int error)
 	fill.pattern = 0x12121212;
 	fence = vtgpu_submit_cmds(fd, &fill, 1, VTGPU_SUBMIT_OUT_FENCE_FD);
 	igt_assert_eq(vtgpu_fence_wait(fence, 30000), 1);
-	igt_assert_eq(sync_file_status(fence), 1);
+	igt_assert_eq(vtgpu_fence_status(fence), 1);
 	close(fence);
 
 	ptr = vtgpu_gem_mmap(fd, bo, 1 << 20, PROT_READ);
@@ -897,7 +892,7 @@ igt_main
 		fd = drm_open_vtgpu();
 		/* A previous subtest may have failed with the engine slowed. */
 		if (getuid() == 0)
-			vtgpu_debugfs_write(fd, "engine_delay_us", "0");
+			vtgpu_set_engine_delay(fd, 0);
 	}
 
 	igt_describe("Check that the driver reports its name as vtgpu and "

@@ -14,7 +14,6 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
-#include <linux/sync_file.h>
 #include <xf86drm.h>
 
 #include "igt.h"
@@ -72,15 +71,6 @@ static uint64_t check_pattern(const uint32_t *ptr, uint64_t size,
 				 what, i, ptr[i], expect);
 	}
 	return wrong;
-}
-
-static int sync_file_status(int fence_fd)
-{
-	struct sync_file_info info = {};
-
-	igt_assert_eq(ioctl(fence_fd, SYNC_IOC_FILE_INFO, &info), 0);
-
-	return info.status;
 }
 
 /**
@@ -274,20 +264,12 @@ static void test_oversubscribe(int fd)
 	ws_fini(&ws);
 }
 
-static void set_engine_delay(int fd, unsigned int us)
-{
-	char buf[16];
-
-	snprintf(buf, sizeof(buf), "%u", us);
-	vtgpu_debugfs_write(fd, "engine_delay_us", buf);
-}
-
 static int debugfs_fd = -1;
 
 static void reset_engine_delay(int sig)
 {
 	if (debugfs_fd >= 0)
-		vtgpu_debugfs_write(debugfs_fd, "engine_delay_us", "0");
+		vtgpu_set_engine_delay(debugfs_fd, 0);
 }
 
 /* Create CPU-mappable VRAM BOs until the visible VRAM is full. */
@@ -343,19 +325,19 @@ static void test_evict_busy(int fd)
 	/* The exit handler runs after the fixture closed fd. */
 	debugfs_fd = dup(fd);
 	igt_install_exit_handler(reset_engine_delay);
-	set_engine_delay(fd, 50000);
+	vtgpu_set_engine_delay(fd, 50000);
 	fence = vtgpu_submit_cmds(fd, cmds, ARRAY_SIZE(cmds),
 				  VTGPU_SUBMIT_OUT_FENCE_FD);
 
 	n = fill_visible_vram(fd, pressure, ARRAY_SIZE(pressure));
 	igt_assert_f(vtgpu_gem_domain(fd, bo) != VTGPU_GEM_DOMAIN_VRAM,
 		     "the busy BO was not evicted\n");
-	igt_assert_f(sync_file_status(fence) == 0,
+	igt_assert_f(vtgpu_fence_status(fence) == 0,
 		     "the job finished before the eviction: engine too fast\n");
-	set_engine_delay(fd, 0);
+	vtgpu_set_engine_delay(fd, 0);
 
 	igt_assert_eq(vtgpu_fence_wait(fence, 60000), 1);
-	igt_assert_eq(sync_file_status(fence), 1);
+	igt_assert_eq(vtgpu_fence_status(fence), 1);
 	close(fence);
 	vtgpu_gem_wait(fd, bo);
 
@@ -410,6 +392,61 @@ static void test_evict_mmapped(int fd)
 	munmap(ptr, size);
 	vtgpu_gem_close(fd, bo);
 	igt_assert_lt_u64(faults, vtgpu_debugfs_stat(fd, "cpu_faults"));
+}
+
+static void test_evict_to_invisible(int fd)
+{
+	uint64_t vram = vtgpu_getparam(fd, VTGPU_PARAM_VRAM_SIZE);
+	uint64_t visible = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE);
+	uint64_t chunk = (vram - visible) / 4;
+	const uint64_t size = 1 << 20;
+	uint32_t filler[4], bo, staging, pressure[9];
+	struct drm_vtgpu_gem_info info;
+	unsigned int n;
+	uint32_t *ptr;
+
+	igt_require_f(visible < vram, "all of VRAM is visible\n");
+
+	/* Invisible VRAM full: a NO_CPU_ACCESS BO lands in visible VRAM. */
+	for (unsigned int i = 0; i < ARRAY_SIZE(filler); i++)
+		filler[i] = vtgpu_gem_create(fd, chunk, VTGPU_GEM_DOMAIN_VRAM |
+					     VTGPU_GEM_DOMAIN_GTT,
+					     VTGPU_GEM_DOMAIN_VRAM,
+					     VTGPU_GEM_CREATE_NO_CPU_ACCESS);
+	bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_VRAM |
+			      VTGPU_GEM_DOMAIN_GTT, VTGPU_GEM_DOMAIN_VRAM,
+			      VTGPU_GEM_CREATE_NO_CPU_ACCESS);
+	info = vtgpu_gem_info(fd, bo);
+	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_VRAM);
+	igt_assert_f(info.info_flags & VTGPU_GEM_INFO_VISIBLE,
+		     "the BO did not land in visible VRAM\n");
+	vtgpu_fill(fd, bo, 0, size, 0x1e1e1e1e);
+
+	/* Room in invisible VRAM again, then pressure on the visible part. */
+	for (unsigned int i = 0; i < ARRAY_SIZE(filler); i++) {
+		vtgpu_gem_wait(fd, filler[i]);
+		vtgpu_gem_close(fd, filler[i]);
+	}
+	n = fill_visible_vram(fd, pressure, ARRAY_SIZE(pressure));
+
+	/* Evicted, but to invisible VRAM rather than to GTT. */
+	info = vtgpu_gem_info(fd, bo);
+	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_VRAM);
+	igt_assert_f(!(info.info_flags & VTGPU_GEM_INFO_VISIBLE),
+		     "the BO is still in visible VRAM\n");
+
+	staging = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_GTT, 0, 0);
+	vtgpu_copy(fd, bo, 0, staging, 0, size);
+	vtgpu_gem_wait(fd, staging);
+	ptr = vtgpu_gem_mmap(fd, staging, size, PROT_READ);
+	for (uint64_t i = 0; i < size / 4; i++)
+		igt_assert_eq_u32(ptr[i], 0x1e1e1e1e);
+	munmap(ptr, size);
+
+	for (unsigned int i = 0; i < n; i++)
+		vtgpu_gem_close(fd, pressure[i]);
+	vtgpu_gem_close(fd, staging);
+	vtgpu_gem_close(fd, bo);
 }
 
 #define TTM_PAGES_LIMIT "/sys/module/ttm/parameters/pages_limit"
@@ -529,7 +566,7 @@ igt_main
 	igt_fixture {
 		fd = drm_open_vtgpu();
 		igt_require(getuid() == 0);
-		vtgpu_debugfs_write(fd, "engine_delay_us", "0");
+		vtgpu_set_engine_delay(fd, 0);
 	}
 
 	igt_describe("Create twice as much as VRAM in BOs with known "
@@ -549,6 +586,12 @@ igt_main
 		     "right contents both ways.");
 	igt_subtest("evict-mmapped")
 		test_evict_mmapped(fd);
+
+	igt_describe("Evict a NO_CPU_ACCESS BO from visible VRAM and check "
+		     "that it goes to invisible VRAM, with its contents, rather "
+		     "than out of VRAM.");
+	igt_subtest("evict-to-invisible")
+		test_evict_to_invisible(fd);
 
 	igt_describe("Lower TTM's page limit and write three times as much "
 		     "in GTT and SYSTEM BOs, and check that BOs were swapped "

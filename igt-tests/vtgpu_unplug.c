@@ -16,7 +16,6 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include <linux/sync_file.h>
 #include <xf86drm.h>
 
 #include "igt.h"
@@ -28,15 +27,6 @@ IGT_TEST_DESCRIPTION("Hot-unplug of the vtgpu device under a client with "
 		     "after a PCI rescan.");
 
 #define BO_SIZE (1u << 20)
-
-static int sync_file_status(int fence_fd)
-{
-	struct sync_file_info info = {};
-
-	igt_assert_eq(ioctl(fence_fd, SYNC_IOC_FILE_INFO, &info), 0);
-
-	return info.status;
-}
 
 /* The sysfs path of the PCI device behind a DRM file descriptor. */
 static void pci_path(int fd, char *path, size_t len)
@@ -103,7 +93,7 @@ static void test_unplug_rescan(int fd)
 			.op = VTGPU_CMD_FILL, .dst_handle = vram,
 			.size = BO_SIZE, .pattern = i,
 		};
-	vtgpu_debugfs_write(fd, "engine_delay_us", "200000");
+	vtgpu_set_engine_delay(fd, 200000);
 	fence = vtgpu_submit_cmds(fd, cmds, ARRAY_SIZE(cmds),
 				  VTGPU_SUBMIT_OUT_FENCE_FD);
 
@@ -112,7 +102,7 @@ static void test_unplug_rescan(int fd)
 
 	/* The job is over, one way or another; ioctls fail with ENODEV. */
 	igt_assert_eq(vtgpu_fence_wait(fence, 10000), 1);
-	igt_info("fence status after unplug: %d\n", sync_file_status(fence));
+	igt_info("fence status after unplug: %d\n", vtgpu_fence_status(fence));
 	close(fence);
 	do_ioctl_err(fd, DRM_IOCTL_VTGPU_GETPARAM, &gp, ENODEV);
 
@@ -131,7 +121,7 @@ static void test_unplug_rescan(int fd)
 	sysfs_write("/sys/bus/pci/rescan", "1");
 	fd = reopen_vtgpu();
 	igt_assert_f(fd >= 0, "vtgpu did not come back after a rescan\n");
-	vtgpu_debugfs_write(fd, "engine_delay_us", "0");
+	vtgpu_set_engine_delay(fd, 0);
 	vram = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_VRAM, 0, 0);
 	vtgpu_fill(fd, vram, 0, BO_SIZE, 0x600d600d);
 	vtgpu_gem_wait(fd, vram);

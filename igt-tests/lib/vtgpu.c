@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+
+#include <linux/sync_file.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -632,4 +634,35 @@ int vtgpu_fence_wait(int fence_fd, int timeout_ms)
 	igt_assert_f(ret >= 0, "poll on fence %d failed: %m\n", fence_fd);
 
 	return ret;
+}
+
+/**
+ * vtgpu_fence_status:
+ * @fence_fd: a sync_file
+ *
+ * Returns: 1 if the fence signalled, 0 if it is still pending, the
+ * negative error it signalled with otherwise.
+ */
+int vtgpu_fence_status(int fence_fd)
+{
+	struct sync_file_info info = {};
+
+	igt_assert_eq(ioctl(fence_fd, SYNC_IOC_FILE_INFO, &info), 0);
+
+	return info.status;
+}
+
+/**
+ * vtgpu_set_engine_delay:
+ * @fd: vtgpu file descriptor
+ * @us: microseconds each engine command takes, 0 for none
+ *
+ * Slows the engine down through debugfs, to keep jobs in flight.
+ */
+void vtgpu_set_engine_delay(int fd, unsigned int us)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", us);
+	vtgpu_debugfs_write(fd, "engine_delay_us", buf);
 }

@@ -74,5 +74,7 @@ void vtgpu_copy(int fd, uint32_t src, uint64_t src_offset, uint32_t dst,
 void vtgpu_fill(int fd, uint32_t dst, uint64_t offset, uint64_t size,
 		uint32_t pattern);
 int vtgpu_fence_wait(int fence_fd, int timeout_ms);
+int vtgpu_fence_status(int fence_fd);
+void vtgpu_set_engine_delay(int fd, unsigned int us);
 
 #endif /* VTGPU_H */

@@ -275,12 +275,14 @@ struct drm_vtgpu_cmd {
  * out-fence: a sync_file, a syncobj, or both; a job the engine failed on
  * signals its fences with an error (-EIO, or -ETIMEDOUT for a hang).
  *
- * Errors: -EINVAL for unknown @flags, non-zero @pad, no commands or more
- * than VTGPU_PARAM_MAX_SUBMIT_CMDS, more than 64 in-syncobjs, a bad
- * command (see &drm_vtgpu_cmd), a bad @in_fence_fd or an in-syncobj
- * without a fence; -ENOENT for a handle naming no BO or syncobj; -EFAULT
- * for a bad @cmds or @in_syncobjs pointer; -ENOMEM when the BOs cannot all
- * be placed where the engine reaches them.
+ * Errors: -EINVAL for unknown @flags, no commands or more than
+ * VTGPU_PARAM_MAX_SUBMIT_CMDS, more than 64 in-syncobjs, a bad command
+ * (see &drm_vtgpu_cmd), a BO that may use neither VRAM nor GTT or fits
+ * neither (a CPU-mappable BO larger than visible VRAM, say), a bad
+ * @in_fence_fd or an in-syncobj without a fence; -ENOENT for a handle
+ * naming no BO or syncobj; -EFAULT for a bad @cmds or @in_syncobjs
+ * pointer; -ENOMEM when the BOs cannot all be placed where the engine
+ * reaches them.
  */
 struct drm_vtgpu_submit {
 	/** @cmds: in, pointer to an array of &struct drm_vtgpu_cmd */

@@ -59,32 +59,44 @@ u32 vtgpu_mem_type_to_domain(u32 mem_type)
 	}
 }
 
+/*
+ * The places of one domain for a BO, none where it can never fit: TTM
+ * would evict everything there before finding out.
+ */
 static unsigned int vtgpu_bo_places(struct vtgpu_bo *bo, u32 domain,
 				    struct ttm_place *places)
 {
 	struct vtgpu_device *vtgpu = bdev_to_vtgpu(bo->tbo.bdev);
 	u32 visible_pages = vtgpu->visible_vram_size >> PAGE_SHIFT;
+	u64 size = bo->tbo.base.size;
 	unsigned int n = 0;
 
 	switch (domain) {
 	case VTGPU_GEM_DOMAIN_VRAM:
 		if (!(bo->flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS)) {
-			places[n++] = (struct ttm_place) {
-				.mem_type = TTM_PL_VRAM, .lpfn = visible_pages,
-			};
+			if (size <= vtgpu->visible_vram_size)
+				places[n++] = (struct ttm_place) {
+					.mem_type = TTM_PL_VRAM,
+					.lpfn = visible_pages,
+				};
 			break;
 		}
 		/* Invisible VRAM first, then from the top of all of it. */
-		if (vtgpu->visible_vram_size < vtgpu->vram_size)
+		if (size <= vtgpu->vram_size - vtgpu->visible_vram_size)
 			places[n++] = (struct ttm_place) {
 				.mem_type = TTM_PL_VRAM, .fpfn = visible_pages,
 			};
-		places[n++] = (struct ttm_place) {
-			.mem_type = TTM_PL_VRAM, .flags = TTM_PL_FLAG_TOPDOWN,
-		};
+		if (size <= vtgpu->vram_size)
+			places[n++] = (struct ttm_place) {
+				.mem_type = TTM_PL_VRAM,
+				.flags = TTM_PL_FLAG_TOPDOWN,
+			};
 		break;
 	case VTGPU_GEM_DOMAIN_GTT:
-		places[n++] = (struct ttm_place) { .mem_type = TTM_PL_TT };
+		if (size <= vtgpu->gart.num_entries * VTGPU_GART_PAGE_SIZE)
+			places[n++] = (struct ttm_place) {
+				.mem_type = TTM_PL_TT,
+			};
 		break;
 	case VTGPU_GEM_DOMAIN_SYSTEM:
 		places[n++] = (struct ttm_place) { .mem_type = TTM_PL_SYSTEM };
@@ -93,19 +105,15 @@ static unsigned int vtgpu_bo_places(struct vtgpu_bo *bo, u32 domain,
 	return n;
 }
 
-/**
- * vtgpu_bo_placement - set up a BO's placement
- * @bo: the BO, reserved
- * @domains: the domains to place it in
- * @preferred: the one of @domains to try first
- * @fallback: false to allow @preferred only, evicting other BOs to make
- *	room; true to fall back to the other @domains when that fails
- *
- * Fills &vtgpu_bo.placement. Without @fallback, a BO in another of its
- * domains moves to @preferred when validated; with it, it stays.
+/*
+ * Set up &vtgpu_bo.placement: @preferred only, other BOs evicted to make
+ * room there; with @fallback, the other @domains too when that fails, in
+ * which a BO already placed then stays. Returns the number of places, 0
+ * when the BO fits none: never validate with an empty placement, which
+ * would drop the BO's contents.
  */
-void vtgpu_bo_placement(struct vtgpu_bo *bo, u32 domains, u32 preferred,
-			bool fallback)
+static unsigned int vtgpu_bo_placement(struct vtgpu_bo *bo, u32 domains,
+				       u32 preferred, bool fallback)
 {
 	struct ttm_place *places = bo->places;
 	unsigned int i, n;
@@ -116,7 +124,7 @@ void vtgpu_bo_placement(struct vtgpu_bo *bo, u32 domains, u32 preferred,
 	bo->placement.busy_placement = places;
 	bo->placement.num_busy_placement = n;
 	if (!fallback)
-		return;
+		return n;
 
 	for (i = 0; i < ARRAY_SIZE(vtgpu_domain_order); i++) {
 		u32 domain = vtgpu_domain_order[i];
@@ -125,23 +133,26 @@ void vtgpu_bo_placement(struct vtgpu_bo *bo, u32 domains, u32 preferred,
 			n += vtgpu_bo_places(bo, domain, places + n);
 	}
 	bo->placement.num_busy_placement = n;
+	return n;
 }
 
 /*
  * Place a reserved BO in @preferred, evicting other BOs if need be, or
- * else in another of @domains.
+ * else in another of @domains. -EINVAL when it fits none of them.
  */
 static int vtgpu_bo_validate(struct vtgpu_bo *bo, u32 domains, u32 preferred,
 			     struct ttm_operation_ctx *ctx)
 {
 	int ret;
 
-	vtgpu_bo_placement(bo, domains, preferred, false);
-	ret = ttm_bo_validate(&bo->tbo, &bo->placement, ctx);
-	if (ret != -ENOMEM || domains == preferred)
-		return ret;
+	if (vtgpu_bo_placement(bo, domains, preferred, false)) {
+		ret = ttm_bo_validate(&bo->tbo, &bo->placement, ctx);
+		if (ret != -ENOMEM || domains == preferred)
+			return ret;
+	}
 
-	vtgpu_bo_placement(bo, domains, preferred, true);
+	if (!vtgpu_bo_placement(bo, domains, preferred, true))
+		return -EINVAL;
 	return ttm_bo_validate(&bo->tbo, &bo->placement, ctx);
 }
 
@@ -154,8 +165,8 @@ static int vtgpu_bo_validate(struct vtgpu_bo *bo, u32 domains, u32 preferred,
  * if it may use GTT), evicting other BOs if need be, or else to the other
  * one of VRAM and GTT it may use. A pinned BO stays where it is.
  *
- * Returns: 0, -EINVAL for a BO that may live in SYSTEM only, -ENOMEM when
- * no room can be made, -ERESTARTSYS when interrupted.
+ * Returns: 0, -EINVAL for a BO that fits none of VRAM and GTT it may use,
+ * -ENOMEM when no room can be made, -ERESTARTSYS when interrupted.
  */
 int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible)
 {
@@ -193,11 +204,9 @@ int vtgpu_bo_pin_gtt(struct vtgpu_bo *bo)
 	if (ret)
 		return ret;
 
-	if (!tbo->pin_count) {
-		vtgpu_bo_placement(bo, VTGPU_GEM_DOMAIN_GTT,
-				   VTGPU_GEM_DOMAIN_GTT, false);
-		ret = ttm_bo_validate(tbo, &bo->placement, &ctx);
-	}
+	if (!tbo->pin_count)
+		ret = vtgpu_bo_validate(bo, VTGPU_GEM_DOMAIN_GTT,
+					VTGPU_GEM_DOMAIN_GTT, &ctx);
 	if (!ret)
 		ttm_bo_pin(tbo);
 	ttm_bo_unreserve(tbo);

@@ -30,9 +30,10 @@ static int vtgpu_debugfs_mm(struct seq_file *m, void *unused)
 	struct drm_printer p = drm_seq_file_printer(m);
 
 	drm_printf(&p, "VRAM:\n");
-	vtgpu_mgr_show(&vtgpu->vram_mgr, &p);
+	vtgpu_vram_mgr_show(&vtgpu->vram_mgr, &p);
 	drm_printf(&p, "GTT:\n");
-	vtgpu_mgr_show(&vtgpu->gtt_mgr, &p);
+	ttm_resource_manager_debug(ttm_manager_type(&vtgpu->bdev, TTM_PL_TT),
+				   &p);
 	return 0;
 }
 

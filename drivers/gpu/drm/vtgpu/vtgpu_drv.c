@@ -92,7 +92,7 @@ static int vtgpu_getparam_ioctl(struct drm_device *drm, void *data,
 		args->value = vtgpu->caps;
 		break;
 	case VTGPU_PARAM_GART_SIZE:
-		args->value = vtgpu->gtt_mgr.manager.size << PAGE_SHIFT;
+		args->value = vtgpu->gart.num_entries * VTGPU_GART_PAGE_SIZE;
 		break;
 	case VTGPU_PARAM_MAX_SUBMIT_CMDS:
 		args->value = VTGPU_SUBMIT_MAX_CMDS;

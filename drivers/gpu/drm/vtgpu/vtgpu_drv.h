@@ -138,18 +138,17 @@ struct vtgpu_gart {
 };
 
 /**
- * struct vtgpu_mgr - a TTM resource manager over a range of pages
+ * struct vtgpu_vram_mgr - the VRAM manager
  * @manager: the TTM manager, embedded
- * @mm: the allocator, over [0, size in pages)
+ * @mm: the allocator, over the pages of VRAM
  * @lock: protects @mm and @visible_used
- * @visible_pages: pages from 0 that the CPU reaches (VRAM), 0 for GTT
+ * @visible_pages: pages from 0 that the CPU reaches through BAR2
  * @visible_used: pages allocated below @visible_pages
  *
- * Used for VRAM, whose first @visible_pages are CPU-visible, and for GTT,
- * the part of the GART aperture the driver uses. Allocations are
- * contiguous, so that one engine command covers a BO.
+ * TTM's range manager, plus the accounting of visible VRAM. Allocations
+ * are contiguous, so that one engine command covers a BO.
  */
-struct vtgpu_mgr {
+struct vtgpu_vram_mgr {
 	struct ttm_resource_manager manager;
 	struct drm_mm mm;
 	/* protects mm and visible_used */
@@ -193,8 +192,7 @@ struct vtgpu_stats {
  * @engine: the DMA engine
  * @gart: the GART
  * @bdev: the TTM device
- * @vram_mgr: the VRAM manager
- * @gtt_mgr: the GTT manager
+ * @vram_mgr: the VRAM manager (GTT has TTM's range manager)
  * @stats: memory manager counters
  * @bo_lock: protects @bo_list
  * @bo_list: every BO of the device (&vtgpu_bo.link), for debugfs
@@ -218,8 +216,7 @@ struct vtgpu_device {
 	struct vtgpu_gart gart;
 
 	struct ttm_device bdev;
-	struct vtgpu_mgr vram_mgr;
-	struct vtgpu_mgr gtt_mgr;
+	struct vtgpu_vram_mgr vram_mgr;
 	struct vtgpu_stats stats;
 
 	/* protects bo_list */
@@ -305,7 +302,7 @@ int vtgpu_job_submit(struct vtgpu_job *job, bool interruptible);
 int vtgpu_ttm_init(struct vtgpu_device *vtgpu);
 u64 vtgpu_gpu_addr(struct vtgpu_device *vtgpu, struct ttm_resource *res);
 bool vtgpu_res_visible(struct vtgpu_device *vtgpu, struct ttm_resource *res);
-void vtgpu_mgr_show(struct vtgpu_mgr *mgr, struct drm_printer *p);
+void vtgpu_vram_mgr_show(struct vtgpu_vram_mgr *mgr, struct drm_printer *p);
 
 /* vtgpu_bo.c */
 int vtgpu_bo_create(struct vtgpu_device *vtgpu, u64 size, u32 domains,
@@ -313,8 +310,6 @@ int vtgpu_bo_create(struct vtgpu_device *vtgpu, u64 size, u32 domains,
 		    struct sg_table *sg, struct dma_resv *resv,
 		    struct vtgpu_bo **pbo);
 bool vtgpu_is_vtgpu_bo(struct ttm_buffer_object *tbo);
-void vtgpu_bo_placement(struct vtgpu_bo *bo, u32 domains, u32 preferred,
-			bool fallback);
 int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible);
 int vtgpu_bo_pin_gtt(struct vtgpu_bo *bo);
 void vtgpu_bo_unpin(struct vtgpu_bo *bo);

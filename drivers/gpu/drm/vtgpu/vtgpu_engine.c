@@ -288,6 +288,16 @@ static void vtgpu_reset_work(struct work_struct *work)
 	code = ioread32(vtgpu->mmio + VTGPU_REG_ERROR_CODE);
 	head = ioread32(vtgpu->mmio + VTGPU_REG_RING_HEAD);
 	addr = lo_hi_readq(vtgpu->mmio + VTGPU_REG_ERROR_ADDR_LO);
+	/* A slow job may have moved on since the watchdog gave up on it. */
+	if (!(status & VTGPU_ENGINE_HALTED) &&
+	    (head != engine->watch_head ||
+	     vtgpu_engine_seqno(engine) != engine->watch_seqno)) {
+		engine->hung = false;
+		vtgpu_watchdog_arm(engine);
+		spin_unlock_irq(&engine->lock);
+		drm_dev_exit(idx);
+		return;
+	}
 	iowrite32(1, vtgpu->mmio + VTGPU_REG_ENGINE_RESET);
 
 	engine->stats.resets++;

@@ -41,7 +41,7 @@ static u64 vtgpu_max_bo_size(struct vtgpu_device *vtgpu, u32 domains,
 		max = flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS ?
 			vtgpu->vram_size : vtgpu->visible_vram_size;
 	if (domains & VTGPU_GEM_DOMAIN_GTT)
-		max = max(max, vtgpu->gtt_mgr.manager.size << PAGE_SHIFT);
+		max = max(max, vtgpu->gart.num_entries * VTGPU_GART_PAGE_SIZE);
 	/* TTM swaps out beyond half of the system memory. */
 	if (domains & VTGPU_GEM_DOMAIN_SYSTEM)
 		max = max(max, (u64)totalram_pages() << (PAGE_SHIFT - 1));

@@ -13,6 +13,7 @@
 #include <drm/drm_print.h>
 #include <drm/vtgpu_drm.h>
 #include <drm/ttm/ttm_bo_driver.h>
+#include <drm/ttm/ttm_range_manager.h>
 #include <drm/ttm/ttm_tt.h>
 
 #include "vtgpu_drv.h"
@@ -20,10 +21,10 @@
 /**
  * DOC: memory management
  *
- * VRAM is managed by a &vtgpu_mgr over its pages, of which the first
+ * VRAM is managed by a &vtgpu_vram_mgr over its pages, of which the first
  * visible_vram_size bytes are CPU-visible: CPU-mappable BOs are placed
  * with lpfn at the end of the visible part, NO_CPU_ACCESS BOs first with
- * fpfn there, in invisible VRAM. GTT is managed by another &vtgpu_mgr over
+ * fpfn there, in invisible VRAM. GTT is managed by TTM's range manager over
  * the part of the GART aperture the driver uses; a BO in GTT has its
  * ttm_tt pages, from the TTM pool, bound in the GART at its resource's
  * offset from the move into GTT until its pages are unpopulated.
@@ -44,38 +45,40 @@
  * reservation are waited for before its copy is queued.
  */
 
-struct vtgpu_mgr_node {
+struct vtgpu_vram_node {
 	struct ttm_resource base;
 	struct drm_mm_node mm;
 };
 
-static struct vtgpu_mgr *to_vtgpu_mgr(struct ttm_resource_manager *man)
+static struct vtgpu_vram_mgr *
+to_vtgpu_vram_mgr(struct ttm_resource_manager *man)
 {
-	return container_of(man, struct vtgpu_mgr, manager);
+	return container_of(man, struct vtgpu_vram_mgr, manager);
 }
 
-static struct vtgpu_mgr_node *to_vtgpu_mgr_node(struct ttm_resource *res)
+static struct vtgpu_vram_node *to_vtgpu_vram_node(struct ttm_resource *res)
 {
-	return container_of(res, struct vtgpu_mgr_node, base);
+	return container_of(res, struct vtgpu_vram_node, base);
 }
 
 /* Pages of the node in the manager's visible part. */
-static u64 vtgpu_mgr_node_visible(struct vtgpu_mgr *mgr, struct drm_mm_node *node)
+static u64 vtgpu_vram_node_visible(struct vtgpu_vram_mgr *mgr,
+				   struct drm_mm_node *node)
 {
 	if (node->start >= mgr->visible_pages)
 		return 0;
 	return min(node->start + node->size, mgr->visible_pages) - node->start;
 }
 
-static int vtgpu_mgr_alloc(struct ttm_resource_manager *man,
-			   struct ttm_buffer_object *bo,
-			   const struct ttm_place *place,
-			   struct ttm_resource **res)
+static int vtgpu_vram_mgr_alloc(struct ttm_resource_manager *man,
+				struct ttm_buffer_object *bo,
+				const struct ttm_place *place,
+				struct ttm_resource **res)
 {
-	struct vtgpu_mgr *mgr = to_vtgpu_mgr(man);
+	struct vtgpu_vram_mgr *mgr = to_vtgpu_vram_mgr(man);
 	enum drm_mm_insert_mode mode = DRM_MM_INSERT_BEST;
 	unsigned long lpfn = place->lpfn ?: man->size;
-	struct vtgpu_mgr_node *node;
+	struct vtgpu_vram_node *node;
 	int ret;
 
 	node = kzalloc(sizeof(*node), GFP_KERNEL);
@@ -93,7 +96,7 @@ static int vtgpu_mgr_alloc(struct ttm_resource_manager *man,
 					  bo->page_alignment, 0,
 					  place->fpfn, lpfn, mode);
 	if (!ret)
-		mgr->visible_used += vtgpu_mgr_node_visible(mgr, &node->mm);
+		mgr->visible_used += vtgpu_vram_node_visible(mgr, &node->mm);
 	spin_unlock(&mgr->lock);
 
 	if (ret) {
@@ -107,14 +110,14 @@ static int vtgpu_mgr_alloc(struct ttm_resource_manager *man,
 	return 0;
 }
 
-static void vtgpu_mgr_free(struct ttm_resource_manager *man,
-			   struct ttm_resource *res)
+static void vtgpu_vram_mgr_free(struct ttm_resource_manager *man,
+				struct ttm_resource *res)
 {
-	struct vtgpu_mgr_node *node = to_vtgpu_mgr_node(res);
-	struct vtgpu_mgr *mgr = to_vtgpu_mgr(man);
+	struct vtgpu_vram_node *node = to_vtgpu_vram_node(res);
+	struct vtgpu_vram_mgr *mgr = to_vtgpu_vram_mgr(man);
 
 	spin_lock(&mgr->lock);
-	mgr->visible_used -= vtgpu_mgr_node_visible(mgr, &node->mm);
+	mgr->visible_used -= vtgpu_vram_node_visible(mgr, &node->mm);
 	drm_mm_remove_node(&node->mm);
 	spin_unlock(&mgr->lock);
 
@@ -122,32 +125,32 @@ static void vtgpu_mgr_free(struct ttm_resource_manager *man,
 	kfree(node);
 }
 
-static bool vtgpu_mgr_intersects(struct ttm_resource_manager *man,
-				 struct ttm_resource *res,
-				 const struct ttm_place *place, size_t size)
+static bool vtgpu_vram_mgr_intersects(struct ttm_resource_manager *man,
+				      struct ttm_resource *res,
+				      const struct ttm_place *place, size_t size)
 {
-	struct drm_mm_node *node = &to_vtgpu_mgr_node(res)->mm;
+	struct drm_mm_node *node = &to_vtgpu_vram_node(res)->mm;
 
 	return place->fpfn < node->start + node->size &&
 	       (!place->lpfn || place->lpfn > node->start);
 }
 
-static bool vtgpu_mgr_compatible(struct ttm_resource_manager *man,
-				 struct ttm_resource *res,
-				 const struct ttm_place *place, size_t size)
+static bool vtgpu_vram_mgr_compatible(struct ttm_resource_manager *man,
+				      struct ttm_resource *res,
+				      const struct ttm_place *place, size_t size)
 {
-	struct drm_mm_node *node = &to_vtgpu_mgr_node(res)->mm;
+	struct drm_mm_node *node = &to_vtgpu_vram_node(res)->mm;
 
 	return node->start >= place->fpfn &&
 	       (!place->lpfn || node->start + node->size <= place->lpfn);
 }
 
 /**
- * vtgpu_mgr_show - print a manager's state
+ * vtgpu_vram_mgr_show - print the VRAM manager's state
  * @mgr: the manager
  * @p: where to
  */
-void vtgpu_mgr_show(struct vtgpu_mgr *mgr, struct drm_printer *p)
+void vtgpu_vram_mgr_show(struct vtgpu_vram_mgr *mgr, struct drm_printer *p)
 {
 	struct ttm_resource_manager *man = &mgr->manager;
 
@@ -155,62 +158,59 @@ void vtgpu_mgr_show(struct vtgpu_mgr *mgr, struct drm_printer *p)
 		   (man->size << PAGE_SHIFT) >> 10,
 		   ttm_resource_manager_usage(man) >> 10);
 	spin_lock(&mgr->lock);
-	if (mgr->visible_pages)
-		drm_printf(p, "visible: %llu KiB, used: %llu KiB\n",
-			   (mgr->visible_pages << PAGE_SHIFT) >> 10,
-			   (mgr->visible_used << PAGE_SHIFT) >> 10);
+	drm_printf(p, "visible: %llu KiB, used: %llu KiB\n",
+		   (mgr->visible_pages << PAGE_SHIFT) >> 10,
+		   (mgr->visible_used << PAGE_SHIFT) >> 10);
 	drm_mm_print(&mgr->mm, p);
 	spin_unlock(&mgr->lock);
 }
 
-static void vtgpu_mgr_debug(struct ttm_resource_manager *man,
-			    struct drm_printer *p)
+static void vtgpu_vram_mgr_debug(struct ttm_resource_manager *man,
+				 struct drm_printer *p)
 {
-	vtgpu_mgr_show(to_vtgpu_mgr(man), p);
+	vtgpu_vram_mgr_show(to_vtgpu_vram_mgr(man), p);
 }
 
-static const struct ttm_resource_manager_func vtgpu_mgr_funcs = {
-	.alloc = vtgpu_mgr_alloc,
-	.free = vtgpu_mgr_free,
-	.intersects = vtgpu_mgr_intersects,
-	.compatible = vtgpu_mgr_compatible,
-	.debug = vtgpu_mgr_debug,
+static const struct ttm_resource_manager_func vtgpu_vram_mgr_funcs = {
+	.alloc = vtgpu_vram_mgr_alloc,
+	.free = vtgpu_vram_mgr_free,
+	.intersects = vtgpu_vram_mgr_intersects,
+	.compatible = vtgpu_vram_mgr_compatible,
+	.debug = vtgpu_vram_mgr_debug,
 };
 
-static void vtgpu_mgr_init(struct vtgpu_device *vtgpu, struct vtgpu_mgr *mgr,
-			   u32 mem_type, u64 pages, u64 visible_pages,
-			   bool use_tt)
+static void vtgpu_vram_mgr_init(struct vtgpu_device *vtgpu)
 {
+	struct vtgpu_vram_mgr *mgr = &vtgpu->vram_mgr;
 	struct ttm_resource_manager *man = &mgr->manager;
+	u64 pages = vtgpu->vram_size >> PAGE_SHIFT;
 
-	man->use_tt = use_tt;
-	man->func = &vtgpu_mgr_funcs;
+	man->func = &vtgpu_vram_mgr_funcs;
 	ttm_resource_manager_init(man, &vtgpu->bdev, pages);
 	drm_mm_init(&mgr->mm, 0, pages);
 	spin_lock_init(&mgr->lock);
-	mgr->visible_pages = visible_pages;
-	ttm_set_driver_manager(&vtgpu->bdev, mem_type, man);
+	mgr->visible_pages = vtgpu->visible_vram_size >> PAGE_SHIFT;
+	ttm_set_driver_manager(&vtgpu->bdev, TTM_PL_VRAM, man);
 	ttm_resource_manager_set_used(man, true);
 }
 
-static void vtgpu_mgr_fini(struct vtgpu_device *vtgpu, struct vtgpu_mgr *mgr,
-			   u32 mem_type)
+static void vtgpu_vram_mgr_fini(struct vtgpu_device *vtgpu)
 {
+	struct vtgpu_vram_mgr *mgr = &vtgpu->vram_mgr;
 	struct ttm_resource_manager *man = &mgr->manager;
 	int ret;
 
 	ttm_resource_manager_set_used(man, false);
 	ret = ttm_resource_manager_evict_all(&vtgpu->bdev, man);
 	if (ret) {
-		drm_err(&vtgpu->drm, "cannot empty memory type %u: %d\n",
-			mem_type, ret);
+		drm_err(&vtgpu->drm, "cannot empty VRAM: %d\n", ret);
 		return;
 	}
 	spin_lock(&mgr->lock);
 	drm_mm_takedown(&mgr->mm);
 	spin_unlock(&mgr->lock);
 	ttm_resource_manager_cleanup(man);
-	ttm_set_driver_manager(&vtgpu->bdev, mem_type, NULL);
+	ttm_set_driver_manager(&vtgpu->bdev, TTM_PL_VRAM, NULL);
 }
 
 /**
@@ -606,8 +606,8 @@ static void vtgpu_ttm_fini(struct drm_device *drm, void *arg)
 {
 	struct vtgpu_device *vtgpu = arg;
 
-	vtgpu_mgr_fini(vtgpu, &vtgpu->vram_mgr, TTM_PL_VRAM);
-	vtgpu_mgr_fini(vtgpu, &vtgpu->gtt_mgr, TTM_PL_TT);
+	vtgpu_vram_mgr_fini(vtgpu);
+	ttm_range_man_fini(&vtgpu->bdev, TTM_PL_TT);
 	ttm_device_fini(&vtgpu->bdev);
 }
 
@@ -631,11 +631,14 @@ int vtgpu_ttm_init(struct vtgpu_device *vtgpu)
 	if (ret)
 		return ret;
 
-	vtgpu_mgr_init(vtgpu, &vtgpu->vram_mgr, TTM_PL_VRAM,
-		       vtgpu->vram_size >> PAGE_SHIFT, visible_pages, false);
-	vtgpu_mgr_init(vtgpu, &vtgpu->gtt_mgr, TTM_PL_TT,
-		       vtgpu->gart.num_entries * VTGPU_GART_PAGE_SIZE >> PAGE_SHIFT,
-		       0, true);
+	vtgpu_vram_mgr_init(vtgpu);
+	ret = ttm_range_man_init(&vtgpu->bdev, TTM_PL_TT, true,
+				 vtgpu->gart.num_entries * VTGPU_GART_PAGE_SIZE >>
+				 PAGE_SHIFT);
+	if (ret) {
+		vtgpu_ttm_fini(drm, vtgpu);
+		return ret;
+	}
 
 	vtgpu->evict_invisible[0].fpfn = visible_pages;
 	vtgpu->evict_invisible[0].mem_type = TTM_PL_VRAM;
