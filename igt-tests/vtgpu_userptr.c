@@ -578,6 +578,43 @@ static void test_munmap_during_copy(int fd)
 }
 
 /*
+ * Closing the last handle of a userptr BO whose job still runs waits for
+ * the job: once the BO no longer follows the memory, the engine must not
+ * touch it.
+ */
+static void test_close_busy(int fd)
+{
+	const uint64_t size = 256 << 10;
+	uint32_t *user = map_anon(size);
+	struct drm_vtgpu_cmd cmds[4];
+	uint32_t bo;
+	int fence;
+
+	bo = vtgpu_gem_userptr(fd, user, size, 0);
+	for (unsigned int i = 0; i < ARRAY_SIZE(cmds); i++)
+		cmds[i] = (struct drm_vtgpu_cmd) {
+			.op = VTGPU_CMD_FILL, .dst_handle = bo, .size = size,
+			.pattern = 0x80 + i,
+		};
+	set_engine_delay(fd, 200000);
+	fence = vtgpu_submit_cmds(fd, cmds, ARRAY_SIZE(cmds),
+				  VTGPU_SUBMIT_OUT_FENCE_FD);
+	igt_assert_f(sync_file_status(fence) == 0,
+		     "the job finished at once: engine too fast\n");
+
+	vtgpu_gem_close(fd, bo);
+	igt_assert_f(sync_file_status(fence) == 1,
+		     "the close returned before the job completed (status %d)\n",
+		     sync_file_status(fence));
+	set_engine_delay(fd, 0);
+	close(fence);
+	check_fill(user, size, 0x83, "the memory after the job");
+
+	/* Nothing follows the memory any more: unmapping it is harmless. */
+	munmap(user, size);
+}
+
+/*
  * Fill the GART with read-only userptr BOs over untouched memory (the zero
  * page, so they cost no memory): a userptr BO in use before is evicted,
  * and comes back when used, with its memory's current contents.
@@ -809,6 +846,11 @@ igt_main
 		     "memory, and the BO needs it mapped to be used.");
 	igt_subtest("munmap-during-copy")
 		test_munmap_during_copy(fd);
+
+	igt_describe("Closing a userptr BO while a slow job writes it waits "
+		     "for the job, which completes into the memory.");
+	igt_subtest("close-busy")
+		test_close_busy(fd);
 
 	igt_describe("Fill the GART with read-only userptr BOs: a userptr "
 		     "BO is evicted and comes back with its memory's current "
