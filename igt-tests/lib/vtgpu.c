@@ -523,6 +523,50 @@ void vtgpu_gem_wait(int fd, uint32_t handle)
 }
 
 /**
+ * __vtgpu_gem_userptr:
+ * @fd: vtgpu file descriptor
+ * @userptr: the DRM_IOCTL_VTGPU_GEM_USERPTR argument
+ *
+ * Returns: 0 on success, -errno on failure.
+ */
+int __vtgpu_gem_userptr(int fd, struct drm_vtgpu_gem_userptr *userptr)
+{
+	int err = 0;
+
+	if (igt_ioctl(fd, DRM_IOCTL_VTGPU_GEM_USERPTR, userptr))
+		err = -errno;
+	errno = 0;
+
+	return err;
+}
+
+/**
+ * vtgpu_gem_userptr:
+ * @fd: vtgpu file descriptor
+ * @ptr: start of the user memory, page aligned
+ * @size: its size, a multiple of the page size
+ * @flags: VTGPU_USERPTR_*
+ *
+ * Creates a BO made of the memory at @ptr, failing the (sub-)test if that
+ * fails.
+ *
+ * Returns: the BO's handle.
+ */
+uint32_t vtgpu_gem_userptr(int fd, void *ptr, uint64_t size, uint32_t flags)
+{
+	struct drm_vtgpu_gem_userptr userptr = {
+		.addr = to_user_pointer(ptr),
+		.size = size,
+		.flags = flags,
+	};
+
+	igt_assert_eq(__vtgpu_gem_userptr(fd, &userptr), 0);
+	igt_assert(userptr.handle);
+
+	return userptr.handle;
+}
+
+/**
  * __vtgpu_submit:
  * @fd: vtgpu file descriptor
  * @submit: the DRM_IOCTL_VTGPU_SUBMIT argument

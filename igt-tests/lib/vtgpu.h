@@ -66,6 +66,9 @@ uint32_t vtgpu_gem_domain(int fd, uint32_t handle);
 int __vtgpu_gem_wait(int fd, uint32_t handle, int64_t timeout_ns);
 void vtgpu_gem_wait(int fd, uint32_t handle);
 
+int __vtgpu_gem_userptr(int fd, struct drm_vtgpu_gem_userptr *userptr);
+uint32_t vtgpu_gem_userptr(int fd, void *ptr, uint64_t size, uint32_t flags);
+
 int __vtgpu_submit(int fd, struct drm_vtgpu_submit *submit);
 int vtgpu_submit_cmds(int fd, const struct drm_vtgpu_cmd *cmds,
 		      unsigned int count, uint32_t flags);

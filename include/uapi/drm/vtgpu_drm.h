@@ -41,6 +41,7 @@ extern "C" {
 #define DRM_VTGPU_GEM_INFO		0x03
 #define DRM_VTGPU_GEM_WAIT		0x04
 #define DRM_VTGPU_SUBMIT		0x05
+#define DRM_VTGPU_GEM_USERPTR		0x06
 
 #define DRM_IOCTL_VTGPU_GETPARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VTGPU_GETPARAM, struct drm_vtgpu_getparam)
@@ -56,6 +57,9 @@ extern "C" {
 	DRM_IOW(DRM_COMMAND_BASE + DRM_VTGPU_GEM_WAIT, struct drm_vtgpu_gem_wait)
 #define DRM_IOCTL_VTGPU_SUBMIT \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VTGPU_SUBMIT, struct drm_vtgpu_submit)
+#define DRM_IOCTL_VTGPU_GEM_USERPTR \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VTGPU_GEM_USERPTR, \
+		 struct drm_vtgpu_gem_userptr)
 
 /*
  * Parameters for DRM_IOCTL_VTGPU_GETPARAM. Zero is never a parameter, so
@@ -154,8 +158,9 @@ struct drm_vtgpu_gem_create {
  * does, and faulted in again from where the BO then is.
  *
  * Errors: -ENOENT for a bad @handle; -EINVAL for non-zero @flags; -EPERM
- * for a BO created with VTGPU_GEM_CREATE_NO_CPU_ACCESS or imported from
- * another driver (map it through its dma-buf).
+ * for a BO created with VTGPU_GEM_CREATE_NO_CPU_ACCESS, imported from
+ * another driver (map it through its dma-buf) or made of user memory with
+ * DRM_IOCTL_VTGPU_GEM_USERPTR (the CPU has that memory mapped already).
  */
 struct drm_vtgpu_gem_mmap_offset {
 	/** @handle: in, the BO */
@@ -175,6 +180,8 @@ struct drm_vtgpu_gem_mmap_offset {
 #define VTGPU_GEM_INFO_IMPORTED		0x4
 /* The BO's pages are swapped out. */
 #define VTGPU_GEM_INFO_SWAPPED		0x8
+/* The BO is made of user memory, see DRM_IOCTL_VTGPU_GEM_USERPTR. */
+#define VTGPU_GEM_INFO_USERPTR		0x10
 
 /**
  * struct drm_vtgpu_gem_info - argument of DRM_IOCTL_VTGPU_GEM_INFO
@@ -275,14 +282,23 @@ struct drm_vtgpu_cmd {
  * out-fence: a sync_file, a syncobj, or both; a job the engine failed on
  * signals its fences with an error (-EIO, or -ETIMEDOUT for a hang).
  *
- * Errors: -EINVAL for unknown @flags, no commands or more than
- * VTGPU_PARAM_MAX_SUBMIT_CMDS, more than 64 in-syncobjs, a bad command
- * (see &drm_vtgpu_cmd), a BO that may use neither VRAM nor GTT or fits
- * neither (a CPU-mappable BO larger than visible VRAM, say), a bad
+ * A userptr BO (see DRM_IOCTL_VTGPU_GEM_USERPTR) has its pages collected
+ * again for the job if its range changed since its last job; the job then
+ * uses the memory mapped at the range when it is submitted.
+ *
+ * Errors: -EINVAL for unknown @flags, non-zero @pad, no commands or more
+ * than VTGPU_PARAM_MAX_SUBMIT_CMDS, more than 64 in-syncobjs, a bad
+ * command (see &drm_vtgpu_cmd), a BO that may use neither VRAM nor GTT or
+ * fits neither (a CPU-mappable BO larger than visible VRAM, say), a bad
  * @in_fence_fd or an in-syncobj without a fence; -ENOENT for a handle
  * naming no BO or syncobj; -EFAULT for a bad @cmds or @in_syncobjs
- * pointer; -ENOMEM when the BOs cannot all be placed where the engine
- * reaches them.
+ * pointer, or for a userptr BO whose range is no longer entirely mapped
+ * with ordinary memory; -EACCES for a VTGPU_USERPTR_READONLY BO as a
+ * destination, or for any other userptr BO whose range is no longer
+ * writable; -EPERM for a userptr BO of another process's address space;
+ * -EAGAIN when the range of a userptr BO kept changing while the job was
+ * being prepared (libdrm's drmIoctl() retries); -ENOMEM when the BOs
+ * cannot all be placed where the engine reaches them.
  */
 struct drm_vtgpu_submit {
 	/** @cmds: in, pointer to an array of &struct drm_vtgpu_cmd */
@@ -306,6 +322,52 @@ struct drm_vtgpu_submit {
 	__s32 out_fence_fd;
 	/** @seqno: out, the job's sequence number, increasing by job */
 	__u64 seqno;
+};
+
+/* &drm_vtgpu_gem_userptr.flags */
+/*
+ * The engine only reads the memory: the BO may be a COPY source, never a
+ * destination. Needed for memory the process cannot write.
+ */
+#define VTGPU_USERPTR_READONLY		0x1
+
+/**
+ * struct drm_vtgpu_gem_userptr - argument of DRM_IOCTL_VTGPU_GEM_USERPTR
+ *
+ * Creates a BO whose pages are the process's memory at [@addr, @addr +
+ * @size): a job that uses it reads and writes that memory directly, with
+ * no copy. The memory must be ordinary anonymous or file-backed memory:
+ * not a mapping of device memory or of another driver's buffer (VM_IO,
+ * VM_PFNMAP or VM_MIXEDMAP), which includes the mappings of vtgpu BOs. The
+ * pages are not pinned: the BO follows the range as it is unmapped,
+ * remapped, protected, copied on write after fork() or migrated, each
+ * change waiting for the BO's pending jobs first; the next job collects
+ * the pages mapped then, or fails if there are none (see
+ * &drm_vtgpu_submit). Only the process that created the BO can use it in
+ * jobs.
+ *
+ * A userptr BO lives in GTT while jobs use it, in SYSTEM otherwise; it
+ * cannot be mapped through the DRM file (DRM_IOCTL_VTGPU_GEM_MMAP_OFFSET
+ * fails with -EPERM) nor exported as a dma-buf (-EPERM): its pages belong
+ * to a process's address space and can be replaced at any time, which an
+ * importer could not follow.
+ *
+ * Errors: -EINVAL for unknown @flags, a zero @size, an @addr or @size that
+ * is not a multiple of the page size, a range that wraps around or ends
+ * beyond the user address space, or a @size larger than
+ * VTGPU_PARAM_GART_SIZE; -EFAULT when part of the range is not mapped, is
+ * not readable, or is not ordinary memory; -EACCES when part of it is not
+ * writable and @flags lacks VTGPU_USERPTR_READONLY; -ENOMEM.
+ */
+struct drm_vtgpu_gem_userptr {
+	/** @addr: in, the start of the range, page aligned */
+	__u64 addr;
+	/** @size: in, its size in bytes, a multiple of the page size */
+	__u64 size;
+	/** @flags: in, VTGPU_USERPTR_* */
+	__u32 flags;
+	/** @handle: out, the BO's handle */
+	__u32 handle;
 };
 
 #if defined(__cplusplus)

@@ -23,6 +23,8 @@ static void vtgpu_bo_destroy(struct ttm_buffer_object *tbo)
 {
 	struct vtgpu_bo *bo = to_vtgpu_bo(tbo);
 
+	if (bo->userptr)
+		vtgpu_userptr_free(bo->userptr);
 	drm_gem_object_release(&tbo->base);
 	kfree(bo);
 }
@@ -268,17 +270,20 @@ int vtgpu_bo_wait_foreign(struct ttm_buffer_object *tbo,
  * @type: ttm_bo_type_device, or ttm_bo_type_sg for an import
  * @sg: for an import, the exporter's pages
  * @resv: for an import, the exporter's reservation, locked
+ * @userptr: for a userptr BO, its user memory, which the BO owns from
+ *	here on, also on failure; NULL for any other BO
  * @pbo: where to return the BO, with one reference
  *
  * A new BO is placed in @preferred, evicting others if need be, or else
- * in another of its domains; an import stays in SYSTEM until it is used.
+ * in another of its domains; an import or a userptr BO stays in SYSTEM
+ * until it is used.
  *
  * Returns: 0 or a negative error code.
  */
 int vtgpu_bo_create(struct vtgpu_device *vtgpu, u64 size, u32 domains,
 		    u32 preferred, u32 flags, enum ttm_bo_type type,
 		    struct sg_table *sg, struct dma_resv *resv,
-		    struct vtgpu_bo **pbo)
+		    struct vtgpu_userptr *userptr, struct vtgpu_bo **pbo)
 {
 	static const struct ttm_place sys_place = {
 		.mem_type = TTM_PL_SYSTEM,
@@ -294,8 +299,11 @@ int vtgpu_bo_create(struct vtgpu_device *vtgpu, u64 size, u32 domains,
 	int ret;
 
 	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
-	if (!bo)
+	if (!bo) {
+		if (userptr)
+			vtgpu_userptr_free(userptr);
 		return -ENOMEM;
+	}
 
 	drm_gem_private_object_init(&vtgpu->drm, &bo->tbo.base, size);
 	bo->tbo.base.funcs = &vtgpu_gem_object_funcs;
@@ -304,6 +312,7 @@ int vtgpu_bo_create(struct vtgpu_device *vtgpu, u64 size, u32 domains,
 	bo->preferred = preferred;
 	bo->flags = flags;
 	bo->mem_type = TTM_PL_SYSTEM;
+	bo->userptr = userptr;
 
 	/* On failure, this calls vtgpu_bo_destroy(). */
 	ret = ttm_bo_init_reserved(&vtgpu->bdev, &bo->tbo, type,
@@ -312,7 +321,7 @@ int vtgpu_bo_create(struct vtgpu_device *vtgpu, u64 size, u32 domains,
 	if (ret)
 		return ret;
 
-	if (type == ttm_bo_type_device)
+	if (type == ttm_bo_type_device && !userptr)
 		ret = vtgpu_bo_validate(bo, domains, preferred, &ctx);
 	if (!resv)
 		ttm_bo_unreserve(&bo->tbo);

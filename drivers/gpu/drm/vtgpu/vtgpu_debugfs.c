@@ -76,8 +76,10 @@ static int vtgpu_debugfs_bos(struct seq_file *m, void *unused)
 		} else {
 			seq_printf(m, "%-18s ", "(busy)");
 		}
-		seq_printf(m, "%3u %#7x %#5x%s\n", tbo->pin_count, bo->domains,
-			   bo->flags, tbo->base.import_attach ? " imported" : "");
+		seq_printf(m, "%3u %#7x %#5x%s%s\n", tbo->pin_count,
+			   bo->domains, bo->flags,
+			   tbo->base.import_attach ? " imported" : "",
+			   bo->userptr ? " userptr" : "");
 		count++;
 		total += tbo->base.size;
 	}
@@ -108,6 +110,12 @@ static int vtgpu_debugfs_stats(struct seq_file *m, void *unused)
 	seq_printf(m, "swapouts: %lld\n", atomic64_read(&st->swapouts));
 	seq_printf(m, "submit_retries: %lld\n",
 		   atomic64_read(&st->submit_retries));
+	seq_printf(m, "userptr_invalidations: %lld\n",
+		   atomic64_read(&st->userptr_invalidations));
+	seq_printf(m, "userptr_collects: %lld\n",
+		   atomic64_read(&st->userptr_collects));
+	seq_printf(m, "userptr_retries: %lld\n",
+		   atomic64_read(&st->userptr_retries));
 	seq_printf(m, "jobs: %llu\n", es.jobs);
 	seq_printf(m, "job_retries: %llu\n", es.retries);
 	seq_printf(m, "jobs_failed: %llu\n", es.failed);

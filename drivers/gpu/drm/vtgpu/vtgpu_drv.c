@@ -40,16 +40,24 @@
  *    backing off on -EDEADLK; TTM takes others with trylock to evict them;
  * 3. &vtgpu_engine.submit_lock, taken by moves and submissions with
  *    reservations held;
- * 4. spinlocks, innermost: &vtgpu_engine.lock (the fences' lock, taken
+ * 4. &vtgpu_device.userptr_lock, the notifier lock of userptr BOs: taken
+ *    by submissions (inside submit_lock, from the userptr check until the
+ *    job's fence is in the reservations) and by moves of userptr BOs with
+ *    their reservation held, and by the MMU notifier callback, under the
+ *    mmap_lock or from memory reclaim, with nothing of the driver's held;
+ *    nothing under it allocates memory or takes a reservation or the
+ *    mmap_lock (see DOC: userptr);
+ * 5. spinlocks, innermost: &vtgpu_engine.lock (the fences' lock, taken
  *    from the interrupt handler), the managers' &vtgpu_mgr.lock,
  *    &vtgpu_device.bo_lock, TTM's lru_lock.
  *
  * Nothing the driver does under a reservation takes mmap_lock: user
- * memory is copied in (copy_from_user(), memdup_user()) and in-fences are
- * waited for before any BO is reserved, and the driver has no userptr
- * yet. Waits for fences under a reservation are for fences of jobs
- * already committed, which the interrupt handler and the reset worker
- * signal without taking any of the locks above but the spinlocks.
+ * memory is copied in (copy_from_user(), memdup_user()), the pages of
+ * userptr BOs are collected (hmm_range_fault()) and in-fences are waited
+ * for before any BO is reserved. Waits for fences under a reservation or
+ * the userptr lock are for fences of jobs already committed, which the
+ * interrupt handler and the reset worker signal without taking any of the
+ * locks above but the spinlocks.
  *
  * Lifetimes: the PCI resources (registers, the ring, the GART table, the
  * interrupt) are device-managed and go when the driver unbinds; PCI
@@ -114,6 +122,8 @@ static const struct drm_ioctl_desc vtgpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VTGPU_GEM_WAIT, vtgpu_gem_wait_ioctl,
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(VTGPU_SUBMIT, vtgpu_submit_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VTGPU_GEM_USERPTR, vtgpu_gem_userptr_ioctl,
+			  DRM_RENDER_ALLOW),
 };
 
 static int vtgpu_open(struct drm_device *drm, struct drm_file *file)
@@ -284,6 +294,9 @@ static int vtgpu_pci_probe(struct pci_dev *pdev, const struct pci_device_id *ent
 
 	spin_lock_init(&vtgpu->bo_lock);
 	INIT_LIST_HEAD(&vtgpu->bo_list);
+	ret = vtgpu_userptr_init(vtgpu);
+	if (ret)
+		goto err_hw;
 	ret = vtgpu_ttm_init(vtgpu);
 	if (ret)
 		goto err_hw;

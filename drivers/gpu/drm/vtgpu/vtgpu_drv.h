@@ -24,10 +24,14 @@ struct drm_minor;
 struct drm_mode_create_dumb;
 struct drm_printer;
 struct sg_table;
+struct vtgpu_bo;
 struct vtgpu_device;
+struct vtgpu_userptr;
 
 /* Most commands in one submission. */
 #define VTGPU_SUBMIT_MAX_CMDS	64
+/* Collections of a job's userptr pages before SUBMIT gives up. */
+#define VTGPU_USERPTR_MAX_TRIES	4
 
 /**
  * struct vtgpu_engine_stats - engine counters, for debugfs
@@ -167,6 +171,10 @@ struct vtgpu_vram_mgr {
  * @cpu_faults_invisible: faults on BOs in invisible VRAM (refused)
  * @swapouts: BOs swapped out
  * @submit_retries: submissions that had to place their BOs again
+ * @userptr_invalidations: invalidations of userptr ranges by the core mm
+ * @userptr_collects: collections of userptr pages with hmm_range_fault()
+ * @userptr_retries: submissions that collected userptr pages again
+ *	because they were invalidated meanwhile
  */
 struct vtgpu_stats {
 	atomic64_t evictions;
@@ -177,6 +185,9 @@ struct vtgpu_stats {
 	atomic64_t cpu_faults_invisible;
 	atomic64_t swapouts;
 	atomic64_t submit_retries;
+	atomic64_t userptr_invalidations;
+	atomic64_t userptr_collects;
+	atomic64_t userptr_retries;
 };
 
 /**
@@ -201,6 +212,7 @@ struct vtgpu_stats {
  * @next_client_id: source of &vtgpu_file.client_id
  * @evict_invisible: eviction placement of a NO_CPU_ACCESS BO in visible
  *	VRAM: invisible VRAM, then GTT
+ * @userptr_lock: the notifier lock of userptr BOs, see DOC: userptr
  */
 struct vtgpu_device {
 	struct drm_device drm;
@@ -226,6 +238,9 @@ struct vtgpu_device {
 	struct file *mmap_file;
 	atomic64_t next_client_id;
 	struct ttm_place evict_invisible[2];
+
+	/* the pages and GART state of userptr BOs, see DOC: userptr */
+	struct mutex userptr_lock;
 };
 
 /**
@@ -239,6 +254,8 @@ struct vtgpu_device {
  *	(fdinfo, debugfs), TTM_NUM_MEM_TYPES once the memory is released
  * @placement: scratch placement, under the reservation
  * @places: the places of @placement
+ * @userptr: for a userptr BO, the user memory it is made of; NULL for
+ *	any other BO
  */
 struct vtgpu_bo {
 	struct ttm_buffer_object tbo;
@@ -249,6 +266,20 @@ struct vtgpu_bo {
 	u32 mem_type;
 	struct ttm_placement placement;
 	struct ttm_place places[4];
+	struct vtgpu_userptr *userptr;
+};
+
+/**
+ * struct vtgpu_userptr_pages - pages of a userptr BO collected for a job
+ * @dma_addrs: their bus addresses; NULL when nothing was collected
+ * @seq: the notifier sequence they were collected under
+ * @installed: they became the BO's pages: they are no longer the
+ *	collector's to unmap
+ */
+struct vtgpu_userptr_pages {
+	dma_addr_t *dma_addrs;
+	unsigned long seq;
+	bool installed;
 };
 
 /**
@@ -308,7 +339,7 @@ void vtgpu_vram_mgr_show(struct vtgpu_vram_mgr *mgr, struct drm_printer *p);
 int vtgpu_bo_create(struct vtgpu_device *vtgpu, u64 size, u32 domains,
 		    u32 preferred, u32 flags, enum ttm_bo_type type,
 		    struct sg_table *sg, struct dma_resv *resv,
-		    struct vtgpu_bo **pbo);
+		    struct vtgpu_userptr *userptr, struct vtgpu_bo **pbo);
 bool vtgpu_is_vtgpu_bo(struct ttm_buffer_object *tbo);
 int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible);
 int vtgpu_bo_pin_gtt(struct vtgpu_bo *bo);
@@ -340,6 +371,24 @@ int vtgpu_gem_wait_ioctl(struct drm_device *drm, void *data,
 			 struct drm_file *file);
 int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
 		       struct drm_file *file);
+int vtgpu_gem_userptr_ioctl(struct drm_device *drm, void *data,
+			    struct drm_file *file);
+
+/* vtgpu_userptr.c */
+int vtgpu_userptr_init(struct vtgpu_device *vtgpu);
+int vtgpu_userptr_create(struct drm_file *file, struct vtgpu_device *vtgpu,
+			 u64 addr, u64 size, u32 flags, u32 *handle);
+void vtgpu_userptr_release(struct vtgpu_bo *bo);
+void vtgpu_userptr_free(struct vtgpu_userptr *up);
+int vtgpu_userptr_check_use(struct vtgpu_bo *bo, bool write);
+int vtgpu_userptr_get_pages(struct vtgpu_bo *bo,
+			    struct vtgpu_userptr_pages *pages);
+void vtgpu_userptr_put_pages(struct vtgpu_bo *bo,
+			     struct vtgpu_userptr_pages *pages);
+int vtgpu_userptr_commit_pages(struct vtgpu_bo *bo,
+			       struct vtgpu_userptr_pages *pages);
+void vtgpu_userptr_place(struct vtgpu_userptr *up, u64 first);
+void vtgpu_userptr_unplace(struct vtgpu_userptr *up);
 
 /* vtgpu_debugfs.c */
 void vtgpu_debugfs_init(struct drm_minor *minor);

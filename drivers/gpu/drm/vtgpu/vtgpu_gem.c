@@ -31,8 +31,11 @@
  *
  * Lock order: mmap_lock, then the BO's reservation (taken by the fault
  * handler), then the driver's locks. Nothing in the driver takes mmap_lock
- * with a reservation held: user memory is copied in before any BO is
- * reserved.
+ * with a reservation held: user memory is copied in, and the pages of
+ * userptr BOs collected, before any BO is reserved. A userptr BO cannot be
+ * mapped, so the fault handler never collects user pages; and a userptr
+ * over a mapping of a BO is refused, so collecting never enters the fault
+ * handler (see DOC: userptr).
  */
 
 /*
@@ -129,7 +132,8 @@ static int vtgpu_gem_mmap(struct drm_gem_object *obj,
 	struct file *file = NULL;
 	int ret;
 
-	if ((bo->flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS) || obj->import_attach)
+	if ((bo->flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS) || obj->import_attach ||
+	    bo->userptr)
 		return -EPERM;
 
 	if (vma->vm_file->f_mapping != vtgpu->drm.anon_inode->i_mapping) {
@@ -148,7 +152,24 @@ static int vtgpu_gem_mmap(struct drm_gem_object *obj,
 
 static void vtgpu_gem_free(struct drm_gem_object *obj)
 {
-	ttm_bo_put(&gem_to_vtgpu_bo(obj)->tbo);
+	struct vtgpu_bo *bo = gem_to_vtgpu_bo(obj);
+
+	if (bo->userptr)
+		vtgpu_userptr_release(bo);
+	ttm_bo_put(&bo->tbo);
+}
+
+/*
+ * A userptr BO is not exported: its pages belong to a process's address
+ * space and are replaced whenever the process's mappings change, which an
+ * importer could not follow.
+ */
+static struct dma_buf *vtgpu_gem_prime_export(struct drm_gem_object *obj,
+					      int flags)
+{
+	if (gem_to_vtgpu_bo(obj)->userptr)
+		return ERR_PTR(-EPERM);
+	return drm_gem_prime_export(obj, flags);
 }
 
 static int vtgpu_gem_pin(struct drm_gem_object *obj)
@@ -179,6 +200,7 @@ static struct sg_table *vtgpu_gem_get_sg_table(struct drm_gem_object *obj)
 
 const struct drm_gem_object_funcs vtgpu_gem_object_funcs = {
 	.free = vtgpu_gem_free,
+	.export = vtgpu_gem_prime_export,
 	.print_info = drm_gem_ttm_print_info,
 	.pin = vtgpu_gem_pin,
 	.unpin = vtgpu_gem_unpin,
@@ -209,7 +231,7 @@ int vtgpu_gem_create(struct drm_file *file, struct vtgpu_device *vtgpu,
 	int ret;
 
 	ret = vtgpu_bo_create(vtgpu, size, domains, preferred, flags,
-			      ttm_bo_type_device, NULL, NULL, &bo);
+			      ttm_bo_type_device, NULL, NULL, NULL, &bo);
 	if (ret)
 		return ret;
 
@@ -244,7 +266,7 @@ vtgpu_gem_prime_import_sg_table(struct drm_device *drm,
 	dma_resv_lock(resv, NULL);
 	ret = vtgpu_bo_create(to_vtgpu(drm), attach->dmabuf->size,
 			      VTGPU_GEM_DOMAIN_GTT, VTGPU_GEM_DOMAIN_GTT, 0,
-			      ttm_bo_type_sg, sgt, resv, &bo);
+			      ttm_bo_type_sg, sgt, resv, NULL, &bo);
 	dma_resv_unlock(resv);
 	if (ret)
 		return ERR_PTR(ret);

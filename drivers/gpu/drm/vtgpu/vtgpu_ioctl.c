@@ -27,6 +27,7 @@
 				 VTGPU_GEM_CREATE_NO_CPU_ACCESS)
 #define VTGPU_SUBMIT_FLAGS	(VTGPU_SUBMIT_IN_FENCE_FD | \
 				 VTGPU_SUBMIT_OUT_FENCE_FD)
+#define VTGPU_USERPTR_FLAGS	VTGPU_USERPTR_READONLY
 #define VTGPU_SUBMIT_MAX_SYNCOBJS	64
 /* Attempts at placing a job's BOs before giving up with -ENOMEM. */
 #define VTGPU_SUBMIT_MAX_TRIES	8
@@ -116,7 +117,7 @@ int vtgpu_gem_mmap_offset_ioctl(struct drm_device *drm, void *data,
 		return -ENOENT;
 
 	if ((gem_to_vtgpu_bo(obj)->flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS) ||
-	    obj->import_attach)
+	    obj->import_attach || gem_to_vtgpu_bo(obj)->userptr)
 		ret = -EPERM;
 	else
 		args->offset = drm_vma_node_offset_addr(&obj->vma_node);
@@ -167,6 +168,8 @@ int vtgpu_gem_info_ioctl(struct drm_device *drm, void *data,
 	dma_resv_unlock(obj->resv);
 	if (obj->import_attach)
 		info |= VTGPU_GEM_INFO_IMPORTED;
+	if (bo->userptr)
+		info |= VTGPU_GEM_INFO_USERPTR;
 
 	args->size = obj->size;
 	args->domain = domain;
@@ -223,6 +226,38 @@ out:
 }
 
 /**
+ * vtgpu_gem_userptr_ioctl - DRM_IOCTL_VTGPU_GEM_USERPTR
+ * @drm: the DRM device
+ * @data: &struct drm_vtgpu_gem_userptr
+ * @file: the DRM file
+ *
+ * Returns: 0 or a negative error code.
+ */
+int vtgpu_gem_userptr_ioctl(struct drm_device *drm, void *data,
+			    struct drm_file *file)
+{
+	struct vtgpu_device *vtgpu = to_vtgpu(drm);
+	struct drm_vtgpu_gem_userptr *args = data;
+	u32 handle;
+	u64 end;
+	int ret;
+
+	if ((args->flags & ~VTGPU_USERPTR_FLAGS) || !args->size ||
+	    !PAGE_ALIGNED(args->addr) || !PAGE_ALIGNED(args->size) ||
+	    check_add_overflow(args->addr, args->size, &end) ||
+	    !access_ok(u64_to_user_ptr(args->addr), args->size) ||
+	    args->size > vtgpu->gart.num_entries * VTGPU_GART_PAGE_SIZE)
+		return -EINVAL;
+
+	ret = vtgpu_userptr_create(file, vtgpu, args->addr, args->size,
+				   args->flags, &handle);
+	if (ret)
+		return ret;
+	args->handle = handle;
+	return 0;
+}
+
+/**
  * struct vtgpu_submit - the state of one DRM_IOCTL_VTGPU_SUBMIT
  * @vtgpu: the device
  * @cmds: the commands, copied in
@@ -232,7 +267,9 @@ out:
  * @bos: the BOs the job uses, each once, with a reference
  * @write: per BO, whether the job writes it
  * @locked: per BO, whether this submission holds its reservation
+ * @pages: per BO, for a userptr BO, the pages collected for the job
  * @num_bos: number of BOs
+ * @has_userptr: whether one of the BOs is a userptr BO
  * @in_fences: the fences to wait for
  * @num_in_fences: their number
  * @ticket: the acquire context of the reservations
@@ -246,7 +283,9 @@ struct vtgpu_submit {
 	struct vtgpu_bo **bos;
 	bool *write;
 	bool *locked;
+	struct vtgpu_userptr_pages *pages;
 	unsigned int num_bos;
+	bool has_userptr;
 	struct dma_fence **in_fences;
 	unsigned int num_in_fences;
 	struct ww_acquire_ctx ticket;
@@ -299,8 +338,9 @@ static int vtgpu_submit_cmds(struct vtgpu_submit *s, struct drm_file *file,
 	s->bos = kvcalloc(2 * n, sizeof(*s->bos), GFP_KERNEL);
 	s->write = kvcalloc(2 * n, sizeof(*s->write), GFP_KERNEL);
 	s->locked = kvcalloc(2 * n, sizeof(*s->locked), GFP_KERNEL);
+	s->pages = kvcalloc(2 * n, sizeof(*s->pages), GFP_KERNEL);
 	if (!s->cmds || !s->src || !s->dst || !s->bos || !s->write ||
-	    !s->locked)
+	    !s->locked || !s->pages)
 		return -ENOMEM;
 
 	if (copy_from_user(s->cmds, u64_to_user_ptr(user_cmds),
@@ -343,11 +383,16 @@ static int vtgpu_submit_cmds(struct vtgpu_submit *s, struct drm_file *file,
 			return -EINVAL;
 	}
 
-	/* The engine reaches VRAM and GTT only. */
-	for (i = 0; i < s->num_bos; i++)
+	for (i = 0; i < s->num_bos; i++) {
+		/* The engine reaches VRAM and GTT only. */
 		if (!(s->bos[i]->domains &
 		      (VTGPU_GEM_DOMAIN_VRAM | VTGPU_GEM_DOMAIN_GTT)))
 			return -EINVAL;
+		ret = vtgpu_userptr_check_use(s->bos[i], s->write[i]);
+		if (ret)
+			return ret;
+		s->has_userptr |= !!s->bos[i]->userptr;
+	}
 	return 0;
 }
 
@@ -387,6 +432,61 @@ static int vtgpu_submit_in_fences(struct vtgpu_submit *s,
 	}
 	kfree(handles);
 	return ret;
+}
+
+/*
+ * Collect the pages of the userptr BOs, before any BO is reserved: this
+ * takes the mmap_lock and may fault, see DOC: userptr.
+ */
+static int vtgpu_submit_get_pages(struct vtgpu_submit *s)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < s->num_bos; i++) {
+		if (!s->bos[i]->userptr || s->pages[i].dma_addrs)
+			continue;
+		ret = vtgpu_userptr_get_pages(s->bos[i], &s->pages[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void vtgpu_submit_put_pages(struct vtgpu_submit *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->num_bos; i++)
+		if (s->bos[i]->userptr)
+			vtgpu_userptr_put_pages(s->bos[i], &s->pages[i]);
+}
+
+/*
+ * With the BOs reserved and the job begun: take the userptr lock and make
+ * the pages of the userptr BOs current. The lock is held until the job's
+ * fence is in the reservations, so that an invalidation either comes
+ * first, and this fails with -EAGAIN, or waits for the job.
+ */
+static int vtgpu_submit_userptr_lock(struct vtgpu_submit *s)
+{
+	unsigned int i;
+	int ret;
+
+	if (!s->has_userptr)
+		return 0;
+
+	mutex_lock(&s->vtgpu->userptr_lock);
+	for (i = 0; i < s->num_bos; i++) {
+		if (!s->bos[i]->userptr)
+			continue;
+		ret = vtgpu_userptr_commit_pages(s->bos[i], &s->pages[i]);
+		if (ret) {
+			mutex_unlock(&s->vtgpu->userptr_lock);
+			return ret;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -525,6 +625,9 @@ static int vtgpu_submit_prepare(struct vtgpu_submit *s)
 	long ret;
 
 	for (;;) {
+		ret = vtgpu_submit_get_pages(s);
+		if (ret)
+			return ret;
 		ret = vtgpu_submit_place(s);
 		if (ret)
 			return ret;
@@ -587,8 +690,11 @@ static void vtgpu_submit_fini(struct vtgpu_submit *s)
 	for (i = 0; i < s->num_in_fences; i++)
 		dma_fence_put(s->in_fences[i]);
 	kfree(s->in_fences);
+	if (s->pages)
+		vtgpu_submit_put_pages(s);
 	for (i = 0; i < s->num_bos; i++)
 		drm_gem_object_put(&s->bos[i]->tbo.base);
+	kvfree(s->pages);
 	kvfree(s->locked);
 	kvfree(s->write);
 	kvfree(s->bos);
@@ -604,8 +710,11 @@ static void vtgpu_submit_fini(struct vtgpu_submit *s)
  * @file: the DRM file
  *
  * Everything that can fail is done before the job is committed: user
- * memory is copied in and the in-fences waited for before any BO is
- * reserved; the out-fence file is made before the job is committed.
+ * memory is copied in, the pages of userptr BOs collected and the
+ * in-fences waited for before any BO is reserved; the out-fence file is
+ * made before the job is committed. When the pages of a userptr BO were
+ * invalidated meanwhile, everything is undone and done again, up to
+ * VTGPU_USERPTR_MAX_TRIES times.
  *
  * Returns: 0 or a negative error code.
  */
@@ -618,7 +727,7 @@ int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
 	struct sync_file *sync_file = NULL;
 	struct drm_syncobj *out_syncobj = NULL;
 	struct vtgpu_job *job = NULL;
-	unsigned int i;
+	unsigned int i, tries;
 	int out_fd = -1;
 	long ret;
 
@@ -658,28 +767,47 @@ int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
 			goto out;
 	}
 
-	ret = vtgpu_submit_prepare(&s);
-	if (ret)
-		goto out;
+	for (tries = 1;; tries++) {
+		ret = vtgpu_submit_prepare(&s);
+		if (ret)
+			goto out;
 
-	job = vtgpu_submit_job(&s);
-	if (!job) {
-		ret = -ENOMEM;
-		goto out_unlock;
-	}
-	ret = vtgpu_job_begin(job, true);
-	if (ret) {
-		vtgpu_job_free(job);
-		job = NULL;
-		goto out_unlock;
-	}
-	if (out_fd >= 0) {
-		sync_file = sync_file_create(&job->base);
-		if (!sync_file) {
-			vtgpu_job_abort(job);
+		job = vtgpu_submit_job(&s);
+		if (!job) {
 			ret = -ENOMEM;
 			goto out_unlock;
 		}
+		ret = vtgpu_job_begin(job, true);
+		if (ret) {
+			vtgpu_job_free(job);
+			job = NULL;
+			goto out_unlock;
+		}
+		if (out_fd >= 0) {
+			sync_file = sync_file_create(&job->base);
+			if (!sync_file) {
+				vtgpu_job_abort(job);
+				ret = -ENOMEM;
+				goto out_unlock;
+			}
+		}
+		ret = vtgpu_submit_userptr_lock(&s);
+		if (!ret)
+			break;
+
+		/* Invalidated since collected: start over. */
+		vtgpu_job_abort(job);
+		if (sync_file) {
+			fput(sync_file->file);
+			sync_file = NULL;
+		}
+		dma_fence_put(&job->base);
+		job = NULL;
+		vtgpu_submit_unlock(&s, false);
+		vtgpu_submit_put_pages(&s);
+		if (ret != -EAGAIN || tries == VTGPU_USERPTR_MAX_TRIES)
+			goto out;
+		atomic64_inc(&vtgpu->stats.userptr_retries);
 	}
 	vtgpu_job_commit(job);
 
@@ -687,6 +815,8 @@ int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
 		dma_resv_add_fence(s.bos[i]->tbo.base.resv, &job->base,
 				   s.write[i] ? DMA_RESV_USAGE_WRITE :
 						DMA_RESV_USAGE_READ);
+	if (s.has_userptr)
+		mutex_unlock(&vtgpu->userptr_lock);
 	if (out_syncobj)
 		drm_syncobj_replace_fence(out_syncobj, &job->base);
 	vtgpu_submit_unlock(&s, true);

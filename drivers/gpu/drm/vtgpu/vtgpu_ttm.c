@@ -43,6 +43,11 @@
  * The engine executes jobs in order, so a move needs no dependency on the
  * jobs already queued on the BO; only fences of other devices in the BO's
  * reservation are waited for before its copy is queued.
+ *
+ * A userptr BO's ttm_tt is TTM_TT_FLAG_EXTERNAL and has no pages: TTM
+ * neither allocates nor swaps them. Its moves, GTT <-> SYSTEM only, tell
+ * vtgpu_userptr.c where its GTT range is; the GART entries of its pages
+ * are written there, under &vtgpu_device.userptr_lock, see DOC: userptr.
  */
 
 struct vtgpu_vram_node {
@@ -244,11 +249,14 @@ bool vtgpu_res_visible(struct vtgpu_device *vtgpu, struct ttm_resource *res)
  * @ttm: the TTM object, embedded
  * @gart_start: first aperture page it is bound at
  * @bound: whether it is bound
+ * @userptr: the user memory of a userptr BO, whose GART binding
+ *	vtgpu_userptr.c keeps instead; NULL for other BOs
  */
 struct vtgpu_tt {
 	struct ttm_tt ttm;
 	u64 gart_start;
 	bool bound;
+	struct vtgpu_userptr *userptr;
 };
 
 static struct vtgpu_tt *to_vtgpu_tt(struct ttm_tt *ttm)
@@ -261,6 +269,10 @@ static void vtgpu_tt_bind(struct vtgpu_device *vtgpu, struct ttm_tt *ttm,
 {
 	struct vtgpu_tt *gtt = to_vtgpu_tt(ttm);
 
+	if (gtt->userptr) {
+		vtgpu_userptr_place(gtt->userptr, res->start);
+		return;
+	}
 	vtgpu_gart_bind(vtgpu, res->start, ttm->num_pages, ttm->dma_address,
 			true);
 	gtt->gart_start = res->start;
@@ -271,6 +283,10 @@ static void vtgpu_tt_unbind(struct vtgpu_device *vtgpu, struct ttm_tt *ttm)
 {
 	struct vtgpu_tt *gtt = to_vtgpu_tt(ttm);
 
+	if (gtt->userptr) {
+		vtgpu_userptr_unplace(gtt->userptr);
+		return;
+	}
 	if (!gtt->bound)
 		return;
 	vtgpu_gart_unbind(vtgpu, gtt->gart_start, ttm->num_pages);
@@ -286,6 +302,12 @@ static struct ttm_tt *vtgpu_ttm_tt_create(struct ttm_buffer_object *tbo,
 	if (!gtt)
 		return NULL;
 
+	/* The pages of a userptr BO are the user's, see DOC: userptr. */
+	if (vtgpu_is_vtgpu_bo(tbo) && to_vtgpu_bo(tbo)->userptr) {
+		gtt->userptr = to_vtgpu_bo(tbo)->userptr;
+		page_flags |= TTM_TT_FLAG_EXTERNAL;
+	}
+
 	/* With the dma_address array, which the GART entries are made of. */
 	if (ttm_sg_tt_init(&gtt->ttm, tbo, page_flags, ttm_cached)) {
 		kfree(gtt);
@@ -297,6 +319,9 @@ static struct ttm_tt *vtgpu_ttm_tt_create(struct ttm_buffer_object *tbo,
 static int vtgpu_ttm_tt_populate(struct ttm_device *bdev, struct ttm_tt *ttm,
 				 struct ttm_operation_ctx *ctx)
 {
+	/* Collected for each job, outside the reservation. */
+	if (to_vtgpu_tt(ttm)->userptr)
+		return 0;
 	/* An imported dma-buf: its pages are the exporter's. */
 	if (ttm->page_flags & TTM_TT_FLAG_EXTERNAL) {
 		if (!ttm->sg)
