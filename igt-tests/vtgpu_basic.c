@@ -326,7 +326,8 @@ static void test_gem_create_invalid(int fd)
 		{ "zero size", 0, VTGPU_GEM_DOMAIN_ALL, 0, 0 },
 		{ "size overflowing a page", ~0ull, VTGPU_GEM_DOMAIN_ALL, 0, 0 },
 		{ "size above visible VRAM", visible + 4096,
-		  VTGPU_GEM_DOMAIN_VRAM, 0, 0 },
+		  VTGPU_GEM_DOMAIN_VRAM, 0,
+		  VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED },
 		{ "size above VRAM", vram + 4096, VTGPU_GEM_DOMAIN_VRAM, 0,
 		  VTGPU_GEM_CREATE_NO_CPU_ACCESS },
 		{ "no domain", 4096, 0, 0, 0 },
@@ -376,7 +377,7 @@ static void test_gem_mmap_offset_invalid(int fd)
 		.handle = 0xdeadbeef,
 		.offset = SENTINEL,
 	};
-	uint32_t bo, nocpu;
+	uint32_t bo;
 
 	do_ioctl_err(fd, DRM_IOCTL_VTGPU_GEM_MMAP_OFFSET, &arg, ENOENT);
 	igt_assert_eq_u64(arg.offset, SENTINEL);
@@ -387,16 +388,8 @@ static void test_gem_mmap_offset_invalid(int fd)
 	do_ioctl_err(fd, DRM_IOCTL_VTGPU_GEM_MMAP_OFFSET, &arg, EINVAL);
 	igt_assert_eq_u64(arg.offset, SENTINEL);
 
-	/* The CPU never maps a NO_CPU_ACCESS BO. */
-	nocpu = vtgpu_gem_create(fd, 4096, VTGPU_GEM_DOMAIN_ALL, 0,
-				 VTGPU_GEM_CREATE_NO_CPU_ACCESS);
-	arg.handle = nocpu;
-	arg.flags = 0;
-	do_ioctl_err(fd, DRM_IOCTL_VTGPU_GEM_MMAP_OFFSET, &arg, EPERM);
-	igt_assert_eq_u64(arg.offset, SENTINEL);
-
 	/* Mapping more than the BO fails. */
-	arg.handle = bo;
+	arg.flags = 0;
 	do_ioctl(fd, DRM_IOCTL_VTGPU_GEM_MMAP_OFFSET, &arg);
 	igt_assert(mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, arg.offset) ==
 		   MAP_FAILED);
@@ -404,7 +397,6 @@ static void test_gem_mmap_offset_invalid(int fd)
 	igt_assert(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
 			arg.offset) == MAP_FAILED);
 
-	vtgpu_gem_close(fd, nocpu);
 	vtgpu_gem_close(fd, bo);
 }
 
@@ -685,7 +677,8 @@ static void test_submit_invalid(int fd)
 	/* A BO that fits none of the domains the engine reaches. */
 	big = vtgpu_gem_create(fd, vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE) +
 			       4096, VTGPU_GEM_DOMAIN_VRAM |
-			       VTGPU_GEM_DOMAIN_SYSTEM, 0, 0);
+			       VTGPU_GEM_DOMAIN_SYSTEM, 0,
+			       VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
 	igt_assert_eq_u32(vtgpu_gem_domain(fd, big), VTGPU_GEM_DOMAIN_SYSTEM);
 	big_fill = fill;
 	big_fill.dst_handle = big;
@@ -944,9 +937,9 @@ igt_main
 	igt_subtest("gem-create-invalid")
 		test_gem_create_invalid(fd);
 
-	igt_describe("Check that GEM_MMAP_OFFSET rejects bad handles and flags "
-		     "and NO_CPU_ACCESS BOs, and that mappings larger than the "
-		     "BO or copy-on-write fail.");
+	igt_describe("Check that GEM_MMAP_OFFSET rejects bad handles and flags, "
+		     "and that mappings larger than the BO or copy-on-write "
+		     "fail.");
 	igt_subtest("gem-mmap-offset-invalid")
 		test_gem_mmap_offset_invalid(fd);
 

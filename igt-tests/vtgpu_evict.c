@@ -283,7 +283,8 @@ static unsigned int fill_visible_vram(int fd, uint32_t *handles,
 	for (unsigned int i = 0; i < n; i++)
 		handles[i] = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_VRAM |
 					      VTGPU_GEM_DOMAIN_GTT,
-					      VTGPU_GEM_DOMAIN_VRAM, 0);
+					      VTGPU_GEM_DOMAIN_VRAM,
+					      VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
 	return n;
 }
 

@@ -260,7 +260,8 @@ static void test_dmabuf_mmap(int fd)
 		pressure[i] = vtgpu_gem_create(fd, visible / 8,
 					       VTGPU_GEM_DOMAIN_VRAM |
 					       VTGPU_GEM_DOMAIN_GTT,
-					       VTGPU_GEM_DOMAIN_VRAM, 0);
+					       VTGPU_GEM_DOMAIN_VRAM,
+					       VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
 	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_GTT);
 	check_seq(ptr, BO_SIZE, 3);
 	write_seq(ptr, BO_SIZE, 4);
@@ -280,12 +281,19 @@ static void test_dmabuf_mmap(int fd)
 	check_fill(ptr, 4096, 0xeeeeeeee);
 	munmap(ptr, BO_SIZE);
 
-	/* A BO the CPU must not map cannot be mapped through a dma-buf. */
+	/*
+	 * A NO_CPU_ACCESS BO mapped through a dma-buf: the fault moves it
+	 * out of invisible VRAM like one through the DRM file.
+	 */
 	nocpu = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_ALL, 0,
 				 VTGPU_GEM_CREATE_NO_CPU_ACCESS);
+	vtgpu_fill(fd, nocpu, 0, BO_SIZE, 0xabcdabcd);
 	dmabuf = export(fd, nocpu);
-	igt_assert(mmap(NULL, BO_SIZE, PROT_READ, MAP_SHARED, dmabuf, 0) ==
-		   MAP_FAILED);
+	ptr = mmap_dmabuf(dmabuf, BO_SIZE, PROT_READ);
+	check_fill(ptr, BO_SIZE, 0xabcdabcd);
+	igt_assert(vtgpu_gem_info(fd, nocpu).info_flags &
+		   VTGPU_GEM_INFO_CPU_ACCESSED);
+	munmap(ptr, BO_SIZE);
 	close(dmabuf);
 	vtgpu_gem_close(fd, nocpu);
 }
@@ -315,8 +323,8 @@ igt_main
 		test_self_import(fd);
 
 	igt_describe("Map a vtgpu BO through its dma-buf, evict it and bring "
-		     "it back: the mapping follows; a NO_CPU_ACCESS BO cannot "
-		     "be mapped that way.");
+		     "it back: the mapping follows, also for a NO_CPU_ACCESS BO "
+		     "the fault moves out of invisible VRAM.");
 	igt_subtest("dmabuf-mmap")
 		test_dmabuf_mmap(fd);
 

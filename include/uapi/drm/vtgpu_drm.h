@@ -105,14 +105,17 @@ struct drm_vtgpu_getparam {
 #define VTGPU_GEM_DOMAIN_VRAM		0x4
 
 /*
- * The BO must stay reachable by the CPU: in VRAM, only in its visible
- * part. This is also what a BO without either flag gets, as long as the
- * CPU fault path cannot move a BO out of invisible VRAM.
+ * Where in VRAM a BO goes. Without either flag, anywhere, visible VRAM
+ * first. A CPU fault on a BO in invisible VRAM moves it to visible VRAM,
+ * or to GTT when visible VRAM has no room (VM_FAULT_SIGBUS when it can go
+ * to neither: a BO larger than visible VRAM that may not use GTT), and
+ * from then on the BO is placed as if created CPU_ACCESS_REQUIRED.
  */
+/* The CPU maps the BO: in VRAM, keep it in the visible part. */
 #define VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED	0x1
 /*
- * The CPU never maps the BO, so it may live in invisible VRAM, and
- * prefers to. DRM_IOCTL_VTGPU_GEM_MMAP_OFFSET refuses such a BO.
+ * The CPU is not expected to map the BO: in VRAM, prefer the invisible
+ * part. The BO can still be mapped; a fault moves it, as above.
  */
 #define VTGPU_GEM_CREATE_NO_CPU_ACCESS		0x2
 
@@ -157,10 +160,15 @@ struct drm_vtgpu_gem_create {
  * mapping stays valid while the BO moves: its pages are unmapped when it
  * does, and faulted in again from where the BO then is.
  *
+ * A mapping starts at that offset and may be shorter than the BO. One
+ * larger than the BO, or at an offset naming no BO's start, is refused by
+ * mmap() with -EINVAL, a BO of another file (not imported into this
+ * one) with -EACCES, and a private writable mapping with -EINVAL.
+ *
  * Errors: -ENOENT for a bad @handle; -EINVAL for non-zero @flags; -EPERM
- * for a BO created with VTGPU_GEM_CREATE_NO_CPU_ACCESS, imported from
- * another driver (map it through its dma-buf) or made of user memory with
- * DRM_IOCTL_VTGPU_GEM_USERPTR (the CPU has that memory mapped already).
+ * for a BO imported from another driver (map it through its dma-buf) or
+ * made of user memory with DRM_IOCTL_VTGPU_GEM_USERPTR (the CPU has that
+ * memory mapped already).
  */
 struct drm_vtgpu_gem_mmap_offset {
 	/** @handle: in, the BO */
@@ -182,6 +190,8 @@ struct drm_vtgpu_gem_mmap_offset {
 #define VTGPU_GEM_INFO_SWAPPED		0x8
 /* The BO is made of user memory, see DRM_IOCTL_VTGPU_GEM_USERPTR. */
 #define VTGPU_GEM_INFO_USERPTR		0x10
+/* The CPU faulted on the BO: in VRAM, it stays in the visible part. */
+#define VTGPU_GEM_INFO_CPU_ACCESSED	0x20
 
 /**
  * struct drm_vtgpu_gem_info - argument of DRM_IOCTL_VTGPU_GEM_INFO

@@ -4,6 +4,7 @@
  */
 
 #include <linux/dma-resv.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 
 #include <drm/drm_gem.h>
@@ -63,7 +64,9 @@ u32 vtgpu_mem_type_to_domain(u32 mem_type)
 
 /*
  * The places of one domain for a BO, none where it can never fit: TTM
- * would evict everything there before finding out.
+ * would evict everything there before finding out. In VRAM, a BO the CPU
+ * maps goes to visible VRAM, a NO_CPU_ACCESS BO to invisible VRAM first,
+ * and any other BO anywhere, from the bottom up.
  */
 static unsigned int vtgpu_bo_places(struct vtgpu_bo *bo, u32 domain,
 				    struct ttm_place *places)
@@ -75,11 +78,18 @@ static unsigned int vtgpu_bo_places(struct vtgpu_bo *bo, u32 domain,
 
 	switch (domain) {
 	case VTGPU_GEM_DOMAIN_VRAM:
-		if (!(bo->flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS)) {
+		if (vtgpu_bo_cpu_visible(bo)) {
 			if (size <= vtgpu->visible_vram_size)
 				places[n++] = (struct ttm_place) {
 					.mem_type = TTM_PL_VRAM,
 					.lpfn = visible_pages,
+				};
+			break;
+		}
+		if (!(bo->flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS)) {
+			if (size <= vtgpu->vram_size)
+				places[n++] = (struct ttm_place) {
+					.mem_type = TTM_PL_VRAM,
 				};
 			break;
 		}
@@ -185,6 +195,78 @@ int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible)
 	if (!(preferred & domains))
 		preferred = domains & VTGPU_GEM_DOMAIN_GTT ?: VTGPU_GEM_DOMAIN_VRAM;
 	return vtgpu_bo_validate(bo, domains, preferred, &ctx);
+}
+
+/**
+ * vtgpu_bo_fault_reserve_notify - bring a BO where the CPU reaches it
+ * @bo: the BO, reserved
+ *
+ * Called by the CPU fault handler (and by ptrace access) before the BO's
+ * pages are looked up, as amdgpu, radeon and nouveau do. A BO in
+ * invisible VRAM moves to visible VRAM if there is room without evicting
+ * anything, or else to GTT, evicting there if need be: a CPU access is
+ * not worth costly VRAM evictions. A BO that may not use GTT goes to
+ * visible VRAM, evicting there. The move is pipelined; the caller waits
+ * for it (the fault handler in ttm_bo_vm_fault_reserved(), with mmap_lock
+ * dropped on the first try).
+ *
+ * The BO is remembered as CPU-accessed: its VRAM placements stay in
+ * visible VRAM from then on, so the CPU does not chase it again.
+ *
+ * Lock order: mmap_lock (read), the BO's reservation, then whatever
+ * ttm_bo_validate() takes; other BOs are evicted only if their
+ * reservations can be taken without waiting.
+ *
+ * Returns: 0 when the CPU can reach the BO (or its move to where it can
+ * is queued), VM_FAULT_NOPAGE to retry the fault after a signal or a busy
+ * BO in the way, VM_FAULT_SIGBUS for a pinned BO in invisible VRAM or one
+ * that fits nowhere the CPU reaches.
+ */
+vm_fault_t vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	struct ttm_buffer_object *tbo = &bo->tbo;
+	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
+	bool cpu_accessed = bo->cpu_accessed;
+	unsigned int n, gtt;
+	int ret;
+
+	dma_resv_assert_held(tbo->base.resv);
+
+	if (tbo->resource->mem_type != TTM_PL_VRAM ||
+	    vtgpu_res_visible(vtgpu, tbo->resource)) {
+		bo->cpu_accessed = true;
+		return 0;
+	}
+	if (tbo->pin_count)
+		return VM_FAULT_SIGBUS;
+
+	/* Visible VRAM without evicting, then GTT (or visible VRAM) evicting. */
+	bo->cpu_accessed = true;
+	n = vtgpu_bo_places(bo, VTGPU_GEM_DOMAIN_VRAM, bo->places);
+	bo->placement.placement = bo->places;
+	bo->placement.num_placement = n;
+	gtt = 0;
+	if (bo->domains & VTGPU_GEM_DOMAIN_GTT)
+		gtt = vtgpu_bo_places(bo, VTGPU_GEM_DOMAIN_GTT, bo->places + n);
+	bo->placement.busy_placement = gtt ? bo->places + n : bo->places;
+	bo->placement.num_busy_placement = gtt ?: n;
+	if (!bo->placement.num_busy_placement) {
+		/* Larger than visible VRAM, and not allowed in GTT. */
+		bo->cpu_accessed = cpu_accessed;
+		return VM_FAULT_SIGBUS;
+	}
+
+	ret = ttm_bo_validate(tbo, &bo->placement, &ctx);
+	if (ret) {
+		bo->cpu_accessed = cpu_accessed;
+		if (ret == -EBUSY || ret == -ERESTARTSYS || ret == -EINTR)
+			return VM_FAULT_NOPAGE;
+		return VM_FAULT_SIGBUS;
+	}
+
+	atomic64_inc(&vtgpu->stats.cpu_fault_migrations);
+	return 0;
 }
 
 /**

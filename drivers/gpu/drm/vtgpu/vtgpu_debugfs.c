@@ -105,8 +105,14 @@ static int vtgpu_debugfs_stats(struct seq_file *m, void *unused)
 	seq_printf(m, "moves: %lld\n", atomic64_read(&st->moves));
 	seq_printf(m, "clears: %lld\n", atomic64_read(&st->clears));
 	seq_printf(m, "cpu_faults: %lld\n", atomic64_read(&st->cpu_faults));
-	seq_printf(m, "cpu_faults_invisible: %lld\n",
-		   atomic64_read(&st->cpu_faults_invisible));
+	seq_printf(m, "cpu_fault_pages: %lld\n",
+		   atomic64_read(&st->cpu_fault_pages));
+	seq_printf(m, "cpu_fault_migrations: %lld\n",
+		   atomic64_read(&st->cpu_fault_migrations));
+	seq_printf(m, "cpu_fault_retries: %lld\n",
+		   atomic64_read(&st->cpu_fault_retries));
+	seq_printf(m, "cpu_fault_sigbus: %lld\n",
+		   atomic64_read(&st->cpu_fault_sigbus));
 	seq_printf(m, "swapouts: %lld\n", atomic64_read(&st->swapouts));
 	seq_printf(m, "submit_retries: %lld\n",
 		   atomic64_read(&st->submit_retries));

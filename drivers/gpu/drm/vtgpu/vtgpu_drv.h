@@ -4,6 +4,7 @@
 
 #include <linux/dma-fence.h>
 #include <linux/list.h>
+#include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -11,6 +12,7 @@
 
 #include <drm/drm_device.h>
 #include <drm/drm_mm.h>
+#include <drm/vtgpu_drm.h>
 #include <drm/ttm/ttm_bo_api.h>
 #include <drm/ttm/ttm_device.h>
 #include <drm/ttm/ttm_placement.h>
@@ -167,8 +169,13 @@ struct vtgpu_vram_mgr {
  * @bytes_moved: bytes moved by the engine (or by the CPU) between domains
  * @moves: moves done on the engine
  * @clears: VRAM allocations cleared on the engine
- * @cpu_faults: CPU page faults on BO mappings
- * @cpu_faults_invisible: faults on BOs in invisible VRAM (refused)
+ * @cpu_faults: CPU page faults on BO mappings, retried ones included
+ * @cpu_fault_pages: pages the fault handler had TTM map, prefaulted ones
+ *	included
+ * @cpu_fault_migrations: BOs moved out of invisible VRAM for the CPU
+ * @cpu_fault_retries: faults that returned VM_FAULT_RETRY, having dropped
+ *	mmap_lock to wait for a reservation or a move
+ * @cpu_fault_sigbus: faults that got SIGBUS
  * @swapouts: BOs swapped out
  * @submit_retries: submissions that had to place their BOs again
  * @userptr_invalidations: invalidations of userptr ranges by the core mm
@@ -182,7 +189,10 @@ struct vtgpu_stats {
 	atomic64_t moves;
 	atomic64_t clears;
 	atomic64_t cpu_faults;
-	atomic64_t cpu_faults_invisible;
+	atomic64_t cpu_fault_pages;
+	atomic64_t cpu_fault_migrations;
+	atomic64_t cpu_fault_retries;
+	atomic64_t cpu_fault_sigbus;
 	atomic64_t swapouts;
 	atomic64_t submit_retries;
 	atomic64_t userptr_invalidations;
@@ -252,6 +262,8 @@ struct vtgpu_device {
  * @flags: VTGPU_GEM_CREATE_*
  * @mem_type: a copy of tbo.resource->mem_type for lockless readers
  *	(fdinfo, debugfs), TTM_NUM_MEM_TYPES once the memory is released
+ * @cpu_accessed: the CPU faulted on the BO: its VRAM placements are in
+ *	visible VRAM from then on; under the reservation
  * @placement: scratch placement, under the reservation
  * @places: the places of @placement
  * @userptr: for a userptr BO, the user memory it is made of; NULL for
@@ -264,6 +276,7 @@ struct vtgpu_bo {
 	u32 preferred;
 	u32 flags;
 	u32 mem_type;
+	bool cpu_accessed;
 	struct ttm_placement placement;
 	struct ttm_place places[4];
 	struct vtgpu_userptr *userptr;
@@ -310,6 +323,13 @@ static inline struct vtgpu_bo *gem_to_vtgpu_bo(struct drm_gem_object *obj)
 	return container_of(obj, struct vtgpu_bo, tbo.base);
 }
 
+/* Whether the BO's VRAM placements must be in visible VRAM. */
+static inline bool vtgpu_bo_cpu_visible(struct vtgpu_bo *bo)
+{
+	return bo->cpu_accessed ||
+	       (bo->flags & VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
+}
+
 static inline struct vtgpu_job *to_vtgpu_job(struct dma_fence *fence)
 {
 	return container_of(fence, struct vtgpu_job, base);
@@ -333,6 +353,8 @@ int vtgpu_job_submit(struct vtgpu_job *job, bool interruptible);
 int vtgpu_ttm_init(struct vtgpu_device *vtgpu);
 u64 vtgpu_gpu_addr(struct vtgpu_device *vtgpu, struct ttm_resource *res);
 bool vtgpu_res_visible(struct vtgpu_device *vtgpu, struct ttm_resource *res);
+int vtgpu_vram_access(struct ttm_buffer_object *tbo, unsigned long offset,
+		      void *buf, int len, bool write);
 void vtgpu_vram_mgr_show(struct vtgpu_vram_mgr *mgr, struct drm_printer *p);
 
 /* vtgpu_bo.c */
@@ -342,6 +364,7 @@ int vtgpu_bo_create(struct vtgpu_device *vtgpu, u64 size, u32 domains,
 		    struct vtgpu_userptr *userptr, struct vtgpu_bo **pbo);
 bool vtgpu_is_vtgpu_bo(struct ttm_buffer_object *tbo);
 int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible);
+vm_fault_t vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo);
 int vtgpu_bo_pin_gtt(struct vtgpu_bo *bo);
 void vtgpu_bo_unpin(struct vtgpu_bo *bo);
 int vtgpu_bo_wait_foreign(struct ttm_buffer_object *tbo,

@@ -39,8 +39,8 @@ static u64 vtgpu_max_bo_size(struct vtgpu_device *vtgpu, u32 domains,
 	u64 max = 0;
 
 	if (domains & VTGPU_GEM_DOMAIN_VRAM)
-		max = flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS ?
-			vtgpu->vram_size : vtgpu->visible_vram_size;
+		max = flags & VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED ?
+			vtgpu->visible_vram_size : vtgpu->vram_size;
 	if (domains & VTGPU_GEM_DOMAIN_GTT)
 		max = max(max, vtgpu->gart.num_entries * VTGPU_GART_PAGE_SIZE);
 	/* TTM swaps out beyond half of the system memory. */
@@ -116,8 +116,7 @@ int vtgpu_gem_mmap_offset_ioctl(struct drm_device *drm, void *data,
 	if (!obj)
 		return -ENOENT;
 
-	if ((gem_to_vtgpu_bo(obj)->flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS) ||
-	    obj->import_attach || gem_to_vtgpu_bo(obj)->userptr)
+	if (obj->import_attach || gem_to_vtgpu_bo(obj)->userptr)
 		ret = -EPERM;
 	else
 		args->offset = drm_vma_node_offset_addr(&obj->vma_node);
@@ -165,6 +164,8 @@ int vtgpu_gem_info_ioctl(struct drm_device *drm, void *data,
 		info |= VTGPU_GEM_INFO_PINNED;
 	if (tbo->ttm && (tbo->ttm->page_flags & TTM_TT_FLAG_SWAPPED))
 		info |= VTGPU_GEM_INFO_SWAPPED;
+	if (bo->cpu_accessed)
+		info |= VTGPU_GEM_INFO_CPU_ACCESSED;
 	dma_resv_unlock(obj->resv);
 	if (obj->import_attach)
 		info |= VTGPU_GEM_INFO_IMPORTED;

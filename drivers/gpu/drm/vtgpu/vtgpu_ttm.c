@@ -22,10 +22,13 @@
  * DOC: memory management
  *
  * VRAM is managed by a &vtgpu_vram_mgr over its pages, of which the first
- * visible_vram_size bytes are CPU-visible: CPU-mappable BOs are placed
- * with lpfn at the end of the visible part, NO_CPU_ACCESS BOs first with
- * fpfn there, in invisible VRAM. GTT is managed by TTM's range manager over
- * the part of the GART aperture the driver uses; a BO in GTT has its
+ * visible_vram_size bytes are CPU-visible: BOs created CPU_ACCESS_REQUIRED,
+ * or that the CPU faulted on, are placed with lpfn at the end of the
+ * visible part, NO_CPU_ACCESS BOs first with fpfn there, in invisible
+ * VRAM, and other BOs anywhere, from the bottom up. A CPU fault moves a
+ * BO out of invisible VRAM (see vtgpu_bo_fault_reserve_notify()). GTT is
+ * managed by TTM's range manager over the part of the GART aperture the
+ * driver uses; a BO in GTT has its
  * ttm_tt pages, from the TTM pool, bound in the GART at its resource's
  * offset from the move into GTT until its pages are unpopulated.
  *
@@ -36,8 +39,8 @@
  * nothing to copy, a new one, is cleared with a FILL instead. Moves
  * between VRAM and SYSTEM hop through GTT; moves between GTT and SYSTEM
  * bind or unbind the pages, the latter once the BO is idle. Eviction goes
- * VRAM -> GTT -> SYSTEM, NO_CPU_ACCESS BOs in visible VRAM trying
- * invisible VRAM first. Under system memory pressure TTM swaps the pages
+ * VRAM -> GTT -> SYSTEM, NO_CPU_ACCESS BOs in visible VRAM that the CPU
+ * never faulted on trying invisible VRAM first. Under system memory pressure TTM swaps the pages
  * of GTT and SYSTEM BOs out to shmem (the move to SYSTEM unbinds them).
  *
  * The engine executes jobs in order, so a move needs no dependency on the
@@ -373,10 +376,11 @@ static void vtgpu_evict_flags(struct ttm_buffer_object *tbo,
 	placement->num_busy_placement = 2;
 
 	/*
-	 * A BO that needs no CPU access, evicted from visible VRAM, goes to
-	 * invisible VRAM when there is room there.
+	 * A BO that needs no CPU access (and got none), evicted from visible
+	 * VRAM, goes to invisible VRAM when there is room there.
 	 */
 	if ((to_vtgpu_bo(tbo)->flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS) &&
+	    !to_vtgpu_bo(tbo)->cpu_accessed &&
 	    vtgpu->visible_vram_size < vtgpu->vram_size &&
 	    ((u64)res->start << PAGE_SHIFT) < vtgpu->visible_vram_size) {
 		placement->placement = vtgpu->evict_invisible;
@@ -558,10 +562,20 @@ static int vtgpu_io_mem_reserve(struct ttm_device *bdev,
 	}
 }
 
-/* ptrace and /proc/PID/mem access to a mapping of a BO in VRAM. */
-static int vtgpu_access_memory(struct ttm_buffer_object *tbo,
-			       unsigned long offset, void *buf, int len,
-			       int write)
+/**
+ * vtgpu_vram_access - CPU access to a BO in visible VRAM, for ptrace
+ * @tbo: the BO, reserved and idle
+ * @offset: where in the BO
+ * @buf: the caller's buffer
+ * @len: bytes to access
+ * @write: whether to write @buf to the BO, else read the BO into it
+ *
+ * Returns: the number of bytes accessed, at most up to the end of the page
+ * at @offset; -EIO if the BO is not in visible VRAM, -ENODEV once the
+ * device is gone.
+ */
+int vtgpu_vram_access(struct ttm_buffer_object *tbo, unsigned long offset,
+		      void *buf, int len, bool write)
 {
 	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
 	struct ttm_resource *res = tbo->resource;
@@ -621,7 +635,6 @@ static struct ttm_device_funcs vtgpu_ttm_funcs = {
 	.evict_flags = vtgpu_evict_flags,
 	.move = vtgpu_bo_move,
 	.io_mem_reserve = vtgpu_io_mem_reserve,
-	.access_memory = vtgpu_access_memory,
 	.delete_mem_notify = vtgpu_delete_mem_notify,
 	.swap_notify = vtgpu_swap_notify,
 	.release_notify = vtgpu_release_notify,
