@@ -383,6 +383,9 @@ vtgpu_gem_prime_import_sg_table(struct drm_device *drm,
 int vtgpu_gem_dumb_create(struct drm_file *file, struct drm_device *drm,
 			  struct drm_mode_create_dumb *args);
 
+/* vtgpu_vm.c */
+extern const struct vm_operations_struct vtgpu_vm_ops;
+
 /* vtgpu_ioctl.c */
 int vtgpu_gem_create_ioctl(struct drm_device *drm, void *data,
 			   struct drm_file *file);

@@ -1,272 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vtgpu GEM objects: CPU mappings, PRIME and dumb buffers.
+ * vtgpu GEM objects: mmap, PRIME and dumb buffers. The fault handler of
+ * their mappings is in vtgpu_vm.c.
  */
 
 #include <linux/anon_inodes.h>
 #include <linux/dma-buf.h>
 #include <linux/file.h>
 #include <linux/mm.h>
-#include <linux/module.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem_ttm_helper.h>
 #include <drm/drm_prime.h>
 #include <drm/vtgpu_drm.h>
-#include <drm/ttm/ttm_bo_api.h>
 #include <drm/ttm/ttm_tt.h>
 
 #include "vtgpu_drv.h"
-
-/**
- * DOC: CPU mappings
- *
- * BOs are mapped through the DRM file at the offset
- * DRM_IOCTL_VTGPU_GEM_MMAP_OFFSET returns, or through their dma-buf. The
- * fault handler inserts the pages of the BO where it is now: BAR2 for
- * visible VRAM, its pages for GTT and SYSTEM. A move unmaps the BO from
- * every mapping first (ttm_bo_unmap_virtual() on the DRM device's address
- * space: dma-buf mappings are moved onto a file of that address space,
- * see vtgpu_mmap_file()), so the next access faults it in again from its
- * new place. After the device is unplugged, faults map a dummy page.
- *
- * The fault handler, vtgpu_gem_fault(), goes through three steps:
- *
- * 1. ttm_bo_vm_reserve() takes the BO's reservation with a trylock. When
- *    the BO is busy and the fault may be retried, it drops mmap_lock,
- *    waits for the reservation and returns VM_FAULT_RETRY: other threads
- *    of the process can mmap(), munmap() and fault on other BOs meanwhile.
- * 2. vtgpu_bo_fault_reserve_notify() moves a BO in invisible VRAM to
- *    visible VRAM or GTT, where the CPU reaches it.
- * 3. ttm_bo_vm_fault_reserved() waits for moves in flight (again with
- *    mmap_lock dropped on the first try) and maps the faulting page and
- *    up to a prefault window of pages after it.
- *
- * The prefault window follows madvise(): MADV_RANDOM maps only the
- * faulting page, MADV_SEQUENTIAL the vtgpu.prefault_sequential pages from
- * it, and otherwise vtgpu.prefault pages (TTM's TTM_BO_VM_NUM_PREFAULT by
- * default); never past the end of the VMA (a VMA never extends past its
- * BO). No other TTM driver adapts the window; the hints cost nothing to
- * follow, and streaming through a large BO then takes 1/16th of the
- * faults of the default (see the vtgpu_mmap prefault subtests).
- *
- * Lock order: mmap_lock, then the BO's reservation (taken by the fault
- * handler), then the driver's locks. Nothing in the driver takes mmap_lock
- * with a reservation held: user memory is copied in, and the pages of
- * userptr BOs collected, before any BO is reserved. A userptr BO cannot be
- * mapped, so the fault handler never collects user pages; and a userptr
- * over a mapping of a BO is refused, so collecting never enters the fault
- * handler (see DOC: userptr).
- */
-
-static unsigned int vtgpu_prefault = TTM_BO_VM_NUM_PREFAULT;
-module_param_named(prefault, vtgpu_prefault, uint, 0644);
-MODULE_PARM_DESC(prefault,
-		 "Pages a CPU fault on a BO maps at most (default 16, TTM's)");
-
-static unsigned int vtgpu_prefault_sequential = 256;
-module_param_named(prefault_sequential, vtgpu_prefault_sequential, uint,
-		   0644);
-MODULE_PARM_DESC(prefault_sequential,
-		 "Pages a CPU fault maps at most under MADV_SEQUENTIAL (default 256)");
-
-static bool vtgpu_fault_blocking;
-module_param_named(fault_blocking, vtgpu_fault_blocking, bool, 0644);
-MODULE_PARM_DESC(fault_blocking,
-		 "Wait for reservations and moves with mmap_lock held, never retrying: for benchmarks only (default false)");
-
-/*
- * How many pages to map from the faulting one: the madvise() hint's
- * window, within the VMA.
- */
-static pgoff_t vtgpu_gem_fault_window(struct vm_fault *vmf)
-{
-	struct vm_area_struct *vma = vmf->vma;
-	unsigned long left = (vma->vm_end - vmf->address) >> PAGE_SHIFT;
-	unsigned long pages;
-
-	if (vma->vm_flags & VM_RAND_READ)
-		pages = 1;
-	else if (vma->vm_flags & VM_SEQ_READ)
-		pages = READ_ONCE(vtgpu_prefault_sequential);
-	else
-		pages = READ_ONCE(vtgpu_prefault);
-	return clamp(pages, 1ul, left);
-}
-
-/*
- * Step 1: the reservation. With vtgpu.fault_blocking, the way it was
- * before TTM learnt to drop mmap_lock: sleep for it with mmap_lock held.
- */
-static vm_fault_t vtgpu_gem_fault_reserve(struct ttm_buffer_object *tbo,
-					  struct vm_fault *vmf)
-{
-	if (!READ_ONCE(vtgpu_fault_blocking))
-		return ttm_bo_vm_reserve(tbo, vmf);
-	if (dma_resv_lock_interruptible(tbo->base.resv, NULL))
-		return VM_FAULT_NOPAGE;
-	return 0;
-}
-
-/* Steps 2 and 3, the BO reserved and the device present. */
-static vm_fault_t vtgpu_gem_fault_reserved(struct vm_fault *vmf,
-					   struct vtgpu_bo *bo)
-{
-	struct vtgpu_device *vtgpu = bdev_to_vtgpu(bo->tbo.bdev);
-	struct dma_resv *resv = bo->tbo.base.resv;
-	vm_fault_t ret;
-	pgoff_t pages;
-
-	ret = vtgpu_bo_fault_reserve_notify(bo);
-	if (ret)
-		return ret;
-
-	if (READ_ONCE(vtgpu_fault_blocking) &&
-	    dma_resv_wait_timeout(resv, DMA_RESV_USAGE_KERNEL, true,
-				  MAX_SCHEDULE_TIMEOUT) < 0)
-		return VM_FAULT_NOPAGE;
-
-	pages = vtgpu_gem_fault_window(vmf);
-	ret = ttm_bo_vm_fault_reserved(vmf, vmf->vma->vm_page_prot, pages);
-	if (ret == VM_FAULT_NOPAGE)
-		atomic64_add(pages, &vtgpu->stats.cpu_fault_pages);
-	return ret;
-}
-
-/**
- * vtgpu_gem_fault - the CPU fault handler of BO mappings
- * @vmf: the fault
- *
- * See DOC: CPU mappings. Called with mmap_lock held for reading.
- *
- * Returns: VM_FAULT_NOPAGE when the page is mapped (or the fault is to be
- * taken again, after a signal), VM_FAULT_RETRY after dropping mmap_lock
- * to wait, VM_FAULT_SIGBUS when the BO cannot be placed where the CPU
- * reaches it, VM_FAULT_OOM.
- */
-static vm_fault_t vtgpu_gem_fault(struct vm_fault *vmf)
-{
-	struct ttm_buffer_object *tbo = vmf->vma->vm_private_data;
-	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
-	struct vtgpu_stats *stats = &vtgpu->stats;
-	vm_fault_t ret;
-	int idx;
-
-	atomic64_inc(&stats->cpu_faults);
-	ret = vtgpu_gem_fault_reserve(tbo, vmf);
-	if (ret)
-		goto out;
-
-	if (drm_dev_enter(&vtgpu->drm, &idx)) {
-		ret = vtgpu_gem_fault_reserved(vmf, to_vtgpu_bo(tbo));
-		drm_dev_exit(idx);
-	} else {
-		ret = ttm_bo_vm_dummy_page(vmf, vmf->vma->vm_page_prot);
-	}
-	/* On a retry, ttm_bo_vm_fault_reserved() dropped the reservation. */
-	if (ret == VM_FAULT_RETRY && !(vmf->flags & FAULT_FLAG_RETRY_NOWAIT))
-		goto out;
-	dma_resv_unlock(tbo->base.resv);
-out:
-	if (ret & VM_FAULT_RETRY)
-		atomic64_inc(&stats->cpu_fault_retries);
-	if (ret & VM_FAULT_SIGBUS)
-		atomic64_inc(&stats->cpu_fault_sigbus);
-	return ret;
-}
-
-/*
- * Copy from or to one page of a BO reserved, idle and reachable by the
- * CPU.
- */
-static int vtgpu_gem_access_page(struct ttm_buffer_object *tbo,
-				 unsigned long offset, void *buf, int len,
-				 bool write)
-{
-	struct ttm_bo_kmap_obj map;
-	bool is_iomem;
-	void *ptr;
-	int ret;
-
-	if (tbo->resource->mem_type == TTM_PL_VRAM)
-		return vtgpu_vram_access(tbo, offset, buf, len, write);
-
-	ret = ttm_bo_kmap(tbo, offset >> PAGE_SHIFT, 1, &map);
-	if (ret)
-		return ret;
-	ptr = ttm_kmap_obj_virtual(&map, &is_iomem) + offset_in_page(offset);
-	if (write)
-		memcpy(ptr, buf, len);
-	else
-		memcpy(buf, ptr, len);
-	ttm_bo_kunmap(&map);
-	return len;
-}
-
-/**
- * vtgpu_gem_access - &vm_operations_struct.access, for ptrace and
- *	/proc/PID/mem
- * @vma: the mapping
- * @addr: where in it
- * @buf: the caller's buffer
- * @len: bytes to access
- * @write: whether to write @buf to the BO, else read the BO into it
- *
- * ttm_bo_vm_access() with two more steps under the same reservation:
- * a BO in invisible VRAM moves where the CPU reaches it, as on a fault,
- * and moves in flight are waited for, so that an access never reaches
- * memory a pipelined move has yet to fill.
- *
- * Returns: the number of bytes accessed, up to the end of the page at
- * @addr, or a negative error code.
- */
-static int vtgpu_gem_access(struct vm_area_struct *vma, unsigned long addr,
-			    void *buf, int len, int write)
-{
-	struct ttm_buffer_object *tbo = vma->vm_private_data;
-	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
-	unsigned long offset = addr - vma->vm_start +
-		((vma->vm_pgoff - drm_vma_node_start(&tbo->base.vma_node)) <<
-		 PAGE_SHIFT);
-	long lret;
-	int ret, idx;
-
-	if (len < 1 || offset >= tbo->base.size)
-		return -EIO;
-	len = min_t(unsigned long, len, PAGE_SIZE - offset_in_page(offset));
-
-	ret = dma_resv_lock_interruptible(tbo->base.resv, NULL);
-	if (ret)
-		return ret;
-	if (!drm_dev_enter(&vtgpu->drm, &idx)) {
-		ret = -ENODEV;
-		goto unlock;
-	}
-
-	ret = -EIO;
-	if (vtgpu_bo_fault_reserve_notify(to_vtgpu_bo(tbo)))
-		goto exit;
-	lret = dma_resv_wait_timeout(tbo->base.resv, DMA_RESV_USAGE_KERNEL,
-				     true, MAX_SCHEDULE_TIMEOUT);
-	if (lret < 0) {
-		ret = lret;
-		goto exit;
-	}
-	ret = vtgpu_gem_access_page(tbo, offset, buf, len, write);
-exit:
-	drm_dev_exit(idx);
-unlock:
-	dma_resv_unlock(tbo->base.resv);
-	return ret;
-}
-
-static const struct vm_operations_struct vtgpu_gem_vm_ops = {
-	.fault = vtgpu_gem_fault,
-	.open = ttm_bo_vm_open,
-	.close = ttm_bo_vm_close,
-	.access = vtgpu_gem_access,
-};
 
 static int vtgpu_mmap_file_release(struct inode *inode, struct file *file)
 {
@@ -392,7 +142,7 @@ const struct drm_gem_object_funcs vtgpu_gem_object_funcs = {
 	.vmap = drm_gem_ttm_vmap,
 	.vunmap = drm_gem_ttm_vunmap,
 	.mmap = vtgpu_gem_mmap,
-	.vm_ops = &vtgpu_gem_vm_ops,
+	.vm_ops = &vtgpu_vm_ops,
 };
 
 /**
