@@ -165,11 +165,31 @@ static int vtgpu_debugfs_engine(struct seq_file *m, void *unused)
 	return 0;
 }
 
+/*
+ * Evict every BO from VRAM and wait for the moves, like amdgpu's
+ * amdgpu_evict_vram: what a benchmark of the move path times.
+ */
+static int vtgpu_debugfs_evict_vram(struct seq_file *m, void *unused)
+{
+	struct vtgpu_device *vtgpu = node_to_vtgpu(m);
+	struct ttm_resource_manager *man =
+		ttm_manager_type(&vtgpu->bdev, TTM_PL_VRAM);
+	int ret, idx;
+
+	if (!drm_dev_enter(&vtgpu->drm, &idx))
+		return -ENODEV;
+	ret = ttm_resource_manager_evict_all(&vtgpu->bdev, man);
+	drm_dev_exit(idx);
+	seq_printf(m, "%d\n", ret);
+	return 0;
+}
+
 static const struct drm_info_list vtgpu_debugfs_list[] = {
 	{ "mm", vtgpu_debugfs_mm },
 	{ "bos", vtgpu_debugfs_bos },
 	{ "stats", vtgpu_debugfs_stats },
 	{ "engine", vtgpu_debugfs_engine },
+	{ "evict_vram", vtgpu_debugfs_evict_vram },
 };
 
 /* Write a register of the device from user input, for tests. */
@@ -246,8 +266,11 @@ static const struct file_operations vtgpu_inject_fops = {
  * @minor: the DRM minor to add the files to
  *
  * mm: the VRAM and GTT managers; bos: every BO; stats: counters; engine:
- * the ring. engine_delay_us and inject set the device's ENGINE_DELAY_US
- * and INJECT registers, for tests of busy BOs and of engine recovery.
+ * the ring; reading evict_vram evicts all of VRAM. engine_delay_us and
+ * inject set the device's ENGINE_DELAY_US and INJECT registers, for tests
+ * of busy BOs and of engine recovery; move_with_cpu makes the CPU do the
+ * moves it can (between GTT and visible VRAM), the baseline the move
+ * benchmark compares the engine with.
  */
 void vtgpu_debugfs_init(struct drm_minor *minor)
 {
@@ -260,4 +283,6 @@ void vtgpu_debugfs_init(struct drm_minor *minor)
 				   vtgpu, &vtgpu_engine_delay_fops);
 	debugfs_create_file("inject", 0200, minor->debugfs_root, vtgpu,
 			    &vtgpu_inject_fops);
+	debugfs_create_bool("move_with_cpu", 0600, minor->debugfs_root,
+			    &vtgpu->move_with_cpu);
 }

@@ -223,6 +223,8 @@ struct vtgpu_stats {
  * @evict_invisible: eviction placement of a NO_CPU_ACCESS BO in visible
  *	VRAM: invisible VRAM, then GTT
  * @userptr_lock: the notifier lock of userptr BOs, see DOC: userptr
+ * @move_with_cpu: debugfs knob for benchmarks: moves between GTT and
+ *	visible VRAM are CPU copies instead of engine jobs
  */
 struct vtgpu_device {
 	struct drm_device drm;
@@ -251,6 +253,8 @@ struct vtgpu_device {
 
 	/* the pages and GART state of userptr BOs, see DOC: userptr */
 	struct mutex userptr_lock;
+
+	bool move_with_cpu;
 };
 
 /**

@@ -460,6 +460,13 @@ static int vtgpu_move_clear(struct ttm_buffer_object *tbo,
 	return 0;
 }
 
+/* Whether the CPU reaches a resource: in GTT or visible VRAM. */
+static bool vtgpu_cpu_reaches(struct vtgpu_device *vtgpu,
+			      struct ttm_resource *res)
+{
+	return res->mem_type == TTM_PL_TT || vtgpu_res_visible(vtgpu, res);
+}
+
 /* Whether a BO in SYSTEM has contents: pages, present or swapped out. */
 static bool vtgpu_tt_has_data(struct ttm_tt *ttm)
 {
@@ -525,6 +532,16 @@ static int vtgpu_bo_move(struct ttm_buffer_object *tbo, bool evict,
 		hop->mem_type = TTM_PL_TT;
 		hop->flags = TTM_PL_FLAG_TEMPORARY;
 		return -EMULTIHOP;
+	}
+
+	if (READ_ONCE(vtgpu->move_with_cpu) &&
+	    vtgpu_cpu_reaches(vtgpu, old_mem) &&
+	    vtgpu_cpu_reaches(vtgpu, new_mem)) {
+		ret = ttm_bo_move_memcpy(tbo, ctx, new_mem);
+		if (ret)
+			return ret;
+		vtgpu_bo_moved(tbo, evict, true);
+		return 0;
 	}
 
 	ret = vtgpu_move_blit(tbo, evict, ctx, new_mem);
