@@ -10,11 +10,12 @@
 #   make test T=NAME     one igt test, or one subtest: T=vtgpu_basic@getparam
 #   make shell           an interactive guest with the modules loaded
 #   make driver          the driver alone, out of tree (make -C KDIR M=...)
+#   make bench           the benchmarks in one guest boot: out/bench-results/
 
 SHELL := /bin/bash
 CI := ci
 
-.PHONY: all run check test shell setup kernel qemu tests driver clean help
+.PHONY: all run check test shell setup kernel qemu tests driver bench clean help
 
 all: help
 
@@ -26,6 +27,9 @@ check:
 
 test: kernel qemu tests
 	TESTS="$(T)" $(CI)/run-guest.sh
+
+bench:
+	$(CI)/bench.sh $(B)
 
 shell: kernel qemu tests
 	INTERACTIVE=1 $(CI)/run-guest.sh

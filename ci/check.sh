@@ -1,6 +1,6 @@
 #!/bin/bash
 # The full test suite (what .ci/run runs): builds everything, then
-#   selftest   the judge's unit tests
+#   selftest   the unit tests of the judge and the benchmark report
 #   style      checkpatch --strict on the driver and uapi, QEMU's
 #              checkpatch on the device
 #   driver     the driver built out of tree with W=1 and sparse: no warnings
@@ -46,7 +46,7 @@ stage() {
 
 selftest() {
 	local out rc n
-	out=$(python3 "$VTGPU_TOP/ci/tests/test_judge.py" -v 2>&1)
+	out=$(python3 -m unittest discover -v -s "$VTGPU_TOP/ci/tests" -p 'test_*.py' 2>&1)
 	rc=$?
 	echo "$out"
 	n=$(sed -n 's/^Ran \([0-9]*\) test.*/\1/p' <<<"$out")

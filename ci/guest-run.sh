@@ -104,6 +104,12 @@ fi
 run_one check@drmdevice check_drmdevice
 run_one check@drm_info check_drm_info
 
+if [ -n "${BENCH:-}" ]; then
+	[ "$BENCH" = all ] && BENCH=
+	# shellcheck disable=SC2086
+	run_one bench@vtgpu-bench sh -c "'$RUN/bin/vtgpu-bench' $BENCH >'$RES/bench.jsonl'"
+fi
+
 for t in $TESTS; do
 	bin=$RUN/bin/${t%%@*}
 	filter=${t#*@}

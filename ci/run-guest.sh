@@ -5,7 +5,9 @@
 #
 # Environment (all optional):
 #   TESTS            igt binaries to run, each BINARY or BINARY@GLOB
-#                    (default: every vtgpu_* test built)
+#                    (default: every vtgpu_* test built, none with BENCH)
+#   BENCH            run vtgpu-bench with these arguments (benchmark names,
+#                    or "all"), writing results/bench.jsonl
 #   SPLAT            warn|lockdep: load ci/splat to provoke a report;
 #                    hang: never finish (the hung-guest path)
 #   INTERACTIVE=1    a shell on the console instead of a judged run
@@ -36,7 +38,8 @@ find "$VTGPU_CACHE/runs" -mindepth 1 -maxdepth 1 -type d | sort | head -n -10 |
 cp "$VTGPU_TOP/ci/guest-run.sh" "$RUN/"
 cp -a "$KBUILD/modroot" "$RUN/modroot"
 cp -a "$VTGPU_OUT/igt/." "$RUN/bin/"
-if [ -z "${TESTS:-}" ]; then
+[ -d "$VTGPU_OUT/bench" ] && cp -a "$VTGPU_OUT/bench/." "$RUN/bin/"
+if [ -z "${TESTS:-}" ] && [ -z "${BENCH:-}" ]; then
 	TESTS=$(cd "$RUN/bin" && ls vtgpu_* 2>/dev/null | tr '\n' ' ')
 fi
 
@@ -53,7 +56,8 @@ pci_id() { sed -n "s/^#define VTGPU_PCI_$1_ID[[:space:]]*0x//p" \
 	"$VTGPU_TOP/drivers/gpu/drm/vtgpu/vtgpu_regs.h"; }
 
 cat >"$RUN/env" <<EOT
-TESTS="$TESTS"
+TESTS="${TESTS:-}"
+BENCH="${BENCH:-}"
 SPLAT="${SPLAT:-}"
 INTERACTIVE=$INTERACTIVE
 SUBTEST_TIMEOUT=$SUBTEST_TIMEOUT
@@ -80,7 +84,7 @@ if [ "$INTERACTIVE" = 1 ]; then
 	exec "$QBUILD/qemu-system-x86_64" "${QEMU_ARGS[@]}" -serial mon:stdio
 fi
 
-step "boot guest: kernel $KVER, tests: $TESTS"
+step "boot guest: kernel $KVER, tests: ${TESTS:-none}${BENCH:+, bench: $BENCH}"
 rc=0
 timeout -s KILL "$GUEST_TIMEOUT" "$QBUILD/qemu-system-x86_64" "${QEMU_ARGS[@]}" \
 	-serial "file:$RUN/console.log" </dev/null >"$RUN/qemu.log" 2>&1 || rc=$?

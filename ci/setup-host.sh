@@ -21,8 +21,8 @@ PKGS=(
 	seabios qemu-system-data
 	# tests and guest clients
 	intel-gpu-tools libdrm-dev libdrm-tests drm-info
-	# reports
-	jq
+	# reports and benchmark plots
+	jq gnuplot-nox
 )
 
 add_deb_src() {

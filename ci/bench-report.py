@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Turn vtgpu-bench's results into bench.json, bench.md and bench.png.
+
+Usage: bench-report.py OUTDIR HOST.jsonl BENCH.jsonl
+
+Every vtgpu number is a ratio against a peer measured in the same guest
+boot (or, for the engine's ceiling, on the host in the same run); the
+goals of issue 8 are checked against those ratios and reported as met or
+not, never hidden.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+MEANING = {
+    "P1": "first-touch pages/s through a fresh mapping (a write to each "
+          "page), vtgpu BO in the named domain vs a vgem dumb BO, same "
+          "prefault window and madvise() hint; anon_ratio is vs anonymous "
+          "memory",
+    "P2": "bytes/s of BO moves between VRAM and GTT (4 x 15 MiB; "
+          "VRAM->GTT by evicting VRAM, which includes allocating and "
+          "binding the GTT pages; GTT->VRAM by a job on each BO) on the "
+          "engine vs the same moves done by the CPU (move_with_cpu)",
+    "P2-host": "the engine's move bandwidth vs the host's memcpy (QEMU "
+               "runs the engine's copies as memcpy on the host: the "
+               "ceiling)",
+    "P3": "latency of another thread's mmap()+munmap() while a fault "
+          "waits ~1 s for a BO's move behind a busy engine: with the "
+          "VM_FAULT_RETRY path (mmap_lock dropped) vs vtgpu.fault_blocking "
+          "(mmap_lock held); lower is better",
+    "P4": "BO create + mmap + first touch + munmap + close per second, "
+          "64 KiB, vs vgem dumb BOs",
+    "P5": "userptr BO over 1 MiB of anonymous memory, created and used by "
+          "one 1 MiB copy job, per second, vs a udmabuf of a 1 MiB memfd "
+          "imported and used the same way",
+    "P1-madvise": "faults taken to stream through 16 MiB under "
+                  "MADV_SEQUENTIAL divided by those under MADV_RANDOM",
+}
+
+
+def load(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def goal(row):
+    """(text, met) for the rows issue 8 sets a goal for, else None."""
+    b, case, ratio = row["bench"], row["case"], row["ratio"]
+    if b == "P1":
+        return ">= 1.0x vgem", ratio >= 1.0
+    if b == "P2" and row["peer"] == "cpu-memcpy-move":
+        return ">= 3x CPU move", ratio >= 3.0
+    if b == "P2-host":
+        return ">= 50% of host memcpy", ratio >= 0.5
+    if b == "P3" and case == "p99":
+        return "<= 10 ms with RETRY", row["value"] <= 0.010
+    if b == "P4":
+        return ">= 1.0x vgem", ratio >= 1.0
+    if b == "P1-madvise":
+        return "<= 1/16", ratio <= 1 / 16
+    return None
+
+
+def fmt(v, unit):
+    if unit == "s":
+        return "%.3f ms" % (v * 1e3)
+    if unit == "bytes/s":
+        return "%.0f MB/s" % (v / 1e6)
+    if unit == "ratio":
+        return "%.4f" % v
+    return "%.0f %s" % (v, unit)
+
+
+def derived(rows, host):
+    """Rows computed from others: engine vs host, SEQ vs RANDOM faults."""
+    out = []
+    for r in rows:
+        if r["bench"] == "P2" and host:
+            out.append({"bench": "P2-host", "case": r["case"],
+                        "unit": "bytes/s", "value": r["value"],
+                        "peer": "host-memcpy", "peer_value": host,
+                        "ratio": r["value"] / host})
+    for dom in ("vram", "gtt", "system"):
+        f = {r["case"].split()[-1]: r.get("faults") for r in rows
+             if r["bench"] == "P1" and r["case"].startswith(dom + " ")
+             and "prefault=16" in r["case"]}
+        if f.get("sequential") is not None and f.get("random"):
+            out.append({"bench": "P1-madvise", "case": dom, "unit": "ratio",
+                        "value": f["sequential"] / f["random"],
+                        "peer": "faults seq/random",
+                        "peer_value": 1.0,
+                        "ratio": f["sequential"] / f["random"]})
+    return out
+
+
+def main():
+    outdir, host_path, bench_path = sys.argv[1:4]
+    host_rows = load(host_path)
+    host = host_rows[0]["value"] if host_rows else None
+    rows = load(bench_path)
+    rows += derived(rows, host)
+    for r in rows:
+        g = goal(r)
+        if g:
+            r["goal"], r["met"] = g
+
+    with open(os.path.join(outdir, "bench.json"), "w") as f:
+        json.dump({"host_memcpy": host, "results": rows,
+                   "meaning": MEANING}, f, indent=1)
+
+    lines = ["| bench | case | vtgpu | peer | peer value | ratio | goal |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        g = ""
+        if "goal" in r:
+            g = "%s: %s" % (r["goal"], "met" if r["met"] else "**not met**")
+        lines.append("| %s | %s | %s | %s | %s | %.3g | %s |" % (
+            r["bench"], r["case"], fmt(r["value"], r["unit"]), r["peer"],
+            fmt(r["peer_value"], r["unit"]), r["ratio"], g))
+    lines.append("")
+    for k in sorted(MEANING):
+        lines.append("- **%s**: %s." % (k, MEANING[k]))
+    md = "\n".join(lines) + "\n"
+    with open(os.path.join(outdir, "bench.md"), "w") as f:
+        f.write(md)
+    print(md)
+
+    # The plot: every ratio on a log scale, the goal line at 1.
+    dat = os.path.join(outdir, "bench.dat")
+    with open(dat, "w") as f:
+        for i, r in enumerate(rows):
+            if r["ratio"] > 0:
+                f.write('%d "%s %s" %g\n' % (i, r["bench"], r["case"],
+                                              r["ratio"]))
+    script = """
+set terminal pngcairo size 1600,900 noenhanced
+set output '%s'
+set title 'vtgpu vs its peer, same boot (ratio, log scale; P3: RETRY/blocking latency, lower is better)'
+set logscale y
+set style fill solid 0.6
+set boxwidth 0.8
+set xtics rotate by -60 font ',8'
+set grid ytics
+set key off
+plot '%s' using 1:3:xtic(2) with boxes, 1 with lines lc rgb 'red'
+""" % (os.path.join(outdir, "bench.png"), dat)
+    try:
+        subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print("bench-report: no plot: %s" % e, file=sys.stderr)
+
+    met = sum(1 for r in rows if r.get("met"))
+    missed = sum(1 for r in rows if "goal" in r and not r["met"])
+    print("goals: %d met, %d not met; %s" % (met, missed, outdir))
+
+
+if __name__ == "__main__":
+    main()

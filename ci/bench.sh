@@ -1,0 +1,27 @@
+#!/bin/bash
+# make bench: build everything, measure the host's memcpy, boot the guest
+# once and run vtgpu-bench in it, then write out/bench/bench.json, a
+# markdown table (bench.md) and a plot of the ratios (bench.png).
+# Arguments name the benchmarks to run (P1 ... P5; default: all).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+"$VTGPU_TOP/ci/setup-host.sh"
+"$VTGPU_TOP/ci/build-kernel.sh"
+"$VTGPU_TOP/ci/build-qemu.sh"
+"$VTGPU_TOP/ci/build-tests.sh"
+
+OUT=$VTGPU_OUT/bench-results
+mkdir -p "$OUT"
+
+step "host memcpy"
+"$VTGPU_OUT/bench/host-memcpy" >"$OUT/host.jsonl"
+step_done
+
+BENCH=${*:-all} SUBTEST_TIMEOUT=${SUBTEST_TIMEOUT:-1800} \
+	"$VTGPU_TOP/ci/run-guest.sh" || true
+RUN=$(readlink -f "$VTGPU_OUT/last-run")
+[ -s "$RUN/results/bench.jsonl" ] || die "no results from the guest: see $RUN"
+
+python3 "$VTGPU_TOP/ci/bench-report.py" "$OUT" "$OUT/host.jsonl" \
+	"$RUN/results/bench.jsonl"
