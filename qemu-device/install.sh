@@ -3,10 +3,13 @@
 #
 #   install.sh <qemu-src-dir>
 #
-# Copies the device, its spec and its qtest into the tree, and adds the
-# vtgpu lines to the tree's build files. Idempotent: a file in the tree is
-# rewritten only when its content would change, so running it again changes
-# nothing (no mtimes either) and ninja rebuilds only what really changed.
+# Copies the device, its register header, its spec and its qtest into the
+# tree, and adds the vtgpu lines to the tree's build files (the fragments
+# here named like the files they go into; ci/patches/qemu/series puts the
+# same files and lines into the upstream series). Idempotent: a file in the
+# tree is rewritten only when its content would change, so running it again
+# changes nothing (no mtimes either) and ninja rebuilds only what really
+# changed.
 # Lines added to a file that allows comments sit between "# vtgpu begin" and
 # "# vtgpu end" markers; that block is replaced when its fragment changes.
 set -euo pipefail
@@ -102,6 +105,7 @@ install_toctree_entry() {
 
 # The files of the device.
 update "$TREE/hw/display/vtgpu.c" "$HERE/hw/display/vtgpu.c"
+update "$TREE/include/hw/display/vtgpu_regs.h" "$HERE/include/hw/display/vtgpu_regs.h"
 update "$TREE/docs/specs/vtgpu.rst" "$HERE/docs/specs/vtgpu.rst"
 update "$TREE/tests/qtest/vtgpu-test.c" "$HERE/tests/qtest/vtgpu-test.c"
 
@@ -111,7 +115,5 @@ install_block "$TREE/hw/display/meson.build" "$HERE/hw/display/meson.build"
 install_block "$TREE/hw/display/trace-events" "$HERE/hw/display/trace-events"
 install_toctree_entry "$TREE/docs/specs/index.rst" vtgpu
 
-echo "qtests_x86_64 += config_all_devices.has_key('CONFIG_VTGPU') ? ['vtgpu-test'] : []" \
-	>"$TMP/qtest-fragment"
-install_block "$TREE/tests/qtest/meson.build" "$TMP/qtest-fragment" \
+install_block "$TREE/tests/qtest/meson.build" "$HERE/tests/qtest/meson.build" \
 	'qtests_x86_64 = qtests_i386'

@@ -20,6 +20,7 @@
 #include "qapi/qmp/qdict.h"
 #include "hw/pci/pci_ids.h"
 #include "hw/pci/pci_regs.h"
+#include "hw/display/vtgpu_regs.h"
 
 #define VTGPU_SLOT                  4
 #define VTGPU_DEVFN                 QPCI_DEVFN(VTGPU_SLOT, 0)
@@ -27,80 +28,9 @@
 #define PIIX3_PIRQD_ROUTE           0x63    /* slot 4 INTA is PIRQD */
 #define VTGPU_INTX_GSI              11
 
-#define VTGPU_REG_ID                0x000
-#define VTGPU_REG_VERSION           0x004
-#define VTGPU_REG_CAPS              0x008
-#define VTGPU_REG_VRAM_SIZE_LO      0x010
-#define VTGPU_REG_VRAM_SIZE_HI      0x014
-#define VTGPU_REG_VISIBLE_SIZE_LO   0x018
-#define VTGPU_REG_VISIBLE_SIZE_HI   0x01c
-#define VTGPU_REG_GART_SIZE_LO      0x020
-#define VTGPU_REG_GART_SIZE_HI      0x024
-#define VTGPU_REG_GART_BASE_LO      0x028
-#define VTGPU_REG_GART_BASE_HI      0x02c
-#define VTGPU_REG_GART_TABLE_LO     0x040
-#define VTGPU_REG_GART_TABLE_HI     0x044
-#define VTGPU_REG_RING_BASE_LO      0x080
-#define VTGPU_REG_RING_BASE_HI      0x084
-#define VTGPU_REG_RING_SIZE         0x088
-#define VTGPU_REG_RING_HEAD         0x08c
-#define VTGPU_REG_RING_TAIL         0x090
-#define VTGPU_REG_DOORBELL          0x094
-#define VTGPU_REG_ENGINE_STATUS     0x098
-#define VTGPU_REG_ENGINE_RESET      0x09c
-#define VTGPU_REG_FENCE_SEQNO_LO    0x0a0
-#define VTGPU_REG_FENCE_SEQNO_HI    0x0a4
-#define VTGPU_REG_FENCE_WB_LO       0x0a8
-#define VTGPU_REG_FENCE_WB_HI       0x0ac
-#define VTGPU_REG_INT_STATUS        0x0c0
-#define VTGPU_REG_INT_MASK          0x0c4
-#define VTGPU_REG_INT_ACK           0x0c8
-#define VTGPU_REG_ERROR_CODE        0x0e0
-#define VTGPU_REG_ERROR_HEAD        0x0e4
-#define VTGPU_REG_ERROR_ADDR_LO     0x0e8
-#define VTGPU_REG_ERROR_ADDR_HI     0x0ec
-#define VTGPU_REG_INJECT            0x100
-#define VTGPU_REG_ENGINE_DELAY_US   0x104
-#define VTGPU_REG_STAT_COMMANDS_LO  0x120
-#define VTGPU_REG_STAT_COMMANDS_HI  0x124
-#define VTGPU_REG_STAT_BYTES_LO     0x128
-#define VTGPU_REG_STAT_BYTES_HI     0x12c
-
-#define VTGPU_ID                    0x56544750
-#define VTGPU_CAPS                  0x7
-#define VTGPU_GART_BASE             (1ULL << 40)
 #define G                           VTGPU_GART_BASE
 
-#define STATUS_BUSY                 0x1
-#define STATUS_HALTED               0x2
-#define STATUS_HUNG                 0x4
-
-#define INT_FENCE                   0x1
-#define INT_ERROR                   0x2
-
-#define INJECT_NONE                 0
-#define INJECT_FAIL_NEXT            1
-#define INJECT_HANG                 2
-
-#define ERR_NONE                    0
-#define ERR_BAD_COMMAND             1
-#define ERR_BAD_ADDRESS             2
-#define ERR_GART_FAULT              3
-#define ERR_GART_READONLY           4
-#define ERR_BAD_SIZE                5
-#define ERR_DMA_ERROR               6
-#define ERR_INJECTED                7
-#define ERR_BAD_RING                8
-
-#define OP_NOP                      0
-#define OP_COPY                     1
-#define OP_FILL                     2
-#define OP_FENCE                    3
-#define FENCE_IRQ                   0x1
-
-#define GART_VALID                  0x1ULL
-#define GART_WRITABLE               0x2ULL
-#define GART_RW                     (GART_VALID | GART_WRITABLE)
+#define GART_RW                     (VTGPU_GART_VALID | VTGPU_GART_WRITABLE)
 #define PAGE                        4096
 
 /* Guest-physical memory used by the tests */
@@ -227,23 +157,23 @@ static void vtgpu_emit(VTGPUTest *t, uint32_t opcode, uint32_t flags,
 
 static void vtgpu_nop(VTGPUTest *t)
 {
-    vtgpu_emit(t, OP_NOP, 0, 0, 0, 0);
+    vtgpu_emit(t, VTGPU_OP_NOP, 0, 0, 0, 0);
 }
 
 static void vtgpu_copy(VTGPUTest *t, uint64_t src, uint64_t dst, uint64_t len)
 {
-    vtgpu_emit(t, OP_COPY, 0, src, dst, len);
+    vtgpu_emit(t, VTGPU_OP_COPY, 0, src, dst, len);
 }
 
 static void vtgpu_fill(VTGPUTest *t, uint64_t dst, uint64_t len,
                        uint32_t pattern)
 {
-    vtgpu_emit(t, OP_FILL, 0, dst, len, pattern);
+    vtgpu_emit(t, VTGPU_OP_FILL, 0, dst, len, pattern);
 }
 
 static void vtgpu_fence(VTGPUTest *t, uint64_t seqno, uint32_t flags)
 {
-    vtgpu_emit(t, OP_FENCE, flags, seqno, 0, 0);
+    vtgpu_emit(t, VTGPU_OP_FENCE, flags, seqno, 0, 0);
 }
 
 static void vtgpu_kick(VTGPUTest *t)
@@ -260,7 +190,7 @@ static uint32_t vtgpu_wait_idle(VTGPUTest *t)
 
     for (i = 0; i < 100000; i++) {
         status = vtgpu_status(t);
-        if (!(status & STATUS_BUSY)) {
+        if (!(status & VTGPU_STATUS_BUSY)) {
             return status;
         }
     }
@@ -273,7 +203,7 @@ static void vtgpu_run(VTGPUTest *t)
     vtgpu_kick(t);
     g_assert_cmphex(vtgpu_wait_idle(t), ==, 0);
     g_assert_cmphex(vtgpu_readl(t, VTGPU_REG_RING_HEAD), ==, t->tail);
-    g_assert_cmpuint(vtgpu_readl(t, VTGPU_REG_ERROR_CODE), ==, ERR_NONE);
+    g_assert_cmpuint(vtgpu_readl(t, VTGPU_REG_ERROR_CODE), ==, VTGPU_ERR_NONE);
 }
 
 static void vtgpu_engine_reset(VTGPUTest *t)
@@ -286,13 +216,13 @@ static void vtgpu_engine_reset(VTGPUTest *t)
 static void check_halted(VTGPUTest *t, uint32_t code, uint32_t head,
                          uint64_t addr)
 {
-    g_assert_cmphex(vtgpu_wait_idle(t), ==, STATUS_HALTED);
+    g_assert_cmphex(vtgpu_wait_idle(t), ==, VTGPU_STATUS_HALTED);
     g_assert_cmpuint(vtgpu_readl(t, VTGPU_REG_ERROR_CODE), ==, code);
     g_assert_cmphex(vtgpu_readl(t, VTGPU_REG_ERROR_HEAD), ==, head);
     g_assert_cmphex(vtgpu_read64(t, VTGPU_REG_ERROR_ADDR_LO), ==, addr);
     g_assert_cmphex(vtgpu_readl(t, VTGPU_REG_RING_HEAD), ==, head);
-    g_assert_cmphex(vtgpu_readl(t, VTGPU_REG_INT_STATUS) & INT_ERROR, ==,
-                    INT_ERROR);
+    g_assert_cmphex(vtgpu_readl(t, VTGPU_REG_INT_STATUS) & VTGPU_INT_ERROR, ==,
+                    VTGPU_INT_ERROR);
     /* QEMU is alive and well */
     g_assert_cmphex(vtgpu_readl(t, VTGPU_REG_ID), ==, VTGPU_ID);
 }
@@ -551,9 +481,9 @@ static const RegWrite rw_values[] = {
     { VTGPU_REG_FENCE_WB_HI, 0x1, 0x1 },
     { VTGPU_REG_INT_MASK, 0xffffffff, 0x3 },
     { VTGPU_REG_INT_MASK, 0x1, 0x1 },
-    { VTGPU_REG_INJECT, INJECT_FAIL_NEXT, INJECT_FAIL_NEXT },
-    { VTGPU_REG_INJECT, 5, INJECT_FAIL_NEXT },  /* ignored */
-    { VTGPU_REG_INJECT, INJECT_NONE, INJECT_NONE },
+    { VTGPU_REG_INJECT, VTGPU_INJECT_FAIL_NEXT, VTGPU_INJECT_FAIL_NEXT },
+    { VTGPU_REG_INJECT, 5, VTGPU_INJECT_FAIL_NEXT },  /* ignored */
+    { VTGPU_REG_INJECT, VTGPU_INJECT_NONE, VTGPU_INJECT_NONE },
     { VTGPU_REG_ENGINE_DELAY_US, 123, 123 },
     { VTGPU_REG_ENGINE_DELAY_US, 10000000, 10000000 },
     { VTGPU_REG_ENGINE_DELAY_US, 20000000, 10000000 }, /* capped */
@@ -600,18 +530,19 @@ static void test_system_reset(void)
 
     vtgpu_writel(&t, VTGPU_REG_ENGINE_DELAY_US, 0);
     vtgpu_write64(&t, VTGPU_REG_FENCE_WB_LO, FENCE_WB_GPA);
-    vtgpu_writel(&t, VTGPU_REG_INT_MASK, INT_FENCE | INT_ERROR);
+    vtgpu_writel(&t, VTGPU_REG_INT_MASK, VTGPU_INT_FENCE | VTGPU_INT_ERROR);
     gart_setup(&t);
     vtgpu_ring_setup(&t, 4096);
     vtgpu_fill(&t, 0, 64, 0x01020304);
-    vtgpu_fence(&t, 9, FENCE_IRQ);
+    vtgpu_fence(&t, 9, VTGPU_FENCE_IRQ);
     vtgpu_run(&t);
     vtgpu_emit(&t, 99, 0, 0, 0, 0);
     vtgpu_kick(&t);
-    check_halted(&t, ERR_BAD_COMMAND, 64, 0);
-    vtgpu_writel(&t, VTGPU_REG_INJECT, INJECT_HANG);
+    check_halted(&t, VTGPU_ERR_BAD_COMMAND, 64, 0);
+    vtgpu_writel(&t, VTGPU_REG_INJECT, VTGPU_INJECT_HANG);
     g_assert_cmphex(vtgpu_status(&t), ==,
-                    STATUS_BUSY | STATUS_HALTED | STATUS_HUNG);
+                    VTGPU_STATUS_BUSY | VTGPU_STATUS_HALTED |
+                    VTGPU_STATUS_HUNG);
 
     qtest_qmp_assert_success(t.qts, "{'execute': 'system_reset'}");
     qtest_qmp_eventwait(t.qts, "RESET");
@@ -711,8 +642,8 @@ static void test_bad_ring(const void *data)
     vtgpu_writel(&t, VTGPU_REG_DOORBELL, 1);
 
     /* BAD_RING is raised by the doorbell write itself */
-    g_assert_cmphex(vtgpu_status(&t), ==, STATUS_HALTED);
-    check_halted(&t, ERR_BAD_RING, 0, 0);
+    g_assert_cmphex(vtgpu_status(&t), ==, VTGPU_STATUS_HALTED);
+    check_halted(&t, VTGPU_ERR_BAD_RING, 0, 0);
     g_assert_cmpuint(vtgpu_read64(&t, VTGPU_REG_STAT_COMMANDS_LO), ==, 0);
 
     /* A disabled ring ignores the doorbell */
@@ -736,12 +667,12 @@ static void test_nop_fence(void)
     qtest_writeq(t.qts, FENCE_WB_GPA, 0);
 
     /* NOP ignores its arguments */
-    vtgpu_emit(&t, OP_NOP, 0, ~0ULL, ~0ULL, ~0ULL);
+    vtgpu_emit(&t, VTGPU_OP_NOP, 0, ~0ULL, ~0ULL, ~0ULL);
     vtgpu_run(&t);
     g_assert_cmphex(vtgpu_read64(&t, VTGPU_REG_FENCE_SEQNO_LO), ==, 0);
 
     /* FENCE without write-back, without IRQ */
-    vtgpu_emit(&t, OP_FENCE, 0, 0x1122334455667788ULL, 0, 0);
+    vtgpu_emit(&t, VTGPU_OP_FENCE, 0, 0x1122334455667788ULL, 0, 0);
     vtgpu_run(&t);
     g_assert_cmphex(vtgpu_read64(&t, VTGPU_REG_FENCE_SEQNO_LO), ==,
                     0x1122334455667788ULL);
@@ -757,18 +688,18 @@ static void test_nop_fence(void)
     g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_INT_STATUS), ==, 0);
 
     /* IRQ flag: INT_STATUS.FENCE even when masked, until INT_ACK */
-    vtgpu_fence(&t, 2, FENCE_IRQ);
+    vtgpu_fence(&t, 2, VTGPU_FENCE_IRQ);
     vtgpu_run(&t);
     g_assert_cmphex(qtest_readq(t.qts, FENCE_WB_GPA), ==, 2);
-    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_INT_STATUS), ==, INT_FENCE);
-    vtgpu_writel(&t, VTGPU_REG_INT_ACK, INT_ERROR);
-    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_INT_STATUS), ==, INT_FENCE);
-    vtgpu_writel(&t, VTGPU_REG_INT_ACK, INT_FENCE);
+    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_INT_STATUS), ==, VTGPU_INT_FENCE);
+    vtgpu_writel(&t, VTGPU_REG_INT_ACK, VTGPU_INT_ERROR);
+    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_INT_STATUS), ==, VTGPU_INT_FENCE);
+    vtgpu_writel(&t, VTGPU_REG_INT_ACK, VTGPU_INT_FENCE);
     g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_INT_STATUS), ==, 0);
 
     /* FENCE_WB = 0: no write-back; FENCE args 1 and 2 are ignored */
     vtgpu_write64(&t, VTGPU_REG_FENCE_WB_LO, 0);
-    vtgpu_emit(&t, OP_FENCE, 0, 3, ~0ULL, ~0ULL);
+    vtgpu_emit(&t, VTGPU_OP_FENCE, 0, 3, ~0ULL, ~0ULL);
     vtgpu_run(&t);
     g_assert_cmphex(vtgpu_read64(&t, VTGPU_REG_FENCE_SEQNO_LO), ==, 3);
     g_assert_cmphex(qtest_readq(t.qts, FENCE_WB_GPA), ==, 2);
@@ -810,19 +741,19 @@ static void test_irq_intx(void)
     g_assert_false(intx_level(&t));
 
     /* Masked: no interrupt */
-    vtgpu_fence(&t, 1, FENCE_IRQ);
+    vtgpu_fence(&t, 1, VTGPU_FENCE_IRQ);
     vtgpu_run(&t);
-    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_INT_STATUS), ==, INT_FENCE);
+    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_INT_STATUS), ==, VTGPU_INT_FENCE);
     g_assert_false(intx_level(&t));
 
     /* Unmasking a pending status asserts the level */
-    vtgpu_writel(&t, VTGPU_REG_INT_MASK, INT_FENCE);
+    vtgpu_writel(&t, VTGPU_REG_INT_MASK, VTGPU_INT_FENCE);
     g_assert_true(intx_level(&t));
     vtgpu_writel(&t, VTGPU_REG_INT_MASK, 0);
     g_assert_false(intx_level(&t));
-    vtgpu_writel(&t, VTGPU_REG_INT_MASK, INT_FENCE | INT_ERROR);
+    vtgpu_writel(&t, VTGPU_REG_INT_MASK, VTGPU_INT_FENCE | VTGPU_INT_ERROR);
     g_assert_true(intx_level(&t));
-    vtgpu_writel(&t, VTGPU_REG_INT_ACK, INT_FENCE);
+    vtgpu_writel(&t, VTGPU_REG_INT_ACK, VTGPU_INT_FENCE);
     g_assert_false(intx_level(&t));
 
     /* A FENCE without IRQ flag raises nothing */
@@ -831,17 +762,17 @@ static void test_irq_intx(void)
     g_assert_false(intx_level(&t));
 
     /* FENCE with IRQ while enabled */
-    vtgpu_fence(&t, 3, FENCE_IRQ);
+    vtgpu_fence(&t, 3, VTGPU_FENCE_IRQ);
     vtgpu_run(&t);
     g_assert_true(intx_level(&t));
-    vtgpu_writel(&t, VTGPU_REG_INT_ACK, INT_FENCE);
+    vtgpu_writel(&t, VTGPU_REG_INT_ACK, VTGPU_INT_FENCE);
     g_assert_false(intx_level(&t));
 
     /* An error raises ERROR; ENGINE_RESET clears it */
     vtgpu_emit(&t, 42, 0, 0, 0, 0);
     vtgpu_kick(&t);
-    check_halted(&t, ERR_BAD_COMMAND, t.tail - 32, 0);
-    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_INT_STATUS), ==, INT_ERROR);
+    check_halted(&t, VTGPU_ERR_BAD_COMMAND, t.tail - 32, 0);
+    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_INT_STATUS), ==, VTGPU_INT_ERROR);
     g_assert_true(intx_level(&t));
     vtgpu_engine_reset(&t);
     g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_INT_STATUS), ==, 0);
@@ -879,36 +810,36 @@ static void test_irq_msi(void)
                        flags | PCI_MSI_FLAGS_ENABLE);
     qtest_writel(t.qts, MSI_GPA, 0);
 
-    vtgpu_writel(&t, VTGPU_REG_INT_MASK, INT_FENCE | INT_ERROR);
-    vtgpu_fence(&t, 1, FENCE_IRQ);
+    vtgpu_writel(&t, VTGPU_REG_INT_MASK, VTGPU_INT_FENCE | VTGPU_INT_ERROR);
+    vtgpu_fence(&t, 1, VTGPU_FENCE_IRQ);
     vtgpu_run(&t);
     g_assert_cmphex(msi_messages(&t), ==, 0x4321);
     g_assert_false(intx_level(&t));
 
     /* Set again while still set: no new message */
-    vtgpu_fence(&t, 2, FENCE_IRQ);
+    vtgpu_fence(&t, 2, VTGPU_FENCE_IRQ);
     vtgpu_run(&t);
     g_assert_cmphex(msi_messages(&t), ==, 0);
 
     /* After INT_ACK, a new message */
-    vtgpu_writel(&t, VTGPU_REG_INT_ACK, INT_FENCE);
-    vtgpu_fence(&t, 3, FENCE_IRQ);
+    vtgpu_writel(&t, VTGPU_REG_INT_ACK, VTGPU_INT_FENCE);
+    vtgpu_fence(&t, 3, VTGPU_FENCE_IRQ);
     vtgpu_run(&t);
     g_assert_cmphex(msi_messages(&t), ==, 0x4321);
-    vtgpu_writel(&t, VTGPU_REG_INT_ACK, INT_FENCE);
+    vtgpu_writel(&t, VTGPU_REG_INT_ACK, VTGPU_INT_FENCE);
 
     /* Masked: nothing; unmasking the pending bit sends one */
     vtgpu_writel(&t, VTGPU_REG_INT_MASK, 0);
-    vtgpu_fence(&t, 4, FENCE_IRQ);
+    vtgpu_fence(&t, 4, VTGPU_FENCE_IRQ);
     vtgpu_run(&t);
     g_assert_cmphex(msi_messages(&t), ==, 0);
-    vtgpu_writel(&t, VTGPU_REG_INT_MASK, INT_FENCE | INT_ERROR);
+    vtgpu_writel(&t, VTGPU_REG_INT_MASK, VTGPU_INT_FENCE | VTGPU_INT_ERROR);
     g_assert_cmphex(msi_messages(&t), ==, 0x4321);
 
     /* An error sends one too */
     vtgpu_emit(&t, 42, 0, 0, 0, 0);
     vtgpu_kick(&t);
-    check_halted(&t, ERR_BAD_COMMAND, t.tail - 32, 0);
+    check_halted(&t, VTGPU_ERR_BAD_COMMAND, t.tail - 32, 0);
     g_assert_cmphex(msi_messages(&t), ==, 0x4321);
     g_assert_false(intx_level(&t));
 
@@ -991,7 +922,7 @@ static void test_copy_gart(void)
     fill_data(data, 3 * PAGE, 3);
     for (i = 0; i < 3; i++) {
         /* the source pages are read-only, which is enough to read */
-        gart_set(&t, i, (DATA_GPA + src_pages[i]) | GART_VALID);
+        gart_set(&t, i, (DATA_GPA + src_pages[i]) | VTGPU_GART_VALID);
         qtest_memwrite(t.qts, DATA_GPA + src_pages[i], data + i * PAGE, PAGE);
         gart_set(&t, 8 + i, (DATA_GPA + dst_pages[i]) | GART_RW);
     }
@@ -1154,90 +1085,92 @@ static void setup_fence_wb_mmio(VTGPUTest *t)
 }
 
 static const ErrorCase error_cases[] = {
-    { "bad-opcode", 4, 0, 0, 0, 0, ERR_BAD_COMMAND, 0 },
-    { "bad-opcode-high", 0x80000001, 0, 0, 0, 0, ERR_BAD_COMMAND, 0 },
-    { "nop-flags", OP_NOP, 1, 0, 0, 0, ERR_BAD_COMMAND, 0 },
-    { "copy-flags", OP_COPY, 0x80000000, 0, 0x1000, 16, ERR_BAD_COMMAND, 0 },
-    { "fill-flags", OP_FILL, 1, 0, 16, 0x1234, ERR_BAD_COMMAND, 0 },
-    { "fill-pattern-high", OP_FILL, 0, 0, 16, 1ULL << 32, ERR_BAD_COMMAND, 0 },
-    { "fence-flags", OP_FENCE, 2, 1, 0, 0, ERR_BAD_COMMAND, 0 },
-    { "copy-size-0", OP_COPY, 0, 0, 0x1000, 0, ERR_BAD_SIZE, 0 },
-    { "fill-size-0", OP_FILL, 0, 0, 0, 0x1234, ERR_BAD_SIZE, 0 },
-    { "fill-size-6", OP_FILL, 0, 0, 6, 0x1234, ERR_BAD_SIZE, 0 },
+    { "bad-opcode", 4, 0, 0, 0, 0, VTGPU_ERR_BAD_COMMAND, 0 },
+    { "bad-opcode-high", 0x80000001, 0, 0, 0, 0, VTGPU_ERR_BAD_COMMAND, 0 },
+    { "nop-flags", VTGPU_OP_NOP, 1, 0, 0, 0, VTGPU_ERR_BAD_COMMAND, 0 },
+    { "copy-flags",
+      VTGPU_OP_COPY, 0x80000000, 0, 0x1000, 16, VTGPU_ERR_BAD_COMMAND, 0 },
+    { "fill-flags", VTGPU_OP_FILL, 1, 0, 16, 0x1234, VTGPU_ERR_BAD_COMMAND, 0 },
+    { "fill-pattern-high",
+      VTGPU_OP_FILL, 0, 0, 16, 1ULL << 32, VTGPU_ERR_BAD_COMMAND, 0 },
+    { "fence-flags", VTGPU_OP_FENCE, 2, 1, 0, 0, VTGPU_ERR_BAD_COMMAND, 0 },
+    { "copy-size-0", VTGPU_OP_COPY, 0, 0, 0x1000, 0, VTGPU_ERR_BAD_SIZE, 0 },
+    { "fill-size-0", VTGPU_OP_FILL, 0, 0, 0, 0x1234, VTGPU_ERR_BAD_SIZE, 0 },
+    { "fill-size-6", VTGPU_OP_FILL, 0, 0, 6, 0x1234, VTGPU_ERR_BAD_SIZE, 0 },
     {
-        "copy-src-past-vram", OP_COPY, 0, 8 * MiB - 8, 0x1000, 16,
-        ERR_BAD_ADDRESS, 8 * MiB - 8,
+        "copy-src-past-vram", VTGPU_OP_COPY, 0, 8 * MiB - 8, 0x1000, 16,
+        VTGPU_ERR_BAD_ADDRESS, 8 * MiB - 8,
     }, {
-        "copy-dst-past-vram", OP_COPY, 0, 0x1000, 8 * MiB - 8, 16,
-        ERR_BAD_ADDRESS, 8 * MiB - 8,
+        "copy-dst-past-vram", VTGPU_OP_COPY, 0, 0x1000, 8 * MiB - 8, 16,
+        VTGPU_ERR_BAD_ADDRESS, 8 * MiB - 8,
     }, {
-        "copy-dst-hole", OP_COPY, 0, 0x1000, 1ULL << 39, 16,
-        ERR_BAD_ADDRESS, 1ULL << 39,
+        "copy-dst-hole", VTGPU_OP_COPY, 0, 0x1000, 1ULL << 39, 16,
+        VTGPU_ERR_BAD_ADDRESS, 1ULL << 39,
     }, {
-        "copy-src-below-gart", OP_COPY, 0, G - 8, 0x1000, 16,
-        ERR_BAD_ADDRESS, G - 8,
+        "copy-src-below-gart", VTGPU_OP_COPY, 0, G - 8, 0x1000, 16,
+        VTGPU_ERR_BAD_ADDRESS, G - 8,
     }, {
-        "copy-src-past-gart", OP_COPY, 0, G + 1 * MiB - 8, 0x1000, 16,
-        ERR_BAD_ADDRESS, G + 1 * MiB - 8,
+        "copy-src-past-gart", VTGPU_OP_COPY, 0, G + 1 * MiB - 8, 0x1000, 16,
+        VTGPU_ERR_BAD_ADDRESS, G + 1 * MiB - 8,
     }, {
-        "copy-wraps", OP_COPY, 0, -8ULL, 0x1000, 16,
-        ERR_BAD_ADDRESS, -8ULL,
+        "copy-wraps", VTGPU_OP_COPY, 0, -8ULL, 0x1000, 16,
+        VTGPU_ERR_BAD_ADDRESS, -8ULL,
     }, {
-        "copy-huge", OP_COPY, 0, 0, 0x1000, -1ULL,
-        ERR_BAD_ADDRESS, 0,
+        "copy-huge", VTGPU_OP_COPY, 0, 0, 0x1000, -1ULL,
+        VTGPU_ERR_BAD_ADDRESS, 0,
     }, {
-        "fill-past-gart", OP_FILL, 0, G + 1 * MiB - 4, 8, 0,
-        ERR_BAD_ADDRESS, G + 1 * MiB - 4,
+        "fill-past-gart", VTGPU_OP_FILL, 0, G + 1 * MiB - 4, 8, 0,
+        VTGPU_ERR_BAD_ADDRESS, G + 1 * MiB - 4,
     }, {
-        "gart-invalid", OP_COPY, 0, G + 2 * PAGE - 0x10, 0x1000, 0x20,
-        ERR_GART_FAULT, G + ERR_PAGE_INVALID * PAGE,
+        "gart-invalid", VTGPU_OP_COPY, 0, G + 2 * PAGE - 0x10, 0x1000, 0x20,
+        VTGPU_ERR_GART_FAULT, G + ERR_PAGE_INVALID * PAGE,
     }, {
-        "gart-invalid-first", OP_COPY, 0, G + 2 * PAGE + 0x10, 0x1000, 16,
-        ERR_GART_FAULT, G + 2 * PAGE + 0x10,
+        "gart-invalid-first", VTGPU_OP_COPY, 0, G + 2 * PAGE + 0x10, 0x1000, 16,
+        VTGPU_ERR_GART_FAULT, G + 2 * PAGE + 0x10,
     }, {
         /* the first page would be writable: nothing is written to it */
-        "gart-invalid-dst", OP_COPY, 0, 0x1000, G + PAGE, 2 * PAGE,
-        ERR_GART_FAULT, G + 2 * PAGE,
+        "gart-invalid-dst", VTGPU_OP_COPY, 0, 0x1000, G + PAGE, 2 * PAGE,
+        VTGPU_ERR_GART_FAULT, G + 2 * PAGE,
     }, {
-        "gart-reserved-low", OP_COPY, 0, G + 5 * PAGE, 0x1000, 16,
-        ERR_GART_FAULT, G + 5 * PAGE,
+        "gart-reserved-low", VTGPU_OP_COPY, 0, G + 5 * PAGE, 0x1000, 16,
+        VTGPU_ERR_GART_FAULT, G + 5 * PAGE,
     }, {
-        "gart-reserved-high", OP_FILL, 0, G + 8 * PAGE, 16, 0,
-        ERR_GART_FAULT, G + 8 * PAGE,
+        "gart-reserved-high", VTGPU_OP_FILL, 0, G + 8 * PAGE, 16, 0,
+        VTGPU_ERR_GART_FAULT, G + 8 * PAGE,
     }, {
-        "gart-no-table", OP_COPY, 0, G + 0x10, 0x1000, 16,
-        ERR_GART_FAULT, G + 0x10, setup_no_gart_table,
+        "gart-no-table", VTGPU_OP_COPY, 0, G + 0x10, 0x1000, 16,
+        VTGPU_ERR_GART_FAULT, G + 0x10, setup_no_gart_table,
     }, {
-        "gart-readonly-copy", OP_COPY, 0, 0x1000, G + 3 * PAGE, 16,
-        ERR_GART_READONLY, G + 3 * PAGE,
+        "gart-readonly-copy", VTGPU_OP_COPY, 0, 0x1000, G + 3 * PAGE, 16,
+        VTGPU_ERR_GART_READONLY, G + 3 * PAGE,
     }, {
-        "gart-readonly-fill", OP_FILL, 0, G + 3 * PAGE + 0xff8, 16, 0,
-        ERR_GART_READONLY, G + 3 * PAGE + 0xff8,
+        "gart-readonly-fill", VTGPU_OP_FILL, 0, G + 3 * PAGE + 0xff8, 16, 0,
+        VTGPU_ERR_GART_READONLY, G + 3 * PAGE + 0xff8,
     }, {
-        "dma-no-ram-src", OP_COPY, 0, G + 4 * PAGE + 0x10, 0x1000, 16,
-        ERR_DMA_ERROR, NO_RAM_GPA + 0x10,
+        "dma-no-ram-src", VTGPU_OP_COPY, 0, G + 4 * PAGE + 0x10, 0x1000, 16,
+        VTGPU_ERR_DMA_ERROR, NO_RAM_GPA + 0x10,
     }, {
-        "dma-no-ram-dst", OP_FILL, 0, G + 4 * PAGE, 16, 0,
-        ERR_DMA_ERROR, NO_RAM_GPA,
+        "dma-no-ram-dst", VTGPU_OP_FILL, 0, G + 4 * PAGE, 16, 0,
+        VTGPU_ERR_DMA_ERROR, NO_RAM_GPA,
     }, {
-        "dma-mmio-src", OP_COPY, 0, G + 6 * PAGE, 0x1000, 16,
-        ERR_DMA_ERROR, ERR_ADDR_MMIO,
+        "dma-mmio-src", VTGPU_OP_COPY, 0, G + 6 * PAGE, 0x1000, 16,
+        VTGPU_ERR_DMA_ERROR, ERR_ADDR_MMIO,
     }, {
         /* would ring the doorbell, from the engine */
-        "dma-mmio-dst", OP_COPY, 0, 0x1000, G + 6 * PAGE + 0x94, 4,
-        ERR_DMA_ERROR, ERR_ADDR_MMIO + 0x94,
+        "dma-mmio-dst", VTGPU_OP_COPY, 0, 0x1000, G + 6 * PAGE + 0x94, 4,
+        VTGPU_ERR_DMA_ERROR, ERR_ADDR_MMIO + 0x94,
     }, {
-        "dma-rom-dst", OP_COPY, 0, 0x1000, G + 9 * PAGE, 16,
-        ERR_DMA_ERROR, ROM_GPA,
+        "dma-rom-dst", VTGPU_OP_COPY, 0, 0x1000, G + 9 * PAGE, 16,
+        VTGPU_ERR_DMA_ERROR, ROM_GPA,
     }, {
-        "dma-gart-table", OP_COPY, 0, G + PAGE, 0x1000, 16,
-        ERR_DMA_ERROR, NO_RAM_GPA + 8, setup_gart_table_no_ram,
+        "dma-gart-table", VTGPU_OP_COPY, 0, G + PAGE, 0x1000, 16,
+        VTGPU_ERR_DMA_ERROR, NO_RAM_GPA + 8, setup_gart_table_no_ram,
     }, {
-        "dma-fence-wb", OP_FENCE, 0, 5, 0, 0,
-        ERR_DMA_ERROR, NO_RAM_GPA, setup_fence_wb_no_ram,
+        "dma-fence-wb", VTGPU_OP_FENCE, 0, 5, 0, 0,
+        VTGPU_ERR_DMA_ERROR, NO_RAM_GPA, setup_fence_wb_no_ram,
     }, {
-        "dma-fence-wb-mmio", OP_FENCE, 0, 5, 0, 0,
-        ERR_DMA_ERROR, ERR_ADDR_MMIO + VTGPU_REG_ENGINE_RESET - 4,
+        "dma-fence-wb-mmio", VTGPU_OP_FENCE, 0, 5, 0, 0,
+        VTGPU_ERR_DMA_ERROR, ERR_ADDR_MMIO + VTGPU_REG_ENGINE_RESET - 4,
         setup_fence_wb_mmio,
     },
 };
@@ -1254,7 +1187,7 @@ static void test_error(const void *data)
     qtest_memset(t.qts, TABLE_GPA, 0, PAGE);
     gart_set(&t, ERR_PAGE_RW0, (DATA_GPA + 0x0000) | GART_RW);
     gart_set(&t, ERR_PAGE_RW1, (DATA_GPA + 0x3000) | GART_RW);
-    gart_set(&t, ERR_PAGE_RO, (DATA_GPA + 0x5000) | GART_VALID);
+    gart_set(&t, ERR_PAGE_RO, (DATA_GPA + 0x5000) | VTGPU_GART_VALID);
     gart_set(&t, ERR_PAGE_NO_RAM, NO_RAM_GPA | GART_RW);
     gart_set(&t, ERR_PAGE_RESERVED_LOW, (DATA_GPA + 0x6000) | GART_RW | 4);
     gart_set(&t, ERR_PAGE_MMIO, t.mmio.addr | GART_RW);
@@ -1283,11 +1216,11 @@ static void test_error(const void *data)
     g_assert_cmphex(vtgpu_read64(&t, VTGPU_REG_FENCE_SEQNO_LO), ==, 0);
     g_assert_cmpuint(vtgpu_read64(&t, VTGPU_REG_STAT_COMMANDS_LO), ==, 2);
     g_assert_cmpuint(vtgpu_read64(&t, VTGPU_REG_STAT_BYTES_LO), ==, 0);
-    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_INT_STATUS), ==, INT_ERROR);
+    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_INT_STATUS), ==, VTGPU_INT_ERROR);
 
     /* The doorbell does not restart a halted engine */
     vtgpu_writel(&t, VTGPU_REG_DOORBELL, 1);
-    g_assert_cmphex(vtgpu_status(&t), ==, STATUS_HALTED);
+    g_assert_cmphex(vtgpu_status(&t), ==, VTGPU_STATUS_HALTED);
     g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_RING_HEAD), ==, 64);
 
     /* ENGINE_RESET recovers */
@@ -1309,7 +1242,7 @@ static void test_error_ring_no_ram(void)
     vtgpu_writel(&t, VTGPU_REG_RING_SIZE, 4096);
     vtgpu_writel(&t, VTGPU_REG_RING_TAIL, 64);
     vtgpu_writel(&t, VTGPU_REG_DOORBELL, 1);
-    check_halted(&t, ERR_DMA_ERROR, 0, NO_RAM_GPA);
+    check_halted(&t, VTGPU_ERR_DMA_ERROR, 0, NO_RAM_GPA);
     vtgpu_test_stop(&t);
 }
 
@@ -1328,7 +1261,7 @@ static void test_error_bus_master(void)
     qpci_config_writew(t.dev, PCI_COMMAND, cmd & ~PCI_COMMAND_MASTER);
     vtgpu_nop(&t);
     vtgpu_kick(&t);
-    check_halted(&t, ERR_DMA_ERROR, 32, RING_GPA + 32);
+    check_halted(&t, VTGPU_ERR_DMA_ERROR, 32, RING_GPA + 32);
 
     qpci_config_writew(t.dev, PCI_COMMAND, cmd);
     vtgpu_engine_reset(&t);
@@ -1348,23 +1281,23 @@ static void test_engine_reset(void)
     vtgpu_ring_setup(&t, 8192);
     vtgpu_write64(&t, VTGPU_REG_FENCE_WB_LO, FENCE_WB_GPA);
     gart_setup(&t);
-    vtgpu_writel(&t, VTGPU_REG_INT_MASK, INT_FENCE | INT_ERROR);
+    vtgpu_writel(&t, VTGPU_REG_INT_MASK, VTGPU_INT_FENCE | VTGPU_INT_ERROR);
     vtgpu_writel(&t, VTGPU_REG_ENGINE_DELAY_US, 0);
 
-    vtgpu_fence(&t, 5, FENCE_IRQ);
+    vtgpu_fence(&t, 5, VTGPU_FENCE_IRQ);
     vtgpu_nop(&t);
     vtgpu_emit(&t, 0x77, 0, 0, 0, 0);
     vtgpu_fence(&t, 6, 0);
     vtgpu_kick(&t);
-    check_halted(&t, ERR_BAD_COMMAND, 64, 0);
+    check_halted(&t, VTGPU_ERR_BAD_COMMAND, 64, 0);
     g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_INT_STATUS), ==,
-                    INT_FENCE | INT_ERROR);
+                    VTGPU_INT_FENCE | VTGPU_INT_ERROR);
     g_assert_cmphex(vtgpu_read64(&t, VTGPU_REG_FENCE_SEQNO_LO), ==, 5);
     g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_RING_TAIL), ==, 128);
 
     /* A write without bit 0 does nothing */
     vtgpu_writel(&t, VTGPU_REG_ENGINE_RESET, 2);
-    g_assert_cmphex(vtgpu_status(&t), ==, STATUS_HALTED);
+    g_assert_cmphex(vtgpu_status(&t), ==, VTGPU_STATUS_HALTED);
 
     vtgpu_engine_reset(&t);
     g_assert_cmphex(vtgpu_status(&t), ==, 0);
@@ -1379,9 +1312,9 @@ static void test_engine_reset(void)
     g_assert_cmphex(vtgpu_read64(&t, VTGPU_REG_FENCE_WB_LO), ==,
                     FENCE_WB_GPA);
     g_assert_cmphex(vtgpu_read64(&t, VTGPU_REG_FENCE_SEQNO_LO), ==, 5);
-    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_INT_STATUS), ==, INT_FENCE);
+    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_INT_STATUS), ==, VTGPU_INT_FENCE);
     g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_INT_MASK), ==,
-                    INT_FENCE | INT_ERROR);
+                    VTGPU_INT_FENCE | VTGPU_INT_ERROR);
     g_assert_cmpuint(vtgpu_read64(&t, VTGPU_REG_STAT_COMMANDS_LO), ==, 2);
 
     /* The engine starts again at ring offset 0 */
@@ -1401,12 +1334,13 @@ static void test_inject_fail_next(void)
     vtgpu_ring_setup(&t, 4096);
 
     /* Fires on the next command, whatever it is */
-    vtgpu_writel(&t, VTGPU_REG_INJECT, INJECT_FAIL_NEXT);
-    g_assert_cmpuint(vtgpu_readl(&t, VTGPU_REG_INJECT), ==, INJECT_FAIL_NEXT);
+    vtgpu_writel(&t, VTGPU_REG_INJECT, VTGPU_INJECT_FAIL_NEXT);
+    g_assert_cmpuint(vtgpu_readl(&t, VTGPU_REG_INJECT), ==,
+                     VTGPU_INJECT_FAIL_NEXT);
     vtgpu_fence(&t, 1, 0);
     vtgpu_kick(&t);
-    check_halted(&t, ERR_INJECTED, 0, 0);
-    g_assert_cmpuint(vtgpu_readl(&t, VTGPU_REG_INJECT), ==, INJECT_NONE);
+    check_halted(&t, VTGPU_ERR_INJECTED, 0, 0);
+    g_assert_cmpuint(vtgpu_readl(&t, VTGPU_REG_INJECT), ==, VTGPU_INJECT_NONE);
     g_assert_cmphex(vtgpu_read64(&t, VTGPU_REG_FENCE_SEQNO_LO), ==, 0);
 
     /* Once only */
@@ -1419,17 +1353,17 @@ static void test_inject_fail_next(void)
     vtgpu_nop(&t);
     vtgpu_kick(&t);
     vtgpu_wait_idle(&t);
-    vtgpu_writel(&t, VTGPU_REG_INJECT, INJECT_FAIL_NEXT);
+    vtgpu_writel(&t, VTGPU_REG_INJECT, VTGPU_INJECT_FAIL_NEXT);
     vtgpu_nop(&t);
     vtgpu_kick(&t);
-    check_halted(&t, ERR_INJECTED, 64, 0);
+    check_halted(&t, VTGPU_ERR_INJECTED, 64, 0);
 
     /* Cancelled by writing NONE; unknown values are ignored */
     vtgpu_engine_reset(&t);
-    vtgpu_writel(&t, VTGPU_REG_INJECT, INJECT_FAIL_NEXT);
-    vtgpu_writel(&t, VTGPU_REG_INJECT, INJECT_NONE);
+    vtgpu_writel(&t, VTGPU_REG_INJECT, VTGPU_INJECT_FAIL_NEXT);
+    vtgpu_writel(&t, VTGPU_REG_INJECT, VTGPU_INJECT_NONE);
     vtgpu_writel(&t, VTGPU_REG_INJECT, 3);
-    g_assert_cmpuint(vtgpu_readl(&t, VTGPU_REG_INJECT), ==, INJECT_NONE);
+    g_assert_cmpuint(vtgpu_readl(&t, VTGPU_REG_INJECT), ==, VTGPU_INJECT_NONE);
     vtgpu_nop(&t);
     vtgpu_run(&t);
 
@@ -1443,29 +1377,32 @@ static void test_inject_hang(void)
 
     vtgpu_test_start(&t, SMALL_PROPS);
     vtgpu_ring_setup(&t, 4096);
-    vtgpu_writel(&t, VTGPU_REG_INT_MASK, INT_FENCE | INT_ERROR);
+    vtgpu_writel(&t, VTGPU_REG_INT_MASK, VTGPU_INT_FENCE | VTGPU_INT_ERROR);
 
     /* Hangs at once, even idle */
-    vtgpu_writel(&t, VTGPU_REG_INJECT, INJECT_HANG);
-    g_assert_cmphex(vtgpu_status(&t), ==, STATUS_BUSY | STATUS_HUNG);
-    vtgpu_fence(&t, 1, FENCE_IRQ);
+    vtgpu_writel(&t, VTGPU_REG_INJECT, VTGPU_INJECT_HANG);
+    g_assert_cmphex(vtgpu_status(&t), ==,
+                    VTGPU_STATUS_BUSY | VTGPU_STATUS_HUNG);
+    vtgpu_fence(&t, 1, VTGPU_FENCE_IRQ);
     vtgpu_kick(&t);
     for (i = 0; i < 100; i++) {
-        g_assert_cmphex(vtgpu_status(&t), ==, STATUS_BUSY | STATUS_HUNG);
+        g_assert_cmphex(vtgpu_status(&t), ==,
+                        VTGPU_STATUS_BUSY | VTGPU_STATUS_HUNG);
     }
     qtest_clock_step(t.qts, 1000 * 1000 * 1000);
-    g_assert_cmphex(vtgpu_status(&t), ==, STATUS_BUSY | STATUS_HUNG);
+    g_assert_cmphex(vtgpu_status(&t), ==,
+                    VTGPU_STATUS_BUSY | VTGPU_STATUS_HUNG);
     g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_RING_HEAD), ==, 0);
     g_assert_cmphex(vtgpu_read64(&t, VTGPU_REG_FENCE_SEQNO_LO), ==, 0);
     g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_INT_STATUS), ==, 0);
 
     /* Writes to INJECT are ignored until ENGINE_RESET */
-    vtgpu_writel(&t, VTGPU_REG_INJECT, INJECT_NONE);
-    g_assert_cmpuint(vtgpu_readl(&t, VTGPU_REG_INJECT), ==, INJECT_HANG);
+    vtgpu_writel(&t, VTGPU_REG_INJECT, VTGPU_INJECT_NONE);
+    g_assert_cmpuint(vtgpu_readl(&t, VTGPU_REG_INJECT), ==, VTGPU_INJECT_HANG);
 
     vtgpu_engine_reset(&t);
     g_assert_cmphex(vtgpu_status(&t), ==, 0);
-    g_assert_cmpuint(vtgpu_readl(&t, VTGPU_REG_INJECT), ==, INJECT_NONE);
+    g_assert_cmpuint(vtgpu_readl(&t, VTGPU_REG_INJECT), ==, VTGPU_INJECT_NONE);
     g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_RING_HEAD), ==, 0);
     vtgpu_fence(&t, 2, 0);
     vtgpu_run(&t);
@@ -1476,9 +1413,10 @@ static void test_inject_hang(void)
     vtgpu_fence(&t, 3, 0);
     vtgpu_kick(&t);
     qtest_clock_step(t.qts, 500 * 1000);
-    vtgpu_writel(&t, VTGPU_REG_INJECT, INJECT_HANG);
+    vtgpu_writel(&t, VTGPU_REG_INJECT, VTGPU_INJECT_HANG);
     qtest_clock_step(t.qts, 10 * 1000 * 1000);
-    g_assert_cmphex(vtgpu_status(&t), ==, STATUS_BUSY | STATUS_HUNG);
+    g_assert_cmphex(vtgpu_status(&t), ==,
+                    VTGPU_STATUS_BUSY | VTGPU_STATUS_HUNG);
     g_assert_cmphex(vtgpu_read64(&t, VTGPU_REG_FENCE_SEQNO_LO), ==, 2);
 
     vtgpu_test_stop(&t);
@@ -1496,13 +1434,13 @@ static void test_delay(void)
     vtgpu_fence(&t, 1, 0);
     vtgpu_fence(&t, 2, 0);
     vtgpu_kick(&t);
-    g_assert_cmphex(vtgpu_status(&t), ==, STATUS_BUSY);
+    g_assert_cmphex(vtgpu_status(&t), ==, VTGPU_STATUS_BUSY);
     qtest_clock_step(t.qts, 499 * us);
-    g_assert_cmphex(vtgpu_status(&t), ==, STATUS_BUSY);
+    g_assert_cmphex(vtgpu_status(&t), ==, VTGPU_STATUS_BUSY);
     g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_RING_HEAD), ==, 0);
     g_assert_cmphex(vtgpu_read64(&t, VTGPU_REG_FENCE_SEQNO_LO), ==, 0);
     qtest_clock_step(t.qts, 1 * us);
-    g_assert_cmphex(vtgpu_status(&t), ==, STATUS_BUSY);
+    g_assert_cmphex(vtgpu_status(&t), ==, VTGPU_STATUS_BUSY);
     g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_RING_HEAD), ==, 32);
     g_assert_cmphex(vtgpu_read64(&t, VTGPU_REG_FENCE_SEQNO_LO), ==, 1);
     qtest_clock_step(t.qts, 500 * us);
@@ -1534,7 +1472,7 @@ static void test_delay(void)
     vtgpu_fence(&t, 5, 0);
     vtgpu_kick(&t);
     qtest_clock_step(t.qts, 1999 * us);
-    g_assert_cmphex(vtgpu_status(&t), ==, STATUS_BUSY);
+    g_assert_cmphex(vtgpu_status(&t), ==, VTGPU_STATUS_BUSY);
     vtgpu_writel(&t, VTGPU_REG_ENGINE_DELAY_US, 0);
     vtgpu_fence(&t, 6, 0);
     vtgpu_kick(&t);
@@ -1546,9 +1484,9 @@ static void test_delay(void)
     vtgpu_writel(&t, VTGPU_REG_ENGINE_DELAY_US, 100);
     vtgpu_emit(&t, 9, 0, 0, 0, 0);
     vtgpu_kick(&t);
-    g_assert_cmphex(vtgpu_status(&t), ==, STATUS_BUSY);
+    g_assert_cmphex(vtgpu_status(&t), ==, VTGPU_STATUS_BUSY);
     qtest_clock_step(t.qts, 100 * us);
-    check_halted(&t, ERR_BAD_COMMAND, 64, 0);
+    check_halted(&t, VTGPU_ERR_BAD_COMMAND, 64, 0);
 
     vtgpu_test_stop(&t);
 }
@@ -1576,7 +1514,7 @@ static void test_stats(void)
     /* Failed commands do not count; ENGINE_RESET keeps the counts */
     vtgpu_copy(&t, 0, 1ULL << 39, 100);
     vtgpu_kick(&t);
-    check_halted(&t, ERR_BAD_ADDRESS, 128, 1ULL << 39);
+    check_halted(&t, VTGPU_ERR_BAD_ADDRESS, 128, 1ULL << 39);
     vtgpu_engine_reset(&t);
     g_assert_cmpuint(vtgpu_read64(&t, VTGPU_REG_STAT_COMMANDS_LO), ==, 4);
     g_assert_cmpuint(vtgpu_read64(&t, VTGPU_REG_STAT_BYTES_LO), ==, 164);
@@ -1657,23 +1595,23 @@ static void test_migration_running(void)
     fill_data(data, len, 7);
     vram_write(&src, 0x10000, data, len);
     vtgpu_copy(&src, 0x10000, 7 * MiB, len);
-    vtgpu_fence(&src, 41, FENCE_IRQ);
+    vtgpu_fence(&src, 41, VTGPU_FENCE_IRQ);
     vtgpu_run(&src);
     qtest_memset(src.qts, src.vram.addr + 0x10000, 0, len);
 
     /* A delayed FENCE in flight, and a pending injection */
-    vtgpu_writel(&src, VTGPU_REG_INT_MASK, INT_ERROR);
+    vtgpu_writel(&src, VTGPU_REG_INT_MASK, VTGPU_INT_ERROR);
     vtgpu_writel(&src, VTGPU_REG_ENGINE_DELAY_US, 700);
     vtgpu_fence(&src, 42, 0);
     vtgpu_kick(&src);
     qtest_clock_step(src.qts, 300 * 1000);
-    vtgpu_writel(&src, VTGPU_REG_INJECT, INJECT_FAIL_NEXT);
-    g_assert_cmphex(vtgpu_status(&src), ==, STATUS_BUSY);
+    vtgpu_writel(&src, VTGPU_REG_INJECT, VTGPU_INJECT_FAIL_NEXT);
+    g_assert_cmphex(vtgpu_status(&src), ==, VTGPU_STATUS_BUSY);
 
     vtgpu_migrate(&src, &dst, SMALL_PROPS);
     vtgpu_test_stop(&src);
 
-    g_assert_cmphex(vtgpu_status(&dst), ==, STATUS_BUSY);
+    g_assert_cmphex(vtgpu_status(&dst), ==, VTGPU_STATUS_BUSY);
     g_assert_cmphex(vtgpu_read64(&dst, VTGPU_REG_RING_BASE_LO), ==, RING_GPA);
     g_assert_cmphex(vtgpu_readl(&dst, VTGPU_REG_RING_SIZE), ==, 8192);
     g_assert_cmphex(vtgpu_readl(&dst, VTGPU_REG_RING_HEAD), ==, 64);
@@ -1683,18 +1621,19 @@ static void test_migration_running(void)
     g_assert_cmphex(vtgpu_read64(&dst, VTGPU_REG_FENCE_WB_LO), ==,
                     FENCE_WB_GPA);
     g_assert_cmphex(vtgpu_read64(&dst, VTGPU_REG_FENCE_SEQNO_LO), ==, 41);
-    g_assert_cmphex(vtgpu_readl(&dst, VTGPU_REG_INT_STATUS), ==, INT_FENCE);
-    g_assert_cmphex(vtgpu_readl(&dst, VTGPU_REG_INT_MASK), ==, INT_ERROR);
+    g_assert_cmphex(vtgpu_readl(&dst, VTGPU_REG_INT_STATUS), ==,
+                    VTGPU_INT_FENCE);
+    g_assert_cmphex(vtgpu_readl(&dst, VTGPU_REG_INT_MASK), ==, VTGPU_INT_ERROR);
     g_assert_cmpuint(vtgpu_readl(&dst, VTGPU_REG_INJECT), ==,
-                     INJECT_FAIL_NEXT);
+                     VTGPU_INJECT_FAIL_NEXT);
     g_assert_cmpuint(vtgpu_readl(&dst, VTGPU_REG_ENGINE_DELAY_US), ==, 700);
     g_assert_cmpuint(vtgpu_read64(&dst, VTGPU_REG_STAT_COMMANDS_LO), ==, 2);
     g_assert_cmpuint(vtgpu_read64(&dst, VTGPU_REG_STAT_BYTES_LO), ==, len);
 
     /* The delayed FENCE completes on the destination, on time */
-    vtgpu_writel(&dst, VTGPU_REG_INJECT, INJECT_NONE);
+    vtgpu_writel(&dst, VTGPU_REG_INJECT, VTGPU_INJECT_NONE);
     qtest_clock_step(dst.qts, 399 * 1000);
-    g_assert_cmphex(vtgpu_status(&dst), ==, STATUS_BUSY);
+    g_assert_cmphex(vtgpu_status(&dst), ==, VTGPU_STATUS_BUSY);
     g_assert_cmphex(vtgpu_readl(&dst, VTGPU_REG_RING_HEAD), ==, 64);
     qtest_clock_step(dst.qts, 1 * 1000);
     g_assert_cmphex(vtgpu_status(&dst), ==, 0);
@@ -1719,24 +1658,26 @@ static void test_migration_halted(void)
     vtgpu_ring_setup(&src, 4096);
     gart_setup(&src);
     qpci_io_writel(src.dev, src.vram, 0x3000, 0x600dcafe);
-    vtgpu_writel(&src, VTGPU_REG_INT_MASK, INT_ERROR);
+    vtgpu_writel(&src, VTGPU_REG_INT_MASK, VTGPU_INT_ERROR);
     vtgpu_nop(&src);
     vtgpu_copy(&src, 0x3000, G + 5 * PAGE + 8, 4);
     vtgpu_kick(&src);
-    check_halted(&src, ERR_GART_FAULT, 32, G + 5 * PAGE + 8);
-    vtgpu_writel(&src, VTGPU_REG_INJECT, INJECT_HANG);
+    check_halted(&src, VTGPU_ERR_GART_FAULT, 32, G + 5 * PAGE + 8);
+    vtgpu_writel(&src, VTGPU_REG_INJECT, VTGPU_INJECT_HANG);
 
     vtgpu_migrate(&src, &dst, SMALL_PROPS);
     vtgpu_test_stop(&src);
 
     g_assert_cmphex(vtgpu_status(&dst), ==,
-                    STATUS_BUSY | STATUS_HALTED | STATUS_HUNG);
+                    VTGPU_STATUS_BUSY | VTGPU_STATUS_HALTED |
+                    VTGPU_STATUS_HUNG);
     g_assert_cmpuint(vtgpu_readl(&dst, VTGPU_REG_ERROR_CODE), ==,
-                     ERR_GART_FAULT);
+                     VTGPU_ERR_GART_FAULT);
     g_assert_cmphex(vtgpu_readl(&dst, VTGPU_REG_ERROR_HEAD), ==, 32);
     g_assert_cmphex(vtgpu_read64(&dst, VTGPU_REG_ERROR_ADDR_LO), ==,
                     G + 5 * PAGE + 8);
-    g_assert_cmphex(vtgpu_readl(&dst, VTGPU_REG_INT_STATUS), ==, INT_ERROR);
+    g_assert_cmphex(vtgpu_readl(&dst, VTGPU_REG_INT_STATUS), ==,
+                    VTGPU_INT_ERROR);
     g_assert_cmphex(qpci_io_readl(dst.dev, dst.vram, 0x3000), ==, 0x600dcafe);
 
     /* and it recovers there */
@@ -1843,16 +1784,17 @@ static void test_perf(void)
     qtest_memwrite(t.qts, TABLE_GPA, table, pages * sizeof(*table));
 
     g_test_message("FILL VRAM: %.0f MiB/s",
-                   vtgpu_timed(&t, OP_FILL, 0, vram_len, 0x5a5a5a5a,
+                   vtgpu_timed(&t, VTGPU_OP_FILL, 0, vram_len, 0x5a5a5a5a,
                                vram_len));
     g_test_message("COPY VRAM -> VRAM: %.0f MiB/s",
-                   vtgpu_timed(&t, OP_COPY, 0, vram_len, vram_len, vram_len));
+                   vtgpu_timed(&t, VTGPU_OP_COPY, 0, vram_len, vram_len,
+                               vram_len));
     g_test_message("COPY GART -> VRAM: %.0f MiB/s",
-                   vtgpu_timed(&t, OP_COPY, G, 0, gart_len, gart_len));
+                   vtgpu_timed(&t, VTGPU_OP_COPY, G, 0, gart_len, gart_len));
     g_test_message("COPY VRAM -> GART: %.0f MiB/s",
-                   vtgpu_timed(&t, OP_COPY, 0, G, gart_len, gart_len));
+                   vtgpu_timed(&t, VTGPU_OP_COPY, 0, G, gart_len, gart_len));
     g_test_message("COPY GART -> GART: %.0f MiB/s",
-                   vtgpu_timed(&t, OP_COPY, G, G + gart_len, gart_len,
+                   vtgpu_timed(&t, VTGPU_OP_COPY, G, G + gart_len, gart_len,
                                gart_len));
 
     vtgpu_test_stop(&t);
