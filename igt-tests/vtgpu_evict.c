@@ -264,14 +264,6 @@ static void test_oversubscribe(int fd)
 	ws_fini(&ws);
 }
 
-static int debugfs_fd = -1;
-
-static void reset_engine_delay(int sig)
-{
-	if (debugfs_fd >= 0)
-		vtgpu_set_engine_delay(debugfs_fd, 0);
-}
-
 /* Create CPU-mappable VRAM BOs until the visible VRAM is full. */
 static unsigned int fill_visible_vram(int fd, uint32_t *handles,
 				      unsigned int max)
@@ -323,9 +315,6 @@ static void test_evict_busy(int fd)
 		.op = VTGPU_CMD_FILL, .dst_handle = bo, .dst_offset = size / 2,
 		.size = size / 2, .pattern = 0x600dc0de,
 	};
-	/* The exit handler runs after the fixture closed fd. */
-	debugfs_fd = dup(fd);
-	igt_install_exit_handler(reset_engine_delay);
 	vtgpu_set_engine_delay(fd, 50000);
 	fence = vtgpu_submit_cmds(fd, cmds, ARRAY_SIZE(cmds),
 				  VTGPU_SUBMIT_OUT_FENCE_FD);

@@ -33,12 +33,6 @@ IGT_TEST_DESCRIPTION("CPU mappings of BOs: the fault handler's reservation "
 
 #define PAGE_SZ 4096ull
 
-static void write_seq(uint32_t *ptr, uint64_t size, uint32_t base)
-{
-	for (uint64_t i = 0; i < size / 4; i++)
-		ptr[i] = base + i;
-}
-
 /* The index of the first dword that differs, or -1. */
 static int64_t find_seq_mismatch(const volatile uint32_t *ptr, uint64_t size,
 				 uint32_t base)
@@ -47,32 +41,6 @@ static int64_t find_seq_mismatch(const volatile uint32_t *ptr, uint64_t size,
 		if (ptr[i] != (uint32_t)(base + i))
 			return i;
 	return -1;
-}
-
-static void check_seq(const uint32_t *ptr, uint64_t size, uint32_t base,
-		      const char *what)
-{
-	int64_t i = find_seq_mismatch(ptr, size, base);
-
-	igt_assert_f(i < 0, "%s: dword %" PRId64 " is %#x, expected %#x\n",
-		     what, i, ptr[i], (uint32_t)(base + i));
-}
-
-static void check_fill(const uint32_t *ptr, uint64_t size, uint32_t value,
-		       const char *what)
-{
-	for (uint64_t i = 0; i < size / 4; i++)
-		igt_assert_f(ptr[i] == value,
-			     "%s: dword %" PRIu64 " is %#x, expected %#x\n",
-			     what, i, ptr[i], value);
-}
-
-static double elapsed(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
 static uint64_t counter(int fd, const char *name)
@@ -84,24 +52,6 @@ static bool has_invisible_vram(int fd)
 {
 	return vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE) <
 	       vtgpu_getparam(fd, VTGPU_PARAM_VRAM_SIZE);
-}
-
-static int debugfs_fd = -1;
-
-static void reset_engine_delay(int sig)
-{
-	if (debugfs_fd >= 0)
-		vtgpu_set_engine_delay(debugfs_fd, 0);
-}
-
-static void set_engine_delay(int fd, unsigned int us)
-{
-	if (debugfs_fd < 0) {
-		/* The exit handler runs after the fixture closed fd. */
-		debugfs_fd = dup(fd);
-		igt_install_exit_handler(reset_engine_delay);
-	}
-	vtgpu_set_engine_delay(fd, us);
 }
 
 /*
@@ -161,7 +111,7 @@ static uint32_t invisible_bo(int fd, struct staging *st, uint64_t size,
 	bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_VRAM |
 			      VTGPU_GEM_DOMAIN_GTT, VTGPU_GEM_DOMAIN_VRAM,
 			      VTGPU_GEM_CREATE_NO_CPU_ACCESS);
-	write_seq(st->map, size, base);
+	vtgpu_write_seq(st->map, size, base);
 	vtgpu_copy(fd, st->handle, 0, bo, 0, size);
 	vtgpu_gem_wait(fd, bo);
 
@@ -215,19 +165,19 @@ static void test_coherency(int fd)
 				       VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
 		s = vtgpu_gem_mmap(fd, src, size, PROT_READ | PROT_WRITE);
 		d = vtgpu_gem_mmap(fd, dst, size, PROT_READ | PROT_WRITE);
-		check_fill(d, size, 0, "new BO");
+		vtgpu_check_fill(d, size, 0, "new BO");
 
 		for (uint32_t round = 0; round < 4; round++) {
-			write_seq(s, size, round << 24);
+			vtgpu_write_seq(s, size, round << 24);
 			vtgpu_copy(fd, src, 0, dst, 0, size);
 			vtgpu_gem_wait(fd, dst);
-			check_seq(d, size, round << 24, "copied by the engine");
+			vtgpu_check_seq(d, size, round << 24, "copied by the engine");
 
 			vtgpu_fill(fd, dst, PAGE_SZ, PAGE_SZ, 0xc0de0000 + round);
 			vtgpu_gem_wait(fd, dst);
-			check_fill(d + PAGE_SZ / 4, PAGE_SZ, 0xc0de0000 + round,
+			vtgpu_check_fill(d + PAGE_SZ / 4, PAGE_SZ, 0xc0de0000 + round,
 				   "filled by the engine");
-			check_seq(d, PAGE_SZ, round << 24, "before the fill");
+			vtgpu_check_seq(d, PAGE_SZ, round << 24, "before the fill");
 		}
 		igt_assert_eq_u32(vtgpu_gem_domain(fd, dst), domains[i]);
 
@@ -278,7 +228,7 @@ static void test_out_of_bounds_sigbus(int fd)
 	vtgpu_gem_wait(fd, bo);
 	ptr = mmap(NULL, PAGE_SZ, PROT_READ, MAP_SHARED, fd, offset);
 	igt_assert(ptr != MAP_FAILED);
-	check_fill(ptr, PAGE_SZ, 0x1a57, "first page");
+	vtgpu_check_fill(ptr, PAGE_SZ, 0x1a57, "first page");
 	/* A mapping cannot grow past the BO either. */
 	igt_assert(mremap(ptr, PAGE_SZ, 2 * PAGE_SZ, 0) == MAP_FAILED);
 	munmap(ptr, PAGE_SZ);
@@ -305,7 +255,7 @@ static void test_out_of_bounds_sigbus(int fd)
 	st = staging_create(fd, PAGE_SZ);
 	vtgpu_copy(fd, big, size_big - PAGE_SZ, st.handle, 0, PAGE_SZ);
 	vtgpu_gem_wait(fd, st.handle);
-	check_fill(st.map, PAGE_SZ, 0xb16b16, "BO after SIGBUS");
+	vtgpu_check_fill(st.map, PAGE_SZ, 0xb16b16, "BO after SIGBUS");
 	staging_destroy(fd, &st);
 	vtgpu_gem_close(fd, big);
 }
@@ -328,7 +278,7 @@ static void test_invisible_migrate(int fd)
 	migrations = counter(fd, "cpu_fault_migrations");
 
 	ptr = vtgpu_gem_mmap(fd, bo, size, PROT_READ | PROT_WRITE);
-	check_seq(ptr, size, 0x1000, "through the mapping");
+	vtgpu_check_seq(ptr, size, 0x1000, "through the mapping");
 	igt_assert_eq_u64(counter(fd, "cpu_fault_migrations"),
 			  migrations + 1);
 
@@ -340,15 +290,15 @@ static void test_invisible_migrate(int fd)
 	igt_assert(info.info_flags & VTGPU_GEM_INFO_CPU_ACCESSED);
 
 	/* The CPU's writes land in the BO the engine sees. */
-	write_seq(ptr, size, 0x2000);
+	vtgpu_write_seq(ptr, size, 0x2000);
 	staging_read(fd, &st, bo, size);
-	check_seq(st.map, size, 0x2000, "written through the mapping");
+	vtgpu_check_seq(st.map, size, 0x2000, "written through the mapping");
 
 	/* A job keeps it in visible VRAM: no second migration. */
 	vtgpu_fill(fd, bo, 0, PAGE_SZ, 0x5ee);
 	vtgpu_gem_wait(fd, bo);
 	igt_assert(vtgpu_gem_info(fd, bo).info_flags & VTGPU_GEM_INFO_VISIBLE);
-	check_fill(ptr, PAGE_SZ, 0x5ee, "after a job");
+	vtgpu_check_fill(ptr, PAGE_SZ, 0x5ee, "after a job");
 	igt_assert_eq_u64(counter(fd, "cpu_fault_migrations"),
 			  migrations + 1);
 
@@ -388,7 +338,7 @@ static void test_visible_full_fallback(int fd)
 	evictions = counter(fd, "evictions");
 
 	ptr = vtgpu_gem_mmap(fd, bo, size, PROT_READ);
-	check_seq(ptr, size, 0x3000, "moved to GTT");
+	vtgpu_check_seq(ptr, size, 0x3000, "moved to GTT");
 	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_GTT);
 	igt_assert_eq_u64(counter(fd, "cpu_fault_migrations"),
 			  migrations + 1);
@@ -422,12 +372,12 @@ static void *mmap_loop(void *arg)
 		double s;
 		void *p;
 
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		igt_gettime(&t0);
 		p = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p != MAP_FAILED)
 			munmap(p, PAGE_SZ);
-		s = elapsed(&t0);
+		s = igt_nsec_elapsed(&t0) / 1e9;
 		if (s > l->max_s)
 			l->max_s = s;
 		l->loops++;
@@ -487,7 +437,7 @@ static void test_fault_while_reserved(int fd)
 	ptr = map_pages(fd, bo, size / PAGE_SZ, PROT_READ);
 
 	/* About 1.6 s of engine time on the BO. */
-	set_engine_delay(fd, 200000);
+	vtgpu_set_engine_delay(fd, 200000);
 	fence = vtgpu_submit_cmds(fd, cmds, ARRAY_SIZE(cmds),
 				  VTGPU_SUBMIT_OUT_FENCE_FD);
 	igt_assert_eq(pthread_create(&thread, NULL, create_gtt_filler,
@@ -499,15 +449,15 @@ static void test_fault_while_reserved(int fd)
 				     &looper), 0);
 	usleep(100000);
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	igt_gettime(&t0);
 	igt_assert_eq_u32(ptr[0], 0xa7);
-	fault_s = elapsed(&t0);
+	fault_s = igt_nsec_elapsed(&t0) / 1e9;
 
 	usleep(100000);
 	atomic_store(&looper.stop, true);
 	igt_assert_eq(pthread_join(looper.thread, NULL), 0);
 	igt_assert_eq(pthread_join(thread, NULL), 0);
-	set_engine_delay(fd, 0);
+	vtgpu_set_engine_delay(fd, 0);
 
 	igt_info("fault waited %.3f s; meanwhile %" PRIu64 " mmap/munmap, "
 		 "the slowest %.3f ms\n", fault_s, looper.loops,
@@ -520,7 +470,7 @@ static void test_fault_while_reserved(int fd)
 		     "the fault did not wait for the reservation (%.3f s)\n",
 		     fault_s);
 	igt_assert_lt_u64(retries, counter(fd, "cpu_fault_retries"));
-	check_fill(ptr, size, 0xa7, "after the job");
+	vtgpu_check_fill(ptr, size, 0xa7, "after the job");
 	/* Generous: the fault waited for over 300 ms. */
 	igt_assert_f(looper.max_s < 0.1 && looper.loops > 10,
 		     "mmap/munmap held up: %" PRIu64 " loops, max %.3f s\n",
@@ -558,7 +508,7 @@ static void *touch_loop(void *arg)
 			break;
 		}
 		t->base += 0x10000;
-		write_seq(t->map, t->size, t->base);
+		vtgpu_write_seq(t->map, t->size, t->base);
 		t->rounds++;
 	}
 	return NULL;
@@ -594,16 +544,16 @@ static void test_fault_while_evicting(int fd)
 		t->stop = &stop;
 		t->base = i << 28;
 		t->bad_dword = -1;
-		write_seq(t->map, size, t->base);
+		vtgpu_write_seq(t->map, size, t->base);
 	}
 	for (unsigned int i = 0; i < ARRAY_SIZE(touchers); i++)
 		igt_assert_eq(pthread_create(&touchers[i].thread, NULL,
 					     touch_loop, &touchers[i]), 0);
 
-	set_engine_delay(fd, 2000);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	vtgpu_set_engine_delay(fd, 2000);
+	igt_gettime(&t0);
 	while ((rounds < 8 || counter(fd, "cpu_fault_retries") == retries) &&
-	       elapsed(&t0) < 30) {
+	       igt_nsec_elapsed(&t0) / 1e9 < 30) {
 		/* A job reading each BO moves it back into VRAM... */
 		for (unsigned int i = 0; i < ARRAY_SIZE(bos); i++)
 			vtgpu_copy(fd, bos[i], 0, scratch, 0, PAGE_SZ);
@@ -624,7 +574,7 @@ static void test_fault_while_evicting(int fd)
 	atomic_store(&stop, true);
 	for (unsigned int i = 0; i < ARRAY_SIZE(touchers); i++)
 		igt_assert_eq(pthread_join(touchers[i].thread, NULL), 0);
-	set_engine_delay(fd, 0);
+	vtgpu_set_engine_delay(fd, 0);
 
 	igt_info("%u rounds, %" PRIu64 " evictions, %" PRIu64
 		 " faults retried\n", rounds,
@@ -697,7 +647,7 @@ static uint32_t prefault_bo(int fd, uint32_t domain, uint64_t pages)
 	uint32_t *ptr = vtgpu_gem_mmap(fd, bo, pages * PAGE_SZ,
 				       PROT_READ | PROT_WRITE);
 
-	write_seq(ptr, pages * PAGE_SZ, 0);
+	vtgpu_write_seq(ptr, pages * PAGE_SZ, 0);
 	munmap(ptr, pages * PAGE_SZ);
 	vtgpu_gem_wait(fd, bo);
 	return bo;
@@ -751,20 +701,20 @@ static void test_fork(int fd)
 				       VTGPU_GEM_DOMAIN_GTT, 0, 0);
 	uint32_t *ptr = vtgpu_gem_mmap(fd, bo, size, PROT_READ | PROT_WRITE);
 
-	write_seq(ptr, size / 2, 0x4000);
+	vtgpu_write_seq(ptr, size / 2, 0x4000);
 	igt_fork(child, 1) {
-		check_seq(ptr, size / 2, 0x4000, "in the child");
-		write_seq(ptr + size / 8, size / 2, 0x5000);
+		vtgpu_check_seq(ptr, size / 2, 0x4000, "in the child");
+		vtgpu_write_seq(ptr + size / 8, size / 2, 0x5000);
 	}
 	igt_waitchildren();
-	check_seq(ptr + size / 8, size / 2, 0x5000, "written by the child");
+	vtgpu_check_seq(ptr + size / 8, size / 2, 0x5000, "written by the child");
 
 	/* Moved while the child runs: its next faults find the new place. */
 	vtgpu_fill(fd, bo, 0, PAGE_SZ, 0x600d);
 	vtgpu_gem_wait(fd, bo);
 	igt_fork(child, 1) {
-		check_fill(ptr, PAGE_SZ, 0x600d, "engine fill, in the child");
-		check_seq(ptr + size / 8, size / 2, 0x5000, "in the child");
+		vtgpu_check_fill(ptr, PAGE_SZ, 0x600d, "engine fill, in the child");
+		vtgpu_check_seq(ptr + size / 8, size / 2, 0x5000, "in the child");
 	}
 	igt_waitchildren();
 
@@ -798,7 +748,7 @@ static void test_ptrace_access(int fd)
 		uint32_t *ptr;
 		off_t at;
 
-		write_seq(st.map, size, 0x7000 + (i << 16));
+		vtgpu_write_seq(st.map, size, 0x7000 + (i << 16));
 		vtgpu_copy(fd, st.handle, 0, bos[i], 0, size);
 		vtgpu_gem_wait(fd, bos[i]);
 
@@ -806,16 +756,16 @@ static void test_ptrace_access(int fd)
 		ptr = vtgpu_gem_mmap(fd, bos[i], size, PROT_READ | PROT_WRITE);
 		at = (off_t)(uintptr_t)ptr + PAGE_SZ - 512;
 		igt_assert_eq(pread(mem, buf, sizeof(buf), at), sizeof(buf));
-		check_seq(buf, sizeof(buf), 0x7000 + (i << 16) +
+		vtgpu_check_seq(buf, sizeof(buf), 0x7000 + (i << 16) +
 			  (PAGE_SZ - 512) / 4, "read through /proc/self/mem");
 
-		write_seq(buf, sizeof(buf), 0x9000 + i);
+		vtgpu_write_seq(buf, sizeof(buf), 0x9000 + i);
 		igt_assert_eq(pwrite(mem, buf, sizeof(buf), at), sizeof(buf));
 		staging_read(fd, &st, bos[i], size);
-		check_seq((uint32_t *)((char *)st.map + PAGE_SZ - 512),
+		vtgpu_check_seq((uint32_t *)((char *)st.map + PAGE_SZ - 512),
 			  sizeof(buf), 0x9000 + i,
 			  "written through /proc/self/mem");
-		check_seq(ptr, PAGE_SZ - 512, 0x7000 + (i << 16),
+		vtgpu_check_seq(ptr, PAGE_SZ - 512, 0x7000 + (i << 16),
 			  "next to the write");
 		igt_debug("BO %u: domain %#x, then %#x\n", i, domain,
 			  vtgpu_gem_domain(fd, bos[i]));
@@ -825,7 +775,6 @@ static void test_ptrace_access(int fd)
 		igt_assert(vtgpu_gem_info(fd, bos[2]).info_flags &
 			   VTGPU_GEM_INFO_CPU_ACCESSED);
 
-	/* Past the end of the mapping: nothing there. */
 	for (unsigned int i = 0; i < n; i++)
 		vtgpu_gem_close(fd, bos[i]);
 	close(mem);
@@ -843,7 +792,7 @@ static void test_signal_storm(int fd)
 	uint64_t retries = counter(fd, "cpu_fault_retries");
 	bool invisible = has_invisible_vram(fd);
 
-	set_engine_delay(fd, 20000);
+	vtgpu_set_engine_delay(fd, 20000);
 	igt_fork_signal_helper();
 	for (uint32_t i = 0; i < 16; i++) {
 		uint32_t bo, *ptr;
@@ -854,20 +803,20 @@ static void test_signal_storm(int fd)
 		} else {
 			bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_GTT,
 					      0, 0);
-			write_seq(st.map, size, i << 20);
+			vtgpu_write_seq(st.map, size, i << 20);
 			vtgpu_copy(fd, st.handle, 0, bo, 0, size);
 		}
 		vtgpu_fill(fd, bo, 0, PAGE_SZ, 0xf00 + i);
 		ptr = vtgpu_gem_mmap(fd, bo, size, PROT_READ | PROT_WRITE);
 		vtgpu_gem_wait(fd, bo);
-		check_fill(ptr, PAGE_SZ, 0xf00 + i, "filled under signals");
-		check_seq(ptr + PAGE_SZ / 4, size - PAGE_SZ,
+		vtgpu_check_fill(ptr, PAGE_SZ, 0xf00 + i, "filled under signals");
+		vtgpu_check_seq(ptr + PAGE_SZ / 4, size - PAGE_SZ,
 			  (i << 20) + PAGE_SZ / 4, "copied under signals");
 		munmap(ptr, size);
 		vtgpu_gem_close(fd, bo);
 	}
 	igt_stop_signal_helper();
-	set_engine_delay(fd, 0);
+	vtgpu_set_engine_delay(fd, 0);
 	igt_info("%" PRIu64 " faults retried\n",
 		 counter(fd, "cpu_fault_retries") - retries);
 	staging_destroy(fd, &st);
@@ -910,7 +859,7 @@ static void test_ioctl_from_mmap(int fd)
 	};
 	igt_assert_eq(__vtgpu_submit(fd, &submit), 0);
 	vtgpu_gem_wait(fd, bo);
-	check_fill(ptr + PAGE_SZ / 4, PAGE_SZ, 0xfeedf00d, "filled");
+	vtgpu_check_fill(ptr + PAGE_SZ / 4, PAGE_SZ, 0xfeedf00d, "filled");
 	if (invisible)
 		igt_assert(vtgpu_gem_info(fd, bo).info_flags &
 			   VTGPU_GEM_INFO_VISIBLE);
@@ -941,7 +890,7 @@ static void test_ioctl_from_mmap(int fd)
 			      0);
 		vtgpu_fill(fd, arg->handle, 0, size, 0x5ca1ab1e);
 		vtgpu_gem_wait(fd, arg->handle);
-		check_fill(anon, size, 0x5ca1ab1e, "userptr filled");
+		vtgpu_check_fill(anon, size, 0x5ca1ab1e, "userptr filled");
 		vtgpu_gem_close(fd, arg->handle);
 		munmap(arg, PAGE_SZ);
 		munmap(anon, size);

@@ -26,28 +26,6 @@ IGT_TEST_DESCRIPTION("Sharing vtgpu BOs through dma-bufs: with vgem both "
 
 #define BO_SIZE (1u << 20)
 
-static void write_seq(uint32_t *ptr, uint64_t size, uint32_t base)
-{
-	for (uint64_t i = 0; i < size / 4; i++)
-		ptr[i] = base + i;
-}
-
-static void check_seq(const uint32_t *ptr, uint64_t size, uint32_t base)
-{
-	for (uint64_t i = 0; i < size / 4; i++)
-		igt_assert_f(ptr[i] == base + i,
-			     "dword %" PRIu64 " is %#x, expected %#x\n",
-			     i, ptr[i], (uint32_t)(base + i));
-}
-
-static void check_fill(const uint32_t *ptr, uint64_t size, uint32_t value)
-{
-	for (uint64_t i = 0; i < size / 4; i++)
-		igt_assert_f(ptr[i] == value,
-			     "dword %" PRIu64 " is %#x, expected %#x\n",
-			     i, ptr[i], value);
-}
-
 static int export(int fd, uint32_t handle)
 {
 	int dmabuf = -1;
@@ -73,14 +51,6 @@ static void *mmap_dmabuf(int dmabuf, uint64_t size, int prot)
 	return ptr;
 }
 
-static double elapsed(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /*
  * Fill @handle on the engine while a vgem fence on it is unsignalled: the
  * submission must wait for the fence, which a child signals after a
@@ -97,9 +67,9 @@ static void check_implicit_sync(int fd, uint32_t handle, int vgem,
 		sleep(1);
 		vgem_fence_signal(vgem, fence);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	igt_gettime(&t0);
 	vtgpu_fill(fd, handle, 0, BO_SIZE, 0x5a5a5a5a);
-	secs = elapsed(&t0);
+	secs = igt_nsec_elapsed(&t0) / 1e9;
 	igt_waitchildren();
 
 	igt_info("the job waited %.2f s for the vgem fence\n", secs);
@@ -128,12 +98,12 @@ static void test_vtgpu_to_vgem(int fd)
 	igt_assert(info.info_flags & VTGPU_GEM_INFO_PINNED);
 
 	ptr = mmap_dmabuf(dmabuf, BO_SIZE, PROT_READ | PROT_WRITE);
-	check_fill(ptr, BO_SIZE, 0x12345678);
+	vtgpu_check_fill(ptr, BO_SIZE, 0x12345678, __func__);
 
 	/* A job on the shared BO waits for vgem's fence on it. */
 	check_implicit_sync(fd, bo, vgem, &vbo);
-	check_fill(ptr, BO_SIZE, 0x5a5a5a5a);
-	write_seq(ptr, BO_SIZE, 7);
+	vtgpu_check_fill(ptr, BO_SIZE, 0x5a5a5a5a, __func__);
+	vtgpu_write_seq(ptr, BO_SIZE, 7);
 	munmap(ptr, BO_SIZE);
 
 	/* vgem lets go: the BO is unpinned, and may move again. */
@@ -145,8 +115,8 @@ static void test_vtgpu_to_vgem(int fd)
 	vtgpu_gem_wait(fd, bo);
 	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_VRAM);
 	ptr = vtgpu_gem_mmap(fd, bo, BO_SIZE, PROT_READ);
-	check_fill(ptr, 4096, 0);
-	check_seq(ptr + 1024, BO_SIZE - 4096, 7 + 1024);
+	vtgpu_check_fill(ptr, 4096, 0, __func__);
+	vtgpu_check_seq(ptr + 1024, BO_SIZE - 4096, 7 + 1024, __func__);
 	munmap(ptr, BO_SIZE);
 
 	vtgpu_gem_close(fd, bo);
@@ -166,7 +136,7 @@ static void test_vgem_to_vtgpu(int fd)
 	vgem_create(vgem, &vbo);
 	igt_assert_eq_u64(vbo.size, BO_SIZE);
 	vptr = vgem_mmap(vgem, &vbo, PROT_READ | PROT_WRITE);
-	write_seq(vptr, BO_SIZE, 1000);
+	vtgpu_write_seq(vptr, BO_SIZE, 1000);
 
 	dmabuf = export(vgem, vbo.handle);
 	imported = import(fd, dmabuf);
@@ -186,12 +156,12 @@ static void test_vgem_to_vtgpu(int fd)
 	vtgpu_gem_wait(fd, bo);
 	igt_assert_eq_u32(vtgpu_gem_domain(fd, imported), VTGPU_GEM_DOMAIN_GTT);
 	ptr = vtgpu_gem_mmap(fd, bo, BO_SIZE, PROT_READ);
-	check_seq(ptr, BO_SIZE, 1000);
+	vtgpu_check_seq(ptr, BO_SIZE, 1000, __func__);
 	munmap(ptr, BO_SIZE);
 
 	/* ... and writes them, after vgem's fence on them. */
 	check_implicit_sync(fd, imported, vgem, &vbo);
-	check_fill(vptr, BO_SIZE, 0x5a5a5a5a);
+	vtgpu_check_fill(vptr, BO_SIZE, 0x5a5a5a5a, __func__);
 
 	munmap(vptr, BO_SIZE);
 	vtgpu_gem_close(fd, imported);
@@ -223,11 +193,11 @@ static void test_self_import(int fd)
 
 	ptr = vtgpu_gem_mmap(fd, bo, BO_SIZE, PROT_READ | PROT_WRITE);
 	ptr2 = vtgpu_gem_mmap(fd2, other, BO_SIZE, PROT_READ | PROT_WRITE);
-	write_seq(ptr, BO_SIZE, 42);
-	check_seq(ptr2, BO_SIZE, 42);
+	vtgpu_write_seq(ptr, BO_SIZE, 42);
+	vtgpu_check_seq(ptr2, BO_SIZE, 42, __func__);
 	vtgpu_fill(fd2, other, 0, BO_SIZE, 0x77777777);
 	vtgpu_gem_wait(fd, bo);
-	check_fill(ptr, BO_SIZE, 0x77777777);
+	vtgpu_check_fill(ptr, BO_SIZE, 0x77777777, __func__);
 	munmap(ptr, BO_SIZE);
 	munmap(ptr2, BO_SIZE);
 
@@ -249,7 +219,7 @@ static void test_dmabuf_mmap(int fd)
 			      VTGPU_GEM_DOMAIN_GTT, VTGPU_GEM_DOMAIN_VRAM, 0);
 	dmabuf = export(fd, bo);
 	ptr = mmap_dmabuf(dmabuf, BO_SIZE, PROT_READ | PROT_WRITE);
-	write_seq(ptr, BO_SIZE, 3);
+	vtgpu_write_seq(ptr, BO_SIZE, 3);
 	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_VRAM);
 
 	/*
@@ -263,8 +233,8 @@ static void test_dmabuf_mmap(int fd)
 					       VTGPU_GEM_DOMAIN_VRAM,
 					       VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
 	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_GTT);
-	check_seq(ptr, BO_SIZE, 3);
-	write_seq(ptr, BO_SIZE, 4);
+	vtgpu_check_seq(ptr, BO_SIZE, 3, __func__);
+	vtgpu_write_seq(ptr, BO_SIZE, 4);
 	for (unsigned int i = 0; i < ARRAY_SIZE(pressure); i++)
 		vtgpu_gem_close(fd, pressure[i]);
 
@@ -272,13 +242,13 @@ static void test_dmabuf_mmap(int fd)
 	vtgpu_fill(fd, bo, 0, 4096, 0xeeeeeeee);
 	vtgpu_gem_wait(fd, bo);
 	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_VRAM);
-	check_fill(ptr, 4096, 0xeeeeeeee);
-	check_seq(ptr + 1024, BO_SIZE - 4096, 4 + 1024);
+	vtgpu_check_fill(ptr, 4096, 0xeeeeeeee, __func__);
+	vtgpu_check_seq(ptr + 1024, BO_SIZE - 4096, 4 + 1024, __func__);
 
 	/* The mapping outlives the dma-buf fd and the handle. */
 	close(dmabuf);
 	vtgpu_gem_close(fd, bo);
-	check_fill(ptr, 4096, 0xeeeeeeee);
+	vtgpu_check_fill(ptr, 4096, 0xeeeeeeee, __func__);
 	munmap(ptr, BO_SIZE);
 
 	/*
@@ -290,7 +260,7 @@ static void test_dmabuf_mmap(int fd)
 	vtgpu_fill(fd, nocpu, 0, BO_SIZE, 0xabcdabcd);
 	dmabuf = export(fd, nocpu);
 	ptr = mmap_dmabuf(dmabuf, BO_SIZE, PROT_READ);
-	check_fill(ptr, BO_SIZE, 0xabcdabcd);
+	vtgpu_check_fill(ptr, BO_SIZE, 0xabcdabcd, __func__);
 	igt_assert(vtgpu_gem_info(fd, nocpu).info_flags &
 		   VTGPU_GEM_INFO_CPU_ACCESSED);
 	munmap(ptr, BO_SIZE);

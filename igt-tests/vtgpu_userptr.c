@@ -31,30 +31,6 @@ IGT_TEST_DESCRIPTION("userptr BOs: BOs made of a process's memory, used by "
 
 #define PAGE_SZ 4096ull
 
-static void write_seq(uint32_t *ptr, uint64_t size, uint32_t base)
-{
-	for (uint64_t i = 0; i < size / 4; i++)
-		ptr[i] = base + i;
-}
-
-static void check_seq(const uint32_t *ptr, uint64_t size, uint32_t base,
-		      const char *what)
-{
-	for (uint64_t i = 0; i < size / 4; i++)
-		igt_assert_f(ptr[i] == (uint32_t)(base + i),
-			     "%s: dword %" PRIu64 " is %#x, expected %#x\n",
-			     what, i, ptr[i], (uint32_t)(base + i));
-}
-
-static void check_fill(const uint32_t *ptr, uint64_t size, uint32_t value,
-		       const char *what)
-{
-	for (uint64_t i = 0; i < size / 4; i++)
-		igt_assert_f(ptr[i] == value,
-			     "%s: dword %" PRIu64 " is %#x, expected %#x\n",
-			     what, i, ptr[i], value);
-}
-
 static void *map_anon(uint64_t size)
 {
 	void *ptr = mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -165,27 +141,6 @@ static uint64_t counter(int fd, const char *name)
 	return vtgpu_debugfs_stat(fd, name);
 }
 
-static int debugfs_fd = -1;
-
-static void reset_engine_delay(int sig)
-{
-	if (debugfs_fd >= 0)
-		vtgpu_debugfs_write(debugfs_fd, "engine_delay_us", "0");
-}
-
-static void set_engine_delay(int fd, unsigned int us)
-{
-	char buf[16];
-
-	if (debugfs_fd < 0) {
-		/* The exit handler runs after the fixture closed fd. */
-		debugfs_fd = dup(fd);
-		igt_install_exit_handler(reset_engine_delay);
-	}
-	snprintf(buf, sizeof(buf), "%u", us);
-	vtgpu_debugfs_write(fd, "engine_delay_us", buf);
-}
-
 static void test_basic(int fd)
 {
 	const uint64_t size = 256 << 10;
@@ -195,7 +150,7 @@ static void test_basic(int fd)
 	uint32_t *user = map_anon(size);
 	uint32_t bo;
 
-	write_seq(user, size, 0x1000);
+	vtgpu_write_seq(user, size, 0x1000);
 	bo = vtgpu_gem_userptr(fd, user, size, 0);
 	info = vtgpu_gem_info(fd, bo);
 	igt_assert(info.info_flags & VTGPU_GEM_INFO_USERPTR);
@@ -204,27 +159,27 @@ static void test_basic(int fd)
 
 	/* From user memory: the engine reads what the CPU wrote. */
 	staging_read(fd, &st, bo, size);
-	check_seq(st.map, size, 0x1000, "copied from user memory");
+	vtgpu_check_seq(st.map, size, 0x1000, "copied from user memory");
 	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_GTT);
 
 	/* To user memory: the CPU reads what the engine wrote. */
-	write_seq(st.map, size, 0x2000);
+	vtgpu_write_seq(st.map, size, 0x2000);
 	vtgpu_copy(fd, st.handle, 0, bo, 0, size);
 	vtgpu_gem_wait(fd, bo);
-	check_seq(user, size, 0x2000, "copied to user memory");
+	vtgpu_check_seq(user, size, 0x2000, "copied to user memory");
 
 	/* A fill at an offset touches only its range. */
 	vtgpu_fill(fd, bo, PAGE_SZ, 2 * PAGE_SZ, 0xdeadbeef);
 	vtgpu_gem_wait(fd, bo);
-	check_seq(user, PAGE_SZ, 0x2000, "before the fill");
-	check_fill(user + PAGE_SZ / 4, 2 * PAGE_SZ, 0xdeadbeef, "the fill");
-	check_seq(user + 3 * PAGE_SZ / 4, size - 3 * PAGE_SZ,
+	vtgpu_check_seq(user, PAGE_SZ, 0x2000, "before the fill");
+	vtgpu_check_fill(user + PAGE_SZ / 4, 2 * PAGE_SZ, 0xdeadbeef, "the fill");
+	vtgpu_check_seq(user + 3 * PAGE_SZ / 4, size - 3 * PAGE_SZ,
 		  0x2000 + 3 * PAGE_SZ / 4, "after the fill");
 
 	/* The same pages: later CPU writes need no new collection. */
-	write_seq(user, size, 0x3000);
+	vtgpu_write_seq(user, size, 0x3000);
 	staging_read(fd, &st, bo, size);
-	check_seq(st.map, size, 0x3000, "copied again from user memory");
+	vtgpu_check_seq(st.map, size, 0x3000, "copied again from user memory");
 	igt_assert_eq_u64(counter(fd, "userptr_collects"), collects + 1);
 
 	vtgpu_gem_close(fd, bo);
@@ -239,9 +194,9 @@ static void test_readonly(int fd)
 	uint32_t *ro = map_anon(size), *rw = map_anon(size);
 	uint32_t bo, handle = 0;
 
-	write_seq(ro, size, 0x100);
+	vtgpu_write_seq(ro, size, 0x100);
 	igt_assert_eq(mprotect(ro, size, PROT_READ), 0);
-	write_seq(rw, size, 0x200);
+	vtgpu_write_seq(rw, size, 0x200);
 
 	/* Memory the process cannot write needs the flag. */
 	igt_assert_eq(userptr(fd, ro, size, 0, &handle), -EACCES);
@@ -249,7 +204,7 @@ static void test_readonly(int fd)
 
 	bo = vtgpu_gem_userptr(fd, ro, size, VTGPU_USERPTR_READONLY);
 	staging_read(fd, &st, bo, size);
-	check_seq(st.map, size, 0x100, "copied from read-only memory");
+	vtgpu_check_seq(st.map, size, 0x100, "copied from read-only memory");
 
 	/* A READONLY BO is never written, whatever the memory allows. */
 	igt_assert_eq(try_copy(fd, st.handle, bo, size), -EACCES);
@@ -260,8 +215,8 @@ static void test_readonly(int fd)
 	igt_assert_eq(try_copy(fd, st.handle, bo, size), -EACCES);
 	igt_assert_eq(try_fill(fd, bo, size, 0), -EACCES);
 	staging_read(fd, &st, bo, size);
-	check_seq(st.map, size, 0x200, "copied from a READONLY BO");
-	check_seq(rw, size, 0x200, "a READONLY BO after refused writes");
+	vtgpu_check_seq(st.map, size, 0x200, "copied from a READONLY BO");
+	vtgpu_check_seq(rw, size, 0x200, "a READONLY BO after refused writes");
 	vtgpu_gem_close(fd, bo);
 
 	munmap(ro, size);
@@ -334,10 +289,10 @@ static void test_invalidate_munmap(int fd)
 	uint32_t *user = map_anon(size);
 	uint32_t bo;
 
-	write_seq(user, size, 1);
+	vtgpu_write_seq(user, size, 1);
 	bo = vtgpu_gem_userptr(fd, user, size, 0);
 	staging_read(fd, &st, bo, size);
-	check_seq(st.map, size, 1, "before munmap");
+	vtgpu_check_seq(st.map, size, 1, "before munmap");
 
 	igt_assert_eq(munmap(user, size), 0);
 	igt_assert_lt_u64(invalidations, counter(fd, "userptr_invalidations"));
@@ -346,9 +301,9 @@ static void test_invalidate_munmap(int fd)
 
 	/* Mapped again: the next job uses the new memory. */
 	remap_anon(user, size);
-	write_seq(user, size, 2);
+	vtgpu_write_seq(user, size, 2);
 	staging_read(fd, &st, bo, size);
-	check_seq(st.map, size, 2, "after mapping again");
+	vtgpu_check_seq(st.map, size, 2, "after mapping again");
 
 	vtgpu_gem_close(fd, bo);
 	munmap(user, size);
@@ -363,10 +318,10 @@ static void test_invalidate_mprotect(int fd)
 	uint32_t *user = map_anon(size);
 	uint32_t bo;
 
-	write_seq(user, size, 7);
+	vtgpu_write_seq(user, size, 7);
 	bo = vtgpu_gem_userptr(fd, user, size, 0);
 	staging_read(fd, &st, bo, size);
-	check_seq(st.map, size, 7, "before mprotect");
+	vtgpu_check_seq(st.map, size, 7, "before mprotect");
 
 	/* A writable BO needs writable memory, even to be read. */
 	igt_assert_eq(mprotect(user, size, PROT_READ), 0);
@@ -382,10 +337,10 @@ static void test_invalidate_mprotect(int fd)
 	/* Writable again: usable again, with the same contents. */
 	igt_assert_eq(mprotect(user, size, PROT_READ | PROT_WRITE), 0);
 	staging_read(fd, &st, bo, size);
-	check_seq(st.map, size, 7, "after mprotect back");
+	vtgpu_check_seq(st.map, size, 7, "after mprotect back");
 	vtgpu_fill(fd, bo, 0, size, 0x77777777);
 	vtgpu_gem_wait(fd, bo);
-	check_fill(user, size, 0x77777777, "filled after mprotect back");
+	vtgpu_check_fill(user, size, 0x77777777, "filled after mprotect back");
 
 	vtgpu_gem_close(fd, bo);
 	munmap(user, size);
@@ -402,36 +357,36 @@ static void test_fork_cow(int fd)
 	uint32_t bo;
 	char c = 0;
 
-	write_seq(user, size, 10);
+	vtgpu_write_seq(user, size, 10);
 	bo = vtgpu_gem_userptr(fd, user, size, 0);
 	staging_read(fd, &st, bo, size);
-	check_seq(st.map, size, 10, "before fork");
+	vtgpu_check_seq(st.map, size, 10, "before fork");
 
 	igt_assert_eq(pipe(to_child), 0);
 	igt_assert_eq(pipe(to_parent), 0);
 	invalidations = counter(fd, "userptr_invalidations");
 	igt_fork(child, 1) {
 		/* The child's writes go to its own copy of the pages. */
-		write_seq(user, size, 20);
+		vtgpu_write_seq(user, size, 20);
 		igt_assert_eq(write(to_parent[1], &c, 1), 1);
 		igt_assert_eq(read(to_child[0], &c, 1), 1);
 		/* And the parent's BO never writes into the child's copy. */
-		check_seq(user, size, 20, "the child's copy");
+		vtgpu_check_seq(user, size, 20, "the child's copy");
 	}
 	igt_assert_eq(read(to_parent[0], &c, 1), 1);
 	/* fork() write-protected the parent's pages: an invalidation. */
 	igt_assert_lt_u64(invalidations, counter(fd, "userptr_invalidations"));
 
 	staging_read(fd, &st, bo, size);
-	check_seq(st.map, size, 10, "after the child wrote");
+	vtgpu_check_seq(st.map, size, 10, "after the child wrote");
 
-	write_seq(user, size, 30);
+	vtgpu_write_seq(user, size, 30);
 	staging_read(fd, &st, bo, size);
-	check_seq(st.map, size, 30, "after the parent wrote");
+	vtgpu_check_seq(st.map, size, 30, "after the parent wrote");
 
 	vtgpu_fill(fd, bo, 0, size, 0x30303030);
 	vtgpu_gem_wait(fd, bo);
-	check_fill(user, size, 0x30303030, "the parent's memory, filled");
+	vtgpu_check_fill(user, size, 0x30303030, "the parent's memory, filled");
 
 	igt_assert_eq(write(to_child[1], &c, 1), 1);
 	igt_waitchildren();
@@ -456,7 +411,7 @@ static void test_self_mmap(int fd)
 	/* A mapping of a vtgpu BO, faulted in. */
 	gtt = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_GTT, 0, 0);
 	map = vtgpu_gem_mmap(fd, gtt, size, PROT_READ | PROT_WRITE);
-	write_seq(map, size, 40);
+	vtgpu_write_seq(map, size, 40);
 
 	igt_assert_eq(userptr(fd, map, size, 0, &handle), -EFAULT);
 	igt_assert_eq(userptr(fd, map, size, VTGPU_USERPTR_READONLY, &handle),
@@ -474,14 +429,14 @@ static void test_self_mmap(int fd)
 
 	/* A vtgpu mapping put over the range after the BO was made. */
 	user = map_anon(size);
-	write_seq(user, size, 41);
+	vtgpu_write_seq(user, size, 41);
 	bo = vtgpu_gem_userptr(fd, user, size, 0);
 	staging_read(fd, &st, bo, size);
-	check_seq(st.map, size, 41, "before the vtgpu mapping");
+	vtgpu_check_seq(st.map, size, 41, "before the vtgpu mapping");
 	p = mmap(user, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 		 fd, offset);
 	igt_assert(p == user);
-	check_seq(user, size, 40, "the vtgpu mapping");
+	vtgpu_check_seq(user, size, 40, "the vtgpu mapping");
 	igt_assert_eq(try_copy(fd, bo, st.handle, size), -EFAULT);
 	igt_assert_eq(try_copy(fd, gtt, bo, size), -EFAULT);
 
@@ -501,7 +456,7 @@ static void test_vgem_mmap(int fd)
 
 	vgem_create(vgem, &vbo);
 	map = vgem_mmap(vgem, &vbo, PROT_READ | PROT_WRITE);
-	write_seq(map, vbo.size, 50);
+	vtgpu_write_seq(map, vbo.size, 50);
 
 	igt_assert_eq(userptr(fd, map, vbo.size, 0, &handle), -EFAULT);
 	igt_assert_eq(userptr(fd, map, vbo.size, VTGPU_USERPTR_READONLY,
@@ -510,14 +465,6 @@ static void test_vgem_mmap(int fd)
 
 	munmap(map, vbo.size);
 	close(vgem);
-}
-
-static double elapsed(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
 /*
@@ -536,11 +483,11 @@ static void test_munmap_during_copy(int fd)
 	double secs;
 	int fence;
 
-	write_seq(st.map, size, 60);
+	vtgpu_write_seq(st.map, size, 60);
 	bo = vtgpu_gem_userptr(fd, user, size, 0);
 	vtgpu_copy(fd, st.handle, 0, bo, 0, size);
 	vtgpu_gem_wait(fd, bo);
-	check_seq(user, size, 60, "before the slow job");
+	vtgpu_check_seq(user, size, 60, "before the slow job");
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(cmds) - 1; i++)
 		cmds[i] = (struct drm_vtgpu_cmd) {
@@ -551,26 +498,26 @@ static void test_munmap_during_copy(int fd)
 		.op = VTGPU_CMD_COPY, .src_handle = st.handle,
 		.dst_handle = bo, .size = size,
 	};
-	set_engine_delay(fd, 200000);
+	vtgpu_set_engine_delay(fd, 200000);
 	fence = vtgpu_submit_cmds(fd, cmds, ARRAY_SIZE(cmds),
 				  VTGPU_SUBMIT_OUT_FENCE_FD);
 	igt_assert_f(sync_file_status(fence) == 0,
 		     "the job finished at once: engine too fast\n");
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	igt_gettime(&t0);
 	igt_assert_eq(munmap(user, size), 0);
-	secs = elapsed(&t0);
+	secs = igt_nsec_elapsed(&t0) / 1e9;
 	igt_info("munmap took %.2f s\n", secs);
 	igt_assert_f(sync_file_status(fence) == 1,
 		     "munmap returned before the job completed (status %d)\n",
 		     sync_file_status(fence));
-	set_engine_delay(fd, 0);
+	vtgpu_set_engine_delay(fd, 0);
 	close(fence);
 
 	igt_assert_eq(try_copy(fd, bo, st.handle, size), -EFAULT);
 	remap_anon(user, size);
 	staging_read(fd, &st, bo, size);
-	check_fill(st.map, size, 0, "new memory at the range");
+	vtgpu_check_fill(st.map, size, 0, "new memory at the range");
 
 	vtgpu_gem_close(fd, bo);
 	munmap(user, size);
@@ -596,7 +543,7 @@ static void test_close_busy(int fd)
 			.op = VTGPU_CMD_FILL, .dst_handle = bo, .size = size,
 			.pattern = 0x80 + i,
 		};
-	set_engine_delay(fd, 200000);
+	vtgpu_set_engine_delay(fd, 200000);
 	fence = vtgpu_submit_cmds(fd, cmds, ARRAY_SIZE(cmds),
 				  VTGPU_SUBMIT_OUT_FENCE_FD);
 	igt_assert_f(sync_file_status(fence) == 0,
@@ -606,9 +553,9 @@ static void test_close_busy(int fd)
 	igt_assert_f(sync_file_status(fence) == 1,
 		     "the close returned before the job completed (status %d)\n",
 		     sync_file_status(fence));
-	set_engine_delay(fd, 0);
+	vtgpu_set_engine_delay(fd, 0);
 	close(fence);
-	check_fill(user, size, 0x83, "the memory after the job");
+	vtgpu_check_fill(user, size, 0x83, "the memory after the job");
 
 	/* Nothing follows the memory any more: unmapping it is harmless. */
 	munmap(user, size);
@@ -630,32 +577,32 @@ static void test_evict(int fd)
 	void *hog_mem[4];
 	unsigned int in_gtt = 0;
 
-	write_seq(user, size, 70);
+	vtgpu_write_seq(user, size, 70);
 	bo = vtgpu_gem_userptr(fd, user, size, 0);
 	staging_read(fd, &st, bo, size);
-	check_seq(st.map, size, 70, "before eviction");
+	vtgpu_check_seq(st.map, size, 70, "before eviction");
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(hogs); i++) {
 		hog_mem[i] = map_anon(hog_size);
 		hogs[i] = vtgpu_gem_userptr(fd, hog_mem[i], hog_size,
 					    VTGPU_USERPTR_READONLY);
 		staging_read(fd, &st, hogs[i], PAGE_SZ);
-		check_fill(st.map, PAGE_SZ, 0, "a GART hog");
+		vtgpu_check_fill(st.map, PAGE_SZ, 0, "a GART hog");
 	}
 	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_SYSTEM);
 	igt_assert_lt_u64(evictions, counter(fd, "evictions"));
 
 	/* Written by the CPU while out of the GART, read by the engine. */
-	write_seq(user, size, 71);
+	vtgpu_write_seq(user, size, 71);
 	staging_read(fd, &st, bo, size);
-	check_seq(st.map, size, 71, "back in the GART");
+	vtgpu_check_seq(st.map, size, 71, "back in the GART");
 	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_GTT);
 
 	/* Written by the engine after the move back. */
-	write_seq(st.map, size, 72);
+	vtgpu_write_seq(st.map, size, 72);
 	vtgpu_copy(fd, st.handle, 0, bo, 0, size);
 	vtgpu_gem_wait(fd, bo);
-	check_seq(user, size, 72, "written by the engine");
+	vtgpu_check_seq(user, size, 72, "written by the engine");
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(hogs); i++)
 		in_gtt += vtgpu_gem_domain(fd, hogs[i]) == VTGPU_GEM_DOMAIN_GTT;
@@ -718,8 +665,8 @@ static void test_stress(int fd)
 	}
 
 	igt_assert_eq(pthread_create(&thread, NULL, stress_remapper, &s), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (elapsed(&t0) < 5) {
+	igt_gettime(&t0);
+	while (igt_nsec_elapsed(&t0) / 1e9 < 5) {
 		unsigned int i = rand_r(&seed) % STRESS_BOS;
 		unsigned int j = rand_r(&seed) % STRESS_BOS;
 		struct drm_vtgpu_cmd cmds[2] = {

@@ -767,6 +767,16 @@ void igt_set_timeout(unsigned int seconds,
 uint64_t igt_nsec_elapsed(struct timespec *start);
 
 /**
+ * igt_gettime:
+ * @ts: where to store the time
+ *
+ * Reads the monotonic clock igt_nsec_elapsed() measures against.
+ *
+ * Returns: 0 on success, -errno otherwise.
+ */
+int igt_gettime(struct timespec *ts);
+
+/**
  * igt_seconds_elapsed:
  * @start: measure from this point in time
  *

@@ -696,17 +696,81 @@ int vtgpu_fence_status(int fence_fd)
 	return info.status;
 }
 
+static int engine_delay_fd = -1;
+
+static void reset_engine_delay(int sig)
+{
+	if (engine_delay_fd >= 0)
+		vtgpu_debugfs_write(engine_delay_fd, "engine_delay_us", "0");
+}
+
 /**
  * vtgpu_set_engine_delay:
  * @fd: vtgpu file descriptor
  * @us: microseconds each engine command takes, 0 for none
  *
- * Slows the engine down through debugfs, to keep jobs in flight.
+ * Slows the engine down through debugfs, to keep jobs in flight. The
+ * first call installs an exit handler that sets the delay back to 0, so
+ * a failed subtest leaves the engine at full speed.
  */
 void vtgpu_set_engine_delay(int fd, unsigned int us)
 {
 	char buf[16];
 
+	if (engine_delay_fd < 0) {
+		/* The exit handler may run after the caller closed fd. */
+		engine_delay_fd = dup(fd);
+		igt_install_exit_handler(reset_engine_delay);
+	}
 	snprintf(buf, sizeof(buf), "%u", us);
 	vtgpu_debugfs_write(fd, "engine_delay_us", buf);
+}
+
+/**
+ * vtgpu_write_seq:
+ * @ptr: where to write
+ * @size: bytes to write, a multiple of 4
+ * @base: the first dword's value
+ *
+ * Writes the dwords base, base + 1, ... : a pattern in which a misplaced
+ * or stale page shows.
+ */
+void vtgpu_write_seq(uint32_t *ptr, uint64_t size, uint32_t base)
+{
+	for (uint64_t i = 0; i < size / 4; i++)
+		ptr[i] = base + i;
+}
+
+/**
+ * vtgpu_check_seq:
+ * @ptr: what to check
+ * @size: bytes to check, a multiple of 4
+ * @base: the first dword's expected value
+ * @what: what is checked, for the failure message
+ *
+ * Asserts that @ptr holds what vtgpu_write_seq() wrote with @base.
+ */
+void vtgpu_check_seq(const uint32_t *ptr, uint64_t size, uint32_t base,
+		     const char *what)
+{
+	for (uint64_t i = 0; i < size / 4; i++)
+		igt_assert_f(ptr[i] == (uint32_t)(base + i),
+			     "%s: dword %" PRIu64 " is %#x, expected %#x\n",
+			     what, i, ptr[i], (uint32_t)(base + i));
+}
+
+/**
+ * vtgpu_check_fill:
+ * @ptr: what to check
+ * @size: bytes to check, a multiple of 4
+ * @value: the expected value of every dword
+ * @what: what is checked, for the failure message
+ */
+void vtgpu_check_fill(const uint32_t *ptr, uint64_t size, uint32_t value,
+		      const char *what)
+{
+	for (uint64_t i = 0; i < size / 4; i++)
+		igt_assert_f(ptr[i] == value,
+			     "%s: dword %" PRIu64 " is %#x, expected %#x\n",
+			     what, i, ptr[i], value);
 }

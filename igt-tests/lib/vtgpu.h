@@ -80,4 +80,10 @@ int vtgpu_fence_wait(int fence_fd, int timeout_ms);
 int vtgpu_fence_status(int fence_fd);
 void vtgpu_set_engine_delay(int fd, unsigned int us);
 
+void vtgpu_write_seq(uint32_t *ptr, uint64_t size, uint32_t base);
+void vtgpu_check_seq(const uint32_t *ptr, uint64_t size, uint32_t base,
+		     const char *what);
+void vtgpu_check_fill(const uint32_t *ptr, uint64_t size, uint32_t value,
+		      const char *what);
+
 #endif /* VTGPU_H */
