@@ -200,6 +200,7 @@ int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible)
 /**
  * vtgpu_bo_fault_reserve_notify - bring a BO where the CPU reaches it
  * @bo: the BO, reserved
+ * @no_wait_gpu: fail with -EBUSY rather than wait for the GPU
  *
  * Called by the CPU fault handler (and by ptrace access) before the BO's
  * pages are looked up, as amdgpu, radeon and nouveau do. A BO in
@@ -210,6 +211,10 @@ int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible)
  * for it (the fault handler in ttm_bo_vm_fault_reserved(), with mmap_lock
  * dropped on the first try).
  *
+ * With @no_wait_gpu the move fails with -EBUSY rather than wait for the
+ * GPU (fences of other devices on the BO, or a busy BO to evict): the
+ * fault handler's first try passes it, and waits with mmap_lock dropped.
+ *
  * The BO is remembered as CPU-accessed: its VRAM placements stay in
  * visible VRAM from then on, so the CPU does not chase it again.
  *
@@ -218,13 +223,15 @@ int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible)
  * reservations can be taken without waiting.
  *
  * Returns: 0 when the CPU can reach the BO (or its move to where it can
- * is queued), VM_FAULT_NOPAGE to retry the fault after a signal or a busy
- * BO in the way, VM_FAULT_SIGBUS for a pinned BO in invisible VRAM or one
- * that fits nowhere the CPU reaches.
+ * is queued); -EBUSY (only with @no_wait_gpu) or -ERESTARTSYS to try
+ * again; -EPERM for a pinned BO in invisible VRAM, -E2BIG for one that
+ * fits nowhere the CPU reaches, -ENOMEM when no room can be made.
  */
-vm_fault_t vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo)
+int vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo, bool no_wait_gpu)
 {
-	struct ttm_operation_ctx ctx = { .interruptible = true };
+	struct ttm_operation_ctx ctx = {
+		.interruptible = true, .no_wait_gpu = no_wait_gpu,
+	};
 	struct ttm_buffer_object *tbo = &bo->tbo;
 	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
 	bool cpu_accessed = bo->cpu_accessed;
@@ -239,7 +246,7 @@ vm_fault_t vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo)
 		return 0;
 	}
 	if (tbo->pin_count)
-		return VM_FAULT_SIGBUS;
+		return -EPERM;
 
 	/* Visible VRAM without evicting, then GTT (or visible VRAM) evicting. */
 	bo->cpu_accessed = true;
@@ -254,15 +261,13 @@ vm_fault_t vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo)
 	if (!bo->placement.num_busy_placement) {
 		/* Larger than visible VRAM, and not allowed in GTT. */
 		bo->cpu_accessed = cpu_accessed;
-		return VM_FAULT_SIGBUS;
+		return -E2BIG;
 	}
 
 	ret = ttm_bo_validate(tbo, &bo->placement, &ctx);
 	if (ret) {
 		bo->cpu_accessed = cpu_accessed;
-		if (ret == -EBUSY || ret == -ERESTARTSYS || ret == -EINTR)
-			return VM_FAULT_NOPAGE;
-		return VM_FAULT_SIGBUS;
+		return ret;
 	}
 
 	atomic64_inc(&vtgpu->stats.cpu_fault_migrations);

@@ -368,7 +368,7 @@ int vtgpu_bo_create(struct vtgpu_device *vtgpu, u64 size, u32 domains,
 		    struct vtgpu_userptr *userptr, struct vtgpu_bo **pbo);
 bool vtgpu_is_vtgpu_bo(struct ttm_buffer_object *tbo);
 int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible);
-vm_fault_t vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo);
+int vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo, bool no_wait_gpu);
 int vtgpu_bo_pin_gtt(struct vtgpu_bo *bo);
 void vtgpu_bo_unpin(struct vtgpu_bo *bo);
 int vtgpu_bo_wait_foreign(struct ttm_buffer_object *tbo,

@@ -34,7 +34,13 @@
  *    waits for the reservation and returns VM_FAULT_RETRY: other threads
  *    of the process can mmap(), munmap() and fault on other BOs meanwhile.
  * 2. vtgpu_bo_fault_reserve_notify() moves a BO in invisible VRAM to
- *    visible VRAM or GTT, where the CPU reaches it.
+ *    visible VRAM or GTT, where the CPU reaches it. On the first try it
+ *    does not wait for the GPU (another device's fences on the BO, a busy
+ *    BO to evict); when it would, the handler waits for the BO with
+ *    mmap_lock dropped and returns VM_FAULT_RETRY. What is still waited
+ *    for with mmap_lock held is ring space for the move's job, which the
+ *    engine frees as it runs (its watchdog bounds that), and on a retried
+ *    fault whatever the first try found busy.
  * 3. ttm_bo_vm_fault_reserved() waits for moves in flight (again with
  *    mmap_lock dropped on the first try) and maps the faulting page and
  *    up to a prefault window of pages after it.
@@ -105,6 +111,44 @@ static vm_fault_t vtgpu_vm_fault_reserve(struct ttm_buffer_object *tbo,
 	return 0;
 }
 
+/*
+ * Step 2. On the first try the move must not wait for the GPU: when it
+ * would, wait for the BO with mmap_lock dropped, as ttm_bo_vm_fault_idle()
+ * does for moves in flight, and retry; the next try may wait.
+ */
+static vm_fault_t vtgpu_vm_fault_notify(struct vm_fault *vmf,
+					struct vtgpu_bo *bo)
+{
+	bool first = fault_flag_allow_retry_first(vmf->flags) &&
+		     !READ_ONCE(vtgpu_fault_blocking);
+	struct ttm_buffer_object *tbo = &bo->tbo;
+	int ret;
+
+	ret = vtgpu_bo_fault_reserve_notify(bo, first);
+	if (ret == -EBUSY && first) {
+		if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
+			return VM_FAULT_RETRY;
+		ttm_bo_get(tbo);
+		mmap_read_unlock(vmf->vma->vm_mm);
+		(void)dma_resv_wait_timeout(tbo->base.resv,
+					    DMA_RESV_USAGE_BOOKKEEP, true,
+					    MAX_SCHEDULE_TIMEOUT);
+		dma_resv_unlock(tbo->base.resv);
+		ttm_bo_put(tbo);
+		return VM_FAULT_RETRY;
+	}
+	switch (ret) {
+	case 0:
+		return 0;
+	case -EBUSY:
+	case -ERESTARTSYS:
+	case -EINTR:
+		return VM_FAULT_NOPAGE;
+	default:
+		return VM_FAULT_SIGBUS;
+	}
+}
+
 /* Steps 2 and 3, the BO reserved and the device present. */
 static vm_fault_t vtgpu_vm_fault_reserved(struct vm_fault *vmf,
 					  struct vtgpu_bo *bo)
@@ -114,7 +158,7 @@ static vm_fault_t vtgpu_vm_fault_reserved(struct vm_fault *vmf,
 	vm_fault_t ret;
 	pgoff_t pages;
 
-	ret = vtgpu_bo_fault_reserve_notify(bo);
+	ret = vtgpu_vm_fault_notify(vmf, bo);
 	if (ret)
 		return ret;
 
@@ -240,9 +284,12 @@ static int vtgpu_vm_access(struct vm_area_struct *vma, unsigned long addr,
 		goto unlock;
 	}
 
-	ret = -EIO;
-	if (vtgpu_bo_fault_reserve_notify(to_vtgpu_bo(tbo)))
+	ret = vtgpu_bo_fault_reserve_notify(to_vtgpu_bo(tbo), false);
+	if (ret) {
+		if (ret != -ERESTARTSYS)
+			ret = -EIO;
 		goto exit;
+	}
 	lret = dma_resv_wait_timeout(tbo->base.resv, DMA_RESV_USAGE_KERNEL,
 				     true, MAX_SCHEDULE_TIMEOUT);
 	if (lret < 0) {
