@@ -18,10 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/dma-buf.h>
 #include <xf86drm.h>
 
 #include "igt.h"
 #include "igt_params.h"
+#include "igt_vgem.h"
 #include "vtgpu.h"
 #include "vtgpu_drm.h"
 
@@ -482,6 +484,102 @@ static void test_fault_while_reserved(int fd)
 	vtgpu_gem_close(fd, bo);
 }
 
+struct late_signal {
+	int vgem;
+	uint32_t fence;
+	int err;
+};
+
+/* Signal a vgem fence after a second. */
+static void *signal_later(void *arg)
+{
+	struct late_signal *l = arg;
+
+	usleep(1000000);
+	l->err = __vgem_fence_signal(l->vgem, l->fence);
+	return NULL;
+}
+
+/*
+ * A fault that must move a BO another device is still writing (a vgem
+ * fence imported into the BO's dma-buf): the move waits for that fence,
+ * and the fault waits with mmap_lock dropped, not in the move. Another
+ * thread's mmap and munmap go on meanwhile.
+ */
+static void test_fault_while_foreign_busy(int fd)
+{
+	const uint64_t size = 256 << 10;
+	uint64_t retries = counter(fd, "cpu_fault_retries");
+	struct mmap_looper looper = {};
+	struct dma_buf_export_sync_file export = {
+		.flags = DMA_BUF_SYNC_WRITE, .fd = -1,
+	};
+	struct dma_buf_import_sync_file import = {
+		.flags = DMA_BUF_SYNC_WRITE,
+	};
+	struct late_signal late = {};
+	struct vgem_bo vbo = { .width = 1024, .height = 1, .bpp = 32 };
+	int vgem_dmabuf, dmabuf;
+	struct staging st;
+	struct timespec t0;
+	pthread_t thread;
+	uint32_t bo, *ptr;
+	double fault_s;
+
+	igt_require_f(has_invisible_vram(fd), "no invisible VRAM\n");
+	st = staging_create(fd, size);
+	bo = invisible_bo(fd, &st, size, 0x8000);
+
+	/* vgem's unsignalled fence, as a sync_file, into the BO's dma-buf. */
+	late.vgem = drm_open_vgem();
+	vgem_create(late.vgem, &vbo);
+	late.fence = vgem_fence_attach(late.vgem, &vbo, VGEM_FENCE_WRITE);
+	igt_assert_eq(drmPrimeHandleToFD(late.vgem, vbo.handle, DRM_CLOEXEC,
+					 &vgem_dmabuf), 0);
+	igt_assert_eq(ioctl(vgem_dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE,
+			    &export), 0);
+	igt_assert_eq(drmPrimeHandleToFD(fd, bo, DRM_CLOEXEC, &dmabuf), 0);
+	import.fd = export.fd;
+	igt_assert_eq(ioctl(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &import), 0);
+
+	ptr = map_pages(fd, bo, size / PAGE_SZ, PROT_READ);
+	igt_assert_eq(pthread_create(&looper.thread, NULL, mmap_loop,
+				     &looper), 0);
+	igt_assert_eq(pthread_create(&thread, NULL, signal_later, &late), 0);
+
+	igt_gettime(&t0);
+	igt_assert_eq_u32(ptr[0], 0x8000);
+	fault_s = igt_nsec_elapsed(&t0) / 1e9;
+
+	usleep(100000);
+	atomic_store(&looper.stop, true);
+	igt_assert_eq(pthread_join(looper.thread, NULL), 0);
+	igt_assert_eq(pthread_join(thread, NULL), 0);
+
+	igt_info("fault waited %.3f s; meanwhile %" PRIu64 " mmap/munmap, "
+		 "the slowest %.3f ms\n", fault_s, looper.loops,
+		 looper.max_s * 1e3);
+	igt_assert_eq(late.err, 0);
+	igt_assert_f(fault_s > 0.5,
+		     "the fault did not wait for the foreign fence (%.3f s)\n",
+		     fault_s);
+	igt_assert_lt_u64(retries, counter(fd, "cpu_fault_retries"));
+	vtgpu_check_seq(ptr, size, 0x8000, "after the foreign fence");
+	igt_assert(vtgpu_gem_info(fd, bo).info_flags & VTGPU_GEM_INFO_VISIBLE);
+	igt_assert_f(looper.max_s < 0.1 && looper.loops > 10,
+		     "mmap/munmap held up: %" PRIu64 " loops, max %.3f s\n",
+		     looper.loops, looper.max_s);
+
+	munmap(ptr, size);
+	close(export.fd);
+	close(dmabuf);
+	close(vgem_dmabuf);
+	gem_close(late.vgem, vbo.handle);
+	close(late.vgem);
+	vtgpu_gem_close(fd, bo);
+	staging_destroy(fd, &st);
+}
+
 struct toucher {
 	pthread_t thread;
 	uint32_t *map;
@@ -937,6 +1035,12 @@ igt_main
 		     "munmap go on meanwhile, and the data read is the job's.");
 	igt_subtest("fault-while-reserved")
 		test_fault_while_reserved(fd);
+
+	igt_describe("Check that a fault that must move a BO another device is "
+		     "still writing waits for that with mmap_lock dropped: "
+		     "another thread's mmap and munmap go on meanwhile.");
+	igt_subtest("fault-while-foreign-busy")
+		test_fault_while_foreign_busy(fd);
 
 	igt_describe("Check that CPU reads and writes racing pipelined "
 		     "evictions of the mapped BOs never lose or corrupt "

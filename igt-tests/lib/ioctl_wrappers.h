@@ -53,6 +53,9 @@ extern int (*igt_ioctl)(int fd, unsigned long request, void *arg);
  * Makes sure that pointer on 32 and 64-bit systems
  * are casted properly for being sent through an ioctl.
  */
+/* Closes a GEM handle on any DRM fd, failing the test if that fails. */
+void gem_close(int fd, uint32_t handle);
+
 static inline uint64_t to_user_pointer(const void *ptr)
 {
 	return (uintptr_t)ptr;
