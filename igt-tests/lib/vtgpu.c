@@ -696,12 +696,21 @@ int vtgpu_fence_status(int fence_fd)
 	return info.status;
 }
 
-static int engine_delay_fd = -1;
+static int engine_delay_dir = -1;
 
+/*
+ * An exit handler: no assertions. The device may be gone (unplugged),
+ * and then there is nothing to reset.
+ */
 static void reset_engine_delay(int sig)
 {
-	if (engine_delay_fd >= 0)
-		vtgpu_debugfs_write(engine_delay_fd, "engine_delay_us", "0");
+	int f = openat(engine_delay_dir, "engine_delay_us", O_WRONLY);
+
+	if (f >= 0) {
+		if (write(f, "0", 1) != 1)
+			igt_debug("could not reset engine_delay_us: %m\n");
+		close(f);
+	}
 }
 
 /**
@@ -717,9 +726,8 @@ void vtgpu_set_engine_delay(int fd, unsigned int us)
 {
 	char buf[16];
 
-	if (engine_delay_fd < 0) {
-		/* The exit handler may run after the caller closed fd. */
-		engine_delay_fd = dup(fd);
+	if (engine_delay_dir < 0) {
+		engine_delay_dir = vtgpu_debugfs_dir(fd);
 		igt_install_exit_handler(reset_engine_delay);
 	}
 	snprintf(buf, sizeof(buf), "%u", us);
