@@ -48,8 +48,8 @@
  *    nothing under it allocates memory or takes a reservation or the
  *    mmap_lock (see DOC: userptr);
  * 5. spinlocks, innermost: &vtgpu_engine.lock (the fences' lock, taken
- *    from the interrupt handler), the managers' &vtgpu_mgr.lock,
- *    &vtgpu_device.bo_lock, TTM's lru_lock.
+ *    from the interrupt handler), &vtgpu_vram_mgr.lock and the GTT range
+ *    manager's, &vtgpu_device.bo_lock, TTM's lru_lock.
  *
  * Nothing the driver does under a reservation takes mmap_lock: user
  * memory is copied in (copy_from_user(), memdup_user()), the pages of

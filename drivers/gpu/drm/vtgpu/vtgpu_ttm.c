@@ -28,9 +28,9 @@
  * VRAM, and other BOs anywhere, from the bottom up. A CPU fault moves a
  * BO out of invisible VRAM (see vtgpu_bo_fault_reserve_notify()). GTT is
  * managed by TTM's range manager over the part of the GART aperture the
- * driver uses; a BO in GTT has its
- * ttm_tt pages, from the TTM pool, bound in the GART at its resource's
- * offset from the move into GTT until its pages are unpopulated.
+ * driver uses; a BO in GTT has its ttm_tt pages, from the TTM pool, bound
+ * in the GART at its resource's offset from the move into GTT until its
+ * pages are unpopulated.
  *
  * Moves between VRAM and GTT (and within VRAM) are one COPY on the engine,
  * pipelined: ttm_bo_move_accel_cleanup() hangs the old placement on a
@@ -40,8 +40,9 @@
  * between VRAM and SYSTEM hop through GTT; moves between GTT and SYSTEM
  * bind or unbind the pages, the latter once the BO is idle. Eviction goes
  * VRAM -> GTT -> SYSTEM, NO_CPU_ACCESS BOs in visible VRAM that the CPU
- * never faulted on trying invisible VRAM first. Under system memory pressure TTM swaps the pages
- * of GTT and SYSTEM BOs out to shmem (the move to SYSTEM unbinds them).
+ * never faulted on trying invisible VRAM first. Under system memory
+ * pressure TTM swaps the pages of GTT and SYSTEM BOs out to shmem (the
+ * move to SYSTEM unbinds them).
  *
  * The engine executes jobs in order, so a move needs no dependency on the
  * jobs already queued on the BO; only fences of other devices in the BO's
