@@ -16,7 +16,7 @@
 #include <xf86drm.h>
 
 #include "igt.h"
-#include "vtgpu.h"
+#include "igt_vtgpu.h"
 #include "vtgpu_drm.h"
 
 IGT_TEST_DESCRIPTION("Basic checks of the vtgpu driver: how it identifies "

@@ -17,7 +17,7 @@
 #include <xf86drm.h>
 
 #include "igt.h"
-#include "vtgpu.h"
+#include "igt_vtgpu.h"
 #include "vtgpu_drm.h"
 
 IGT_TEST_DESCRIPTION("Eviction and swapout of vtgpu BOs: more BOs than "

@@ -24,7 +24,7 @@
 #include "igt.h"
 #include "igt_params.h"
 #include "igt_vgem.h"
-#include "vtgpu.h"
+#include "igt_vtgpu.h"
 #include "vtgpu_drm.h"
 
 IGT_TEST_DESCRIPTION("CPU mappings of BOs: the fault handler's reservation "

@@ -17,7 +17,7 @@
 
 #include "igt.h"
 #include "igt_vgem.h"
-#include "vtgpu.h"
+#include "igt_vtgpu.h"
 #include "vtgpu_drm.h"
 
 IGT_TEST_DESCRIPTION("Sharing vtgpu BOs through dma-bufs: with vgem both "

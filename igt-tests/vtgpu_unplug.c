@@ -19,7 +19,7 @@
 #include <xf86drm.h>
 
 #include "igt.h"
-#include "vtgpu.h"
+#include "igt_vtgpu.h"
 #include "vtgpu_drm.h"
 
 IGT_TEST_DESCRIPTION("Hot-unplug of the vtgpu device under a client with "

@@ -20,7 +20,7 @@
 
 #include "igt.h"
 #include "igt_vgem.h"
-#include "vtgpu.h"
+#include "igt_vtgpu.h"
 #include "vtgpu_drm.h"
 
 IGT_TEST_DESCRIPTION("userptr BOs: BOs made of a process's memory, used by "

@@ -20,23 +20,50 @@
 #include <sys/sysmacros.h>
 #include <xf86drm.h>
 
+#include <libvtgpu.h>
+
 #include "igt.h"
-#include "vtgpu.h"
+#include "igt_vtgpu.h"
 
 /**
- * SECTION:vtgpu
+ * SECTION:igt_vtgpu
  * @short_description: vtgpu support library
  * @title: vtgpu
- * @include: vtgpu.h
+ * @include: igt_vtgpu.h
  *
  * This library provides helpers for writing tests of the vtgpu DRM driver,
  * the render-only driver for the vtgpu device that QEMU emulates: opening
- * its render node and wrapping its ioctls.
+ * its render node and wrapping its ioctls. The ioctls go through libvtgpu,
+ * the driver's userspace library: the __vtgpu_*() helpers return its
+ * 0 or -errno, the others fail the (sub-)test when it is not 0.
  */
 
 /* Render nodes are minors 128..191, see drm_minor_alloc() in the kernel. */
 #define RENDER_MINOR_BASE	128
 #define RENDER_MINOR_COUNT	64
+
+/*
+ * The libvtgpu device of each file descriptor a test passes, by number. A
+ * device of vtgpu_device_from_fd() is nothing but the number, so the one
+ * made for a file closed since serves the file that reuses its number.
+ */
+static struct vtgpu_device *vtgpu_devs[1024];
+
+static struct vtgpu_device *vtgpu_dev(int fd)
+{
+	igt_assert_f(fd >= 0 && fd < ARRAY_SIZE(vtgpu_devs),
+		     "file descriptor %d out of range\n", fd);
+	if (!vtgpu_devs[fd])
+		igt_assert_eq(vtgpu_device_from_fd(fd, &vtgpu_devs[fd]), 0);
+	return vtgpu_devs[fd];
+}
+
+/* A libvtgpu return value, errno reset so that igt does not report it. */
+static int vtgpu_ret(int ret)
+{
+	errno = 0;
+	return ret;
+}
 
 static bool is_driver(int fd, const char *name)
 {
@@ -51,11 +78,6 @@ static bool is_driver(int fd, const char *name)
 	drmFreeVersion(version);
 
 	return ret;
-}
-
-static bool is_vtgpu(int fd)
-{
-	return is_driver(fd, "vtgpu");
 }
 
 /* Open the first /dev/dri/card* node of the named driver, or return -1. */
@@ -100,7 +122,7 @@ int __drm_open_vtgpu(void)
 		if (fd < 0)
 			continue;
 
-		if (is_vtgpu(fd)) {
+		if (vtgpu_is_vtgpu(fd)) {
 			igt_debug("Opened vtgpu render node %s\n", name);
 			return fd;
 		}
@@ -254,18 +276,7 @@ void vtgpu_debugfs_write(int fd, const char *file, const char *value)
  */
 int __vtgpu_getparam(int fd, uint32_t param, uint64_t *value)
 {
-	struct drm_vtgpu_getparam gp = {
-		.param = param,
-	};
-	int err = 0;
-
-	if (igt_ioctl(fd, DRM_IOCTL_VTGPU_GETPARAM, &gp))
-		err = -errno;
-	else
-		*value = gp.value;
-	errno = 0;
-
-	return err;
+	return vtgpu_ret(vtgpu_query_param(vtgpu_dev(fd), param, value));
 }
 
 /**
@@ -344,13 +355,7 @@ uint64_t vtgpu_pci_resource_len(int fd, unsigned int bar)
  */
 int __vtgpu_gem_create(int fd, struct drm_vtgpu_gem_create *create)
 {
-	int err = 0;
-
-	if (igt_ioctl(fd, DRM_IOCTL_VTGPU_GEM_CREATE, create))
-		err = -errno;
-	errno = 0;
-
-	return err;
+	return vtgpu_ret(vtgpu_bo_create(vtgpu_dev(fd), create));
 }
 
 /**
@@ -390,9 +395,7 @@ uint32_t vtgpu_gem_create(int fd, uint64_t size, uint32_t domains,
  */
 void vtgpu_gem_close(int fd, uint32_t handle)
 {
-	struct drm_gem_close close = { .handle = handle };
-
-	do_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &close);
+	igt_assert_eq(vtgpu_ret(vtgpu_bo_close(vtgpu_dev(fd), handle)), 0);
 }
 
 /**
@@ -405,16 +408,7 @@ void vtgpu_gem_close(int fd, uint32_t handle)
  */
 int __vtgpu_gem_mmap_offset(int fd, uint32_t handle, uint64_t *offset)
 {
-	struct drm_vtgpu_gem_mmap_offset arg = { .handle = handle };
-	int err = 0;
-
-	if (igt_ioctl(fd, DRM_IOCTL_VTGPU_GEM_MMAP_OFFSET, &arg))
-		err = -errno;
-	else
-		*offset = arg.offset;
-	errno = 0;
-
-	return err;
+	return vtgpu_ret(vtgpu_bo_mmap_offset(vtgpu_dev(fd), handle, offset));
 }
 
 /**
@@ -430,12 +424,12 @@ int __vtgpu_gem_mmap_offset(int fd, uint32_t handle, uint64_t *offset)
  */
 void *vtgpu_gem_mmap(int fd, uint32_t handle, uint64_t size, int prot)
 {
-	uint64_t offset = 0;
-	void *ptr;
+	void *ptr = NULL;
+	int ret;
 
-	igt_assert_eq(__vtgpu_gem_mmap_offset(fd, handle, &offset), 0);
-	ptr = mmap(NULL, size, prot, MAP_SHARED, fd, offset);
-	igt_assert_f(ptr != MAP_FAILED, "mmap of BO %u failed: %m\n", handle);
+	ret = vtgpu_bo_mmap(vtgpu_dev(fd), handle, size, prot, &ptr);
+	igt_assert_f(ret == 0, "mmap of BO %u failed: %s\n", handle,
+		     strerror(-ret));
 
 	return ptr;
 }
@@ -449,13 +443,7 @@ void *vtgpu_gem_mmap(int fd, uint32_t handle, uint64_t size, int prot)
  */
 int __vtgpu_gem_info(int fd, struct drm_vtgpu_gem_info *info)
 {
-	int err = 0;
-
-	if (igt_ioctl(fd, DRM_IOCTL_VTGPU_GEM_INFO, info))
-		err = -errno;
-	errno = 0;
-
-	return err;
+	return vtgpu_ret(vtgpu_bo_info(vtgpu_dev(fd), info));
 }
 
 /**
@@ -496,17 +484,7 @@ uint32_t vtgpu_gem_domain(int fd, uint32_t handle)
  */
 int __vtgpu_gem_wait(int fd, uint32_t handle, int64_t timeout_ns)
 {
-	struct drm_vtgpu_gem_wait wait = {
-		.handle = handle,
-		.timeout_ns = timeout_ns,
-	};
-	int err = 0;
-
-	if (igt_ioctl(fd, DRM_IOCTL_VTGPU_GEM_WAIT, &wait))
-		err = -errno;
-	errno = 0;
-
-	return err;
+	return vtgpu_ret(vtgpu_bo_wait(vtgpu_dev(fd), handle, timeout_ns));
 }
 
 /**
@@ -531,13 +509,7 @@ void vtgpu_gem_wait(int fd, uint32_t handle)
  */
 int __vtgpu_gem_userptr(int fd, struct drm_vtgpu_gem_userptr *userptr)
 {
-	int err = 0;
-
-	if (igt_ioctl(fd, DRM_IOCTL_VTGPU_GEM_USERPTR, userptr))
-		err = -errno;
-	errno = 0;
-
-	return err;
+	return vtgpu_ret(vtgpu_bo_userptr(vtgpu_dev(fd), userptr));
 }
 
 /**
@@ -575,13 +547,7 @@ uint32_t vtgpu_gem_userptr(int fd, void *ptr, uint64_t size, uint32_t flags)
  */
 int __vtgpu_submit(int fd, struct drm_vtgpu_submit *submit)
 {
-	int err = 0;
-
-	if (igt_ioctl(fd, DRM_IOCTL_VTGPU_SUBMIT, submit))
-		err = -errno;
-	errno = 0;
-
-	return err;
+	return vtgpu_ret(vtgpu_submit(vtgpu_dev(fd), submit));
 }
 
 /**

@@ -3,8 +3,8 @@
  * Copyright 2026 The vtgpu authors
  */
 
-#ifndef VTGPU_H
-#define VTGPU_H
+#ifndef IGT_VTGPU_H
+#define IGT_VTGPU_H
 
 #include <stdint.h>
 
@@ -86,4 +86,4 @@ void vtgpu_check_seq(const uint32_t *ptr, uint64_t size, uint32_t base,
 void vtgpu_check_fill(const uint32_t *ptr, uint64_t size, uint32_t value,
 		      const char *what);
 
-#endif /* VTGPU_H */
+#endif /* IGT_VTGPU_H */
