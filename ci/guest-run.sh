@@ -76,13 +76,31 @@ check_drm_info() {
 		 .[$n].device.device_data.device == $d' >/dev/null
 }
 
+# vtgpu-info (tools/vtgpu-info, on libvtgpu) must print the VRAM size
+# GETPARAM reports, which the driver logs at probe, and its memory,
+# counters and module parameter sections.
+check_vtgpu_info() {
+	local node out mib
+	node=$(vtgpu_node) || return 1
+	out=$("$RUN/bin/vtgpu-info" "$node") || return 1
+	echo "$out"
+	mib=$(dmesg | sed -n 's/.*vtgpu [0-9]*\.[0-9]*: \([0-9]*\) MiB VRAM.*/\1/p' | tail -n1)
+	echo "probe logged ${mib:-no} MiB of VRAM"
+	[ -n "$mib" ] &&
+		echo "$out" | awk -v want=$((mib << 20)) \
+			'$1 == "vram_size" && $2 == want { ok = 1 } END { exit !ok }' &&
+		echo "$out" | grep -qE '^  drm-memory-vram +[0-9]+ KiB$' &&
+		echo "$out" | grep -qE '^  jobs +[0-9]+$' &&
+		echo "$out" | grep -qE '^  prefault +[0-9]+$'
+}
+
 check_module_unload() {
 	modprobe -d "$RUN/modroot" -r vtgpu && ! grep -q '^vtgpu ' /proc/modules
 }
 
 export RUN
 export -f modload vtgpu_node check_modules check_drmdevice check_drm_info \
-	check_module_unload
+	check_vtgpu_info check_module_unload
 
 kmsg "guest up, kernel $(uname -r)"
 run_one check@modules check_modules
@@ -103,6 +121,7 @@ fi
 
 run_one check@drmdevice check_drmdevice
 run_one check@drm_info check_drm_info
+run_one check@vtgpu-info check_vtgpu_info
 
 if [ -n "${BENCH:-}" ]; then
 	[ "$BENCH" = all ] && BENCH=

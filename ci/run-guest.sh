@@ -38,6 +38,7 @@ find "$VTGPU_CACHE/runs" -mindepth 1 -maxdepth 1 -type d | sort | head -n -10 |
 cp "$VTGPU_TOP/ci/guest-run.sh" "$RUN/"
 cp -a "$KBUILD/modroot" "$RUN/modroot"
 cp -a "$VTGPU_OUT/igt/." "$RUN/bin/"
+cp -a "$VTGPU_OUT/tools/." "$RUN/bin/"
 [ -d "$VTGPU_OUT/bench" ] && cp -a "$VTGPU_OUT/bench/." "$RUN/bin/"
 if [ -z "${TESTS:-}" ] && [ -z "${BENCH:-}" ]; then
 	TESTS=$(cd "$RUN/bin" && ls vtgpu_* 2>/dev/null | tr '\n' ' ')
