@@ -11,11 +11,14 @@
 #   make shell           an interactive guest with the modules loaded
 #   make driver          the driver alone, out of tree (make -C KDIR M=...)
 #   make bench           the benchmarks in one guest boot: out/bench-results/
+#   make patches         the upstream series for Linux, QEMU and igt, cut
+#                        from this tree into out/patches/ (ci/check.sh
+#                        patches applies them to pristine trees and builds)
 
 SHELL := /bin/bash
 CI := ci
 
-.PHONY: all run check test shell setup kernel qemu tests driver bench clean help
+.PHONY: all run check test shell setup kernel qemu tests driver bench patches clean help
 
 all: help
 
@@ -51,6 +54,9 @@ driver: kernel
 	cp drivers/gpu/drm/vtgpu/* out/driver/
 	. $(CI)/lib.sh && $(MAKE) -C "$$(kernel_build_dir)" M=$(CURDIR)/out/driver \
 		CONFIG_DRM_VTGPU=m KCFLAGS=-I$(CURDIR)/include/uapi modules
+
+patches: setup
+	$(CI)/make-patches.sh
 
 clean:
 	rm -rf out

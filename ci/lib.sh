@@ -22,6 +22,11 @@ qemu_version() {
 		sort -V | tail -n1
 }
 
+igt_version() {
+	apt-cache showsrc intel-gpu-tools 2>/dev/null | sed -n 's/^Version: //p' |
+		sort -V | tail -n1
+}
+
 KERNEL_SRC=$VTGPU_CACHE/linux-$(kernel_version 2>/dev/null || echo none)
 # Debian's epoch colon is kept out of paths: meson and PATH-like variables
 # take it for a separator.
@@ -53,4 +58,17 @@ QEMU_CONFIGURE=(--target-list=x86_64-softmmu --without-default-features
 	--meson=/usr/bin/meson)
 qemu_build_dir() {
 	echo "$VTGPU_CACHE/qemu-build-$(qemu_version | tr : _)-$(echo "${QEMU_CONFIGURE[*]}" | sha256sum | cut -c1-16)"
+}
+
+# The pristine trees of ci/pristine.sh: linux, qemu or igt, by Debian version.
+pristine_dir() {
+	local v
+	case $1 in
+	linux) v=$(kernel_version) ;;
+	qemu) v=$(qemu_version) ;;
+	igt) v=$(igt_version) ;;
+	*) die "unknown tree $1" ;;
+	esac
+	[ -n "$v" ] || die "no Debian version of the $1 source"
+	echo "$VTGPU_CACHE/pristine/$1-$(echo "$v" | tr : _)"
 }

@@ -23,6 +23,8 @@ PKGS=(
 	intel-gpu-tools libdrm-dev libdrm-tests drm-info
 	# reports and benchmark plots
 	jq gnuplot-nox
+	# checkpatch.pl's SPDX check (scripts/spdxcheck.py), for the series
+	python3-ply python3-git
 )
 
 add_deb_src() {

@@ -1,0 +1,31 @@
+#!/bin/bash
+# Cut the upstream series from the repository's current files:
+#
+#   ci/make-patches.sh [linux] [qemu] [igt]     (default: all three)
+#
+# writes `git format-patch --cover-letter` output to
+# $VTGPU_OUT/patches/{linux,qemu,igt}/: drm/vtgpu against Debian's
+# linux-source-6.1, the vtgpu device against Debian's QEMU source and the
+# vtgpu tests against Debian's igt-gpu-tools source (intel-gpu-tools). Each
+# series is described by ci/patches/NAME/series (see ci/series.py) and cut
+# against the pristine tree of ci/pristine.sh, which it unpacks on first
+# use. Fails, naming the file, when a file of the driver, the device or
+# the tests is in no patch. ci/check-patches.sh applies and builds them.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -gt 0 ] || set -- linux qemu igt
+
+for name in "$@"; do
+	case $name in
+	linux) base="Debian's linux-source-6.1 $(kernel_version)" ;;
+	qemu) base="Debian's QEMU source package $(qemu_version)" ;;
+	igt) base="Debian's intel-gpu-tools source package $(igt_version) (igt-gpu-tools 1.27.1)" ;;
+	*) die "unknown series $name (linux, qemu or igt)" ;;
+	esac
+	repo=$("$VTGPU_TOP/ci/pristine.sh" "$name")
+	SERIES_BASE=$base python3 "$VTGPU_TOP/ci/series.py" \
+		"$VTGPU_TOP/ci/patches/$name/series" "$repo" \
+		"$VTGPU_OUT/patches/$name" ||
+		die "cutting the $name series failed"
+done
