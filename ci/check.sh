@@ -5,6 +5,9 @@
 #              checkpatch on the device
 #   driver     the driver built out of tree with W=1 and sparse: no warnings
 #   qtest      the device's qtest
+#   patches    the upstream series (make patches) applied to pristine
+#              Linux, QEMU and igt trees, checked and built patch by patch
+#              (ci/check-patches.sh)
 #   gate       a provoked WARN and lockdep report fail a run
 #   guest      the igt suite in a lockdep guest
 # and ends with the sum: "N passed, N failed, N skipped". Arguments name
@@ -93,6 +96,15 @@ driver() {
 	fi
 }
 
+# Cut the series from this tree, then apply and build them.
+patches() {
+	if ! "$VTGPU_TOP/ci/make-patches.sh"; then
+		echo "0 passed, 1 failed"
+		return 1
+	fi
+	"$VTGPU_TOP/ci/check-patches.sh"
+}
+
 qtest() {
 	local out rc
 	out=$(QTEST_QEMU_BINARY="$QBUILD/qemu-system-x86_64" \
@@ -105,7 +117,7 @@ qtest() {
 
 # ci/check.sh [STAGE...] runs only the stages named.
 wanted() { [ $# -eq 0 ] || [[ " $* " == *" $STAGE "* ]]; }
-for STAGE in selftest style driver qtest gate guest; do
+for STAGE in selftest style driver qtest patches gate guest; do
 	wanted "$@" || continue
 	case $STAGE in
 	gate) stage gate "$VTGPU_TOP/ci/test-gate.sh" ;;

@@ -1,0 +1,323 @@
+#!/bin/bash
+# Apply the upstream series of ci/make-patches.sh ($VTGPU_OUT/patches/) to
+# the pristine trees of ci/pristine.sh and build them:
+#
+#   ci/check-patches.sh [linux] [qemu] [igt]     (default: all three)
+#
+# linux  `git am` each patch onto Debian's linux-source-6.1; then, for each
+#        patch in turn: checkpatch.pl --strict on the patch, kernel-doc
+#        -none on the C files it touches, and a build: the driver as an
+#        out-of-tree module (make -C KBUILD M=...) with W=1 and sparse (C=1),
+#        no warning allowed, or for the uapi patch the header compiled alone
+#        as the kernel's header test does. At the end, a full build (bzImage
+#        and modules, the guest kernel's lockdep .config, vtgpu=m, no warning
+#        from the driver) and the kernel-doc directives of
+#        Documentation/gpu/vtgpu.rst.
+# qemu   `git am` each patch onto Debian's QEMU source, QEMU's checkpatch.pl
+#        on each, a build at each patch (qemu-system-x86_64, and the qtest
+#        once it is there) and the qtest run at the end.
+# igt    `git am` each patch onto igt's source; without it (Debian's archive
+#        does not serve it, see ci/pristine.sh) onto an empty tree, which the
+#        series, adding files only, applies to as well. Not built: the tests
+#        are built here against Debian's libigt (ci/build-tests.sh).
+#
+# Every check prints PASS or FAIL and its name, a failure its output; the
+# last line is "N passed, N failed". The full kernel build and the QEMU
+# build are cached in $VTGPU_CACHE/pristine/ (keyed by Debian version and
+# .config or configure line), so that a second run rebuilds what the series
+# changes: the driver. The series are applied on a branch "vtgpu-check" of
+# the pristine repositories, which is reset every run.
+#
+# PATCHES_FULL_BUILD=0 replaces the full kernel build (some 30 CPU minutes
+# cold) by `make modules_prepare` in the same directory, with the guest
+# kernel's Module.symvers for modpost: the per-patch builds and checks stay,
+# the proof that the whole tree builds with the series goes.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+JOBS=${JOBS:-$(nproc)}
+PATCHES=$VTGPU_OUT/patches
+passed=0 failed=0
+
+pass() { echo "PASS $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+
+# check NAME CMD...: run CMD; PASS if it succeeds, else FAIL and its output.
+check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		pass "$name"
+	else
+		fail "$name"
+		printf '%s\n' "$out" | tail -n 60 | sed 's/^/    /'
+	fi
+}
+
+# The series' patches, the cover letter left out.
+series() {
+	ls "$PATCHES/$1"/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v '/0000-'
+}
+
+# apply NAME REPO: reset REPO's vtgpu-check branch to the pristine commit
+# and `git am` the series NAME onto it, one check per patch; COMMITS gets
+# the commit of each. Fails when a patch does not apply.
+apply() {
+	local name=$1 repo=$2 p
+	COMMITS=()
+	git -C "$repo" am --abort >/dev/null 2>&1
+	git -C "$repo" checkout -q -f -B vtgpu-check pristine &&
+		git -C "$repo" clean -q -fdx || {
+		fail "$name: reset $repo"
+		return 1
+	}
+	for p in $(series "$name"); do
+		if git -C "$repo" -c user.name=vtgpu -c user.email=vtgpu@localhost \
+			am -q "$p" >/dev/null 2>&1; then
+			pass "$name: git am $(basename "$p")"
+			COMMITS+=("$(git -C "$repo" rev-parse HEAD)")
+		else
+			fail "$name: git am $(basename "$p")"
+			git -C "$repo" am --show-current-patch=diff 2>&1 | head -n 5 | sed 's/^/    /'
+			git -C "$repo" am --abort
+			return 1
+		fi
+	done
+	[ ${#COMMITS[@]} -gt 0 ] || { fail "$name: no patches in $PATCHES/$name"; return 1; }
+}
+
+# --------------------------------------------------------------- linux
+
+# The driver of the tree's current commit, out of tree, W=1 and sparse.
+linux_build_module() {
+	local src=$1 kbuild=$2 dir log rc
+	dir=$(mktemp -d)
+	cp -r "$src/drivers/gpu/drm/vtgpu/." "$dir/"
+	log=$(nice make -C "$kbuild" M="$dir" CONFIG_DRM_VTGPU=m W=1 C=1 \
+		-j"$JOBS" modules 2>&1)
+	rc=$?
+	[ -f "$dir/vtgpu.ko" ] || rc=1
+	rm -rf "$dir"
+	printf '%s\n' "$log" | grep -vE '^make|^  [A-Z]+ |^  CC \[M\]|^  LD \[M\]'
+	[ $rc -eq 0 ] && ! grep -qiE 'warning|error' <<<"$log"
+}
+
+# The uapi header alone, as usr/include/Makefile's header test compiles it.
+linux_build_uapi() {
+	local src=$1 kbuild=$2 h
+	nice make -s -C "$src" O="$kbuild" headers >/dev/null || return 1
+	for h in $(git -C "$src" diff --name-only HEAD~ HEAD -- include/uapi/); do
+		h=$kbuild/usr/include/${h#include/uapi/}
+		echo "$h"
+		gcc -Werror -Wall -std=c90 -fsyntax-only -I"$kbuild/usr/include" \
+			-include "$h" -include "$h" -x c /dev/null || return 1
+	done
+}
+
+linux_checkpatch() {
+	(cd "$1" && PATH=/usr/bin:/bin:$PATH perl scripts/checkpatch.pl --strict -q "$2")
+}
+
+# kernel-doc -none on the C files the current commit touches.
+linux_kernel_doc() {
+	local src=$1 f out bad=0
+	for f in $(git -C "$src" diff --name-only --diff-filter=AM HEAD~ HEAD -- '*.c' '*.h'); do
+		echo "$f"
+		out=$(cd "$src" && perl scripts/kernel-doc -none "$f" 2>&1)
+		[ -z "$out" ] || { echo "$out"; bad=1; }
+	done
+	return $bad
+}
+
+# Every kernel-doc directive of Documentation/gpu/vtgpu.rst must produce
+# text and no warning, and drivers.rst must list the page.
+linux_docs() {
+	local src=$1 rst=Documentation/gpu/vtgpu.rst file opt out err bad=0
+	grep -qx '   vtgpu' "$src/Documentation/gpu/drivers.rst" ||
+		{ echo "vtgpu is not in Documentation/gpu/drivers.rst"; bad=1; }
+	while read -r file opt; do
+		case $opt in
+		:doc:*) set -- -function "${opt#:doc: }" ;;
+		:internal:) set -- -internal ;;
+		*) echo "$file: unknown option $opt"; bad=1; continue ;;
+		esac
+		err=$(mktemp)
+		out=$(cd "$src" && perl scripts/kernel-doc -rst "$@" "$file" 2>"$err")
+		echo "$file $*: $(wc -l <<<"$out") lines"
+		if [ -z "$out" ] || grep -v 'Sphinx version' "$err" | grep -q .; then
+			cat "$err"
+			bad=1
+		fi
+		rm -f "$err"
+	done < <(awk '/^\.\. kernel-doc::/ { file = $3; next }
+		file && /^   :/ { sub(/^   /, ""); print file, $0; file = "" }' "$src/$rst")
+	return $bad
+}
+
+# The O= directory, configured as the guest kernel is, with the series.
+linux_configure() {
+	local src=$1 kbuild=$2 config
+	config=$(kernel_build_dir)/.config
+	[ -f "$config" ] || { echo "no $config (run ci/build-kernel.sh)"; return 1; }
+	mkdir -p "$kbuild"
+	[ -f "$kbuild/.config" ] || cp "$config" "$kbuild/.config"
+	make -s -C "$src" O="$kbuild" olddefconfig || return 1
+	grep -qx 'CONFIG_DRM_VTGPU=m' "$kbuild/.config" ||
+		{ echo "CONFIG_DRM_VTGPU=m did not survive olddefconfig"; return 1; }
+}
+
+# Without the full build: prepared for out-of-tree modules only.
+linux_prepare() {
+	local src=$1 kbuild=$2
+	linux_configure "$src" "$kbuild" || return 1
+	nice make -s -C "$src" O="$kbuild" -j"$JOBS" modules_prepare || return 1
+	[ -f "$kbuild/Module.symvers" ] ||
+		cp "$(kernel_build_dir)/Module.symvers" "$kbuild/Module.symvers"
+}
+
+# The whole kernel with the series, in a cached O= directory.
+linux_full_build() {
+	local src=$1 kbuild=$2 log
+	linux_configure "$src" "$kbuild" || return 1
+	log=$kbuild/build.log
+	nice make -C "$src" O="$kbuild" -j"$JOBS" bzImage modules >"$log" 2>&1 ||
+		{ grep -E 'error|Error' "$log" | head -n 30; return 1; }
+	[ -f "$kbuild/drivers/gpu/drm/vtgpu/vtgpu.ko" ] ||
+		{ echo "no drivers/gpu/drm/vtgpu/vtgpu.ko"; return 1; }
+	! grep -E 'drivers/gpu/drm/vtgpu/.*(warning|error)' "$log"
+}
+
+check_linux() {
+	local repo kbuild p i n t0
+	repo=$("$VTGPU_TOP/ci/pristine.sh" linux) || { fail "linux: pristine tree"; return; }
+	apply linux "$repo" || return
+	n=${#COMMITS[@]}
+	kbuild=$VTGPU_CACHE/pristine/kbuild-$(kernel_version)-$(hash_of "$(kernel_build_dir)/.config")
+
+	t0=$(date +%s)
+	if [ "${PATCHES_FULL_BUILD:-1}" = 0 ]; then
+		check "linux: modules_prepare ($kbuild; PATCHES_FULL_BUILD=0)" \
+			linux_prepare "$repo" "$kbuild"
+	else
+		check "linux: full build (bzImage, modules; $kbuild)" \
+			linux_full_build "$repo" "$kbuild"
+	fi
+	log "linux: full build: $(($(date +%s) - t0)) s"
+	check "linux: Documentation/gpu/vtgpu.rst kernel-doc directives" \
+		linux_docs "$repo"
+
+	t0=$(date +%s)
+	i=0
+	for p in $(series linux); do
+		git -C "$repo" checkout -q "${COMMITS[$i]}"
+		check "linux: checkpatch --strict $(basename "$p")" \
+			linux_checkpatch "$repo" "$p"
+		check "linux: kernel-doc -none $(basename "$p")" \
+			linux_kernel_doc "$repo"
+		if [ -d "$repo/drivers/gpu/drm/vtgpu" ]; then
+			check "linux: build M=drivers/gpu/drm/vtgpu W=1 C=1 $(basename "$p")" \
+				linux_build_module "$repo" "$kbuild"
+		else
+			check "linux: uapi header test $(basename "$p")" \
+				linux_build_uapi "$repo" "$kbuild"
+		fi
+		i=$((i + 1))
+	done
+	git -C "$repo" checkout -q vtgpu-check
+	log "linux: $n patches checked one by one: $(($(date +%s) - t0)) s"
+}
+
+# --------------------------------------------------------------- qemu
+
+qemu_configure() {
+	local src=$1 qbuild=$2 d
+	if [ ! -f "$qbuild/build.ninja" ]; then
+		rm -rf "$qbuild" && mkdir -p "$qbuild"
+		(cd "$qbuild" && "$src/configure" "${QEMU_CONFIGURE[@]}" \
+			>configure.log 2>&1) ||
+			{ tail -n 30 "$qbuild/configure.log"; rm -f "$qbuild/build.ninja"; return 1; }
+	fi
+	# Firmware from Debian, as ci/build-qemu.sh sets it up.
+	for d in /usr/share/qemu /usr/share/seabios; do
+		if [ ! -L "$qbuild/qemu-bundle$d" ]; then
+			mkdir -p "$qbuild/qemu-bundle$(dirname "$d")"
+			ln -s "$d" "$qbuild/qemu-bundle$d"
+		fi
+	done
+}
+
+# Build what the current commit has: QEMU, and the qtest once it is there.
+qemu_build() {
+	local src=$1 qbuild=$2 targets=(qemu-system-x86_64)
+	[ -f "$src/tests/qtest/vtgpu-test.c" ] && targets+=(tests/qtest/vtgpu-test)
+	echo "ninja ${targets[*]}"
+	nice ninja -C "$qbuild" -j"$JOBS" "${targets[@]}" >"$qbuild/ninja.log" 2>&1 ||
+		{ grep -E 'error|FAILED' "$qbuild/ninja.log" | head -n 30; return 1; }
+	! grep -E 'vtgpu.*warning' "$qbuild/ninja.log"
+}
+
+qemu_qtest() {
+	local qbuild=$1 out
+	out=$(QTEST_QEMU_BINARY="$qbuild/qemu-system-x86_64" \
+		"$qbuild/tests/qtest/vtgpu-test" --tap -k 2>&1)
+	echo "$(grep -c '^ok ' <<<"$out") subtests passed"
+	grep '^not ok ' <<<"$out"
+	! grep -q '^not ok ' <<<"$out" && grep -q '^ok ' <<<"$out"
+}
+
+check_qemu() {
+	local repo qbuild p i t0
+	repo=$("$VTGPU_TOP/ci/pristine.sh" qemu) || { fail "qemu: pristine tree"; return; }
+	apply qemu "$repo" || return
+	qbuild=$VTGPU_CACHE/pristine/qemu-build-$(qemu_version | tr : _)-$(echo "${QEMU_CONFIGURE[*]}" | sha256sum | cut -c1-16)
+
+	t0=$(date +%s)
+	check "qemu: configure ($qbuild)" qemu_configure "$repo" "$qbuild" || return
+	i=0
+	for p in $(series qemu); do
+		git -C "$repo" checkout -q "${COMMITS[$i]}"
+		# From the tree's top, so that checkpatch knows tests/ from hw/.
+		check "qemu: checkpatch $(basename "$p")" \
+			bash -c 'cd "$1" && perl scripts/checkpatch.pl -q "$2"' _ "$repo" "$p"
+		check "qemu: build $(basename "$p")" qemu_build "$repo" "$qbuild"
+		i=$((i + 1))
+	done
+	git -C "$repo" checkout -q vtgpu-check
+	check "qemu: qtest vtgpu-test" qemu_qtest "$qbuild"
+	log "qemu: $(($(date +%s) - t0)) s"
+}
+
+# --------------------------------------------------------------- igt
+
+check_igt() {
+	local repo
+	repo=$("$VTGPU_TOP/ci/pristine.sh" igt) || { fail "igt: pristine tree"; return; }
+	[ -f "$repo/.git/vtgpu-nosource" ] &&
+		echo "igt: no igt source from Debian's archive: the series goes on an empty tree"
+	apply igt "$repo" || return
+	git -C "$repo" ls-files | sed 's/^/    /'
+}
+
+# --------------------------------------------------------------- main
+
+[ $# -gt 0 ] || set -- linux qemu igt
+mkdir -p "$VTGPU_CACHE/pristine"
+exec 9>"$VTGPU_CACHE/pristine/.check.lock"
+flock 9
+
+for name in "$@"; do
+	case $name in
+	linux | qemu | igt) ;;
+	*) die "unknown series $name (linux, qemu or igt)" ;;
+	esac
+	if [ -z "$(series "$name")" ]; then
+		fail "$name: no series in $PATCHES/$name (run ci/make-patches.sh)"
+		continue
+	fi
+	step "check the $name series"
+	"check_$name"
+	step_done
+done
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
