@@ -124,6 +124,7 @@ static int vtgpu_debugfs_stats(struct seq_file *m, void *unused)
 		   atomic64_read(&st->userptr_retries));
 	seq_printf(m, "jobs: %llu\n", es.jobs);
 	seq_printf(m, "job_retries: %llu\n", es.retries);
+	seq_printf(m, "job_fallbacks: %llu\n", es.fallbacks);
 	seq_printf(m, "jobs_failed: %llu\n", es.failed);
 	seq_printf(m, "engine_resets: %llu\n", es.resets);
 	seq_printf(m, "engine_timeouts: %llu\n", es.timeouts);
@@ -227,7 +228,10 @@ static int vtgpu_engine_delay_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(vtgpu_engine_delay_fops, vtgpu_engine_delay_get,
 			 vtgpu_engine_delay_set, "%llu\n");
 
-/* "fail": the next command fails; "hang": the engine hangs until reset. */
+/*
+ * "fail": the next command fails; "hang": the engine hangs until reset;
+ * "none": cancel an injection not yet taken (a hang stays until reset).
+ */
 static ssize_t vtgpu_inject_write(struct file *file, const char __user *ubuf,
 				  size_t len, loff_t *ppos)
 {
@@ -243,7 +247,9 @@ static ssize_t vtgpu_inject_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 
-	if (sysfs_streq(buf, "fail"))
+	if (sysfs_streq(buf, "none"))
+		inject = VTGPU_INJECT_NONE;
+	else if (sysfs_streq(buf, "fail"))
 		inject = VTGPU_INJECT_FAIL_NEXT;
 	else if (sysfs_streq(buf, "hang"))
 		inject = VTGPU_INJECT_HANG;
