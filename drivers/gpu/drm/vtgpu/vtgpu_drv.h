@@ -42,6 +42,8 @@ struct vtgpu_userptr;
  * @timeouts: resets because the engine made no progress in time
  * @errors: resets because the engine halted on an error
  * @retries: jobs of the driver's own run again after a reset
+ * @fallbacks: jobs of the driver's own done by the CPU after the engine
+ *	failed them for good
  * @failed: jobs completed with an error
  */
 struct vtgpu_engine_stats {
@@ -50,6 +52,7 @@ struct vtgpu_engine_stats {
 	u64 timeouts;
 	u64 errors;
 	u64 retries;
+	u64 fallbacks;
 	u64 failed;
 };
 
@@ -68,6 +71,8 @@ struct vtgpu_engine_stats {
  * @tail: ring offset just past the last command written
  * @dead: the device is gone: jobs fail at once with -ENODEV
  * @hung: the watchdog saw no progress: the reset worker treats it as a hang
+ * @stalled: the reset worker runs a job's fallback: the engine stays
+ *	stopped, jobs committed meanwhile are written to the ring after it
  * @watch_seqno: seqno seen by the previous watchdog run
  * @watch_head: RING_HEAD seen by the previous watchdog run
  * @stats: counters
@@ -92,12 +97,32 @@ struct vtgpu_engine {
 	u32 tail;
 	bool dead;
 	bool hung;
+	bool stalled;
 	u64 watch_seqno;
 	u32 watch_head;
 	struct vtgpu_engine_stats stats;
 
 	struct delayed_work watchdog;
 	struct work_struct reset_work;
+};
+
+/**
+ * struct vtgpu_move_ends - where a move copies from and to
+ * @src_tt: the source's pages, when it is in GTT; NULL when it is in VRAM
+ * @src_offset: the source's offset in VRAM, when it is there
+ * @dst_tt: the destination's pages, when it is in GTT; NULL for VRAM
+ * @dst_offset: the destination's offset in VRAM, when it is there
+ * @size: bytes to copy
+ *
+ * Both stay until the move's fence signals: the pages with the BO or its
+ * ghost, the VRAM with the ghost or behind the VRAM manager's move fence.
+ */
+struct vtgpu_move_ends {
+	struct ttm_tt *src_tt;
+	u64 src_offset;
+	struct ttm_tt *dst_tt;
+	u64 dst_offset;
+	u64 size;
 };
 
 /**
@@ -109,6 +134,11 @@ struct vtgpu_engine {
  * @kernel: a job of the driver's own (a move or a clear): retried after
  *	a reset instead of failed, since losing it would lose a BO's data
  * @retries: how often the job was run again after a reset
+ * @fallback: for a job of the driver's own, does its work with the CPU
+ *	when the engine failed it VTGPU_JOB_MAX_RETRIES + 1 times; NULL
+ *	when the CPU cannot. Called with no lock held, the engine stopped.
+ *	Returns 0 or a negative error code, the fence's error.
+ * @move: what @fallback copies, for a move
  * @num_cmds: number of commands in @cmds
  * @max_cmds: room in @cmds, the FENCE included
  * @cmds: the commands, as written to the ring
@@ -123,6 +153,8 @@ struct vtgpu_job {
 	u32 ring_start;
 	bool kernel;
 	unsigned int retries;
+	int (*fallback)(struct vtgpu_job *job);
+	struct vtgpu_move_ends move;
 	unsigned int num_cmds;
 	unsigned int max_cmds;
 	struct vtgpu_cmd cmds[];

@@ -55,7 +55,17 @@ MODULE_PARM_DESC(timeout_ms,
  * again, up to VTGPU_JOB_MAX_RETRIES times, since failing it would lose a
  * BO's contents; any other job's fence is signalled with -EIO (error) or
  * -ETIMEDOUT (hang). The other pending jobs had not started and are
- * written to the ring again, from offset 0, as the reset requires.
+ * written to the ring again, from offset 0, as the reset requires, and
+ * complete as if nothing had happened.
+ *
+ * A job of the driver's own that the engine failed every time is done by
+ * its &vtgpu_job.fallback, the CPU's copy of a move between GTT and visible
+ * VRAM, the way amdgpu and radeon fall back to ttm_bo_move_memcpy(). The
+ * engine stays stopped meanwhile (&vtgpu_engine.stalled): the jobs after it
+ * may use what it copies, or the VRAM it copies from once it is done. A
+ * job with no fallback (a move from or to invisible VRAM, which the CPU
+ * does not reach, or a clear) fails with the fault's error, and the BO's
+ * contents with it.
  */
 
 static const char *vtgpu_fence_get_driver_name(struct dma_fence *fence)
@@ -227,7 +237,8 @@ static void vtgpu_watchdog_work(struct work_struct *work)
 
 	spin_lock_irq(&engine->lock);
 	vtgpu_engine_retire(engine, &done);
-	if (!list_empty(&engine->pending) && !engine->dead) {
+	if (!list_empty(&engine->pending) && !engine->dead &&
+	    !engine->stalled) {
 		seqno = vtgpu_engine_seqno(engine);
 		head = ioread32(vtgpu->mmio + VTGPU_REG_RING_HEAD);
 		if (seqno == engine->watch_seqno && head == engine->watch_head) {
@@ -262,6 +273,27 @@ static const char *vtgpu_error_name(u32 code)
 	return code < ARRAY_SIZE(names) ? names[code] : "unknown";
 }
 
+/*
+ * Run a job's fallback, the engine stopped: called and returning with
+ * &vtgpu_engine.lock held, which it drops meanwhile. The job stays the
+ * oldest pending one; commits meanwhile only write the ring's memory.
+ */
+static int vtgpu_job_fallback(struct vtgpu_engine *engine,
+			      struct vtgpu_job *job)
+	__must_hold(&engine->lock)
+{
+	int ret;
+
+	engine->stalled = true;
+	spin_unlock_irq(&engine->lock);
+	ret = job->fallback(job);
+	spin_lock_irq(&engine->lock);
+	engine->stalled = false;
+	if (!ret)
+		engine->stats.fallbacks++;
+	return ret;
+}
+
 /* Reset the engine and write the jobs that survive to the ring again. */
 static void vtgpu_reset_work(struct work_struct *work)
 {
@@ -272,8 +304,8 @@ static void vtgpu_reset_work(struct work_struct *work)
 	struct vtgpu_job *guilty, *job;
 	u32 status, code, head;
 	LIST_HEAD(done);
+	int idx, error;
 	u64 addr;
-	int idx;
 
 	if (!drm_dev_enter(&vtgpu->drm, &idx))
 		return;
@@ -325,11 +357,19 @@ static void vtgpu_reset_work(struct work_struct *work)
 		guilty->retries++;
 		engine->stats.retries++;
 	} else if (guilty) {
-		dma_fence_set_error(&guilty->base, status & VTGPU_ENGINE_HALTED ?
-				    -EIO : -ETIMEDOUT);
+		error = status & VTGPU_ENGINE_HALTED ? -EIO : -ETIMEDOUT;
+		if (guilty->kernel && guilty->fallback)
+			error = vtgpu_job_fallback(engine, guilty);
+		if (error) {
+			dma_fence_set_error(&guilty->base, error);
+			engine->stats.failed++;
+			if (guilty->kernel)
+				drm_err_ratelimited(&vtgpu->drm,
+						    "job %llu of the driver failed for good: %d\n",
+						    guilty->base.seqno, error);
+		}
 		dma_fence_signal_locked(&guilty->base);
 		list_move_tail(&guilty->link, &done);
-		engine->stats.failed++;
 	}
 
 	/* RING_HEAD and RING_TAIL are 0 now: rewrite the ring from there. */
@@ -532,9 +572,12 @@ void vtgpu_job_commit(struct vtgpu_job *job)
 	dma_fence_get(&job->base);
 	list_add_tail(&job->link, &engine->pending);
 	vtgpu_ring_write(engine, job);
-	/* The ring is coherent memory: the commands land before the tail. */
-	iowrite32(engine->tail, vtgpu->mmio + VTGPU_REG_RING_TAIL);
-	iowrite32(1, vtgpu->mmio + VTGPU_REG_DOORBELL);
+	/* The reset worker writes the ring again when the stall is over. */
+	if (!engine->stalled) {
+		/* The ring is coherent memory: commands land before the tail. */
+		iowrite32(engine->tail, vtgpu->mmio + VTGPU_REG_RING_TAIL);
+		iowrite32(1, vtgpu->mmio + VTGPU_REG_DOORBELL);
+	}
 	drm_dev_exit(idx);
 	spin_unlock_irqrestore(&engine->lock, flags);
 	mutex_unlock(&engine->submit_lock);

@@ -4,7 +4,9 @@
  * pages into the GART, and the moves between domains on the DMA engine.
  */
 
+#include <linux/highmem.h>
 #include <linux/io.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include <drm/drm_drv.h>
@@ -43,6 +45,11 @@
  * never faulted on trying invisible VRAM first. Under system memory
  * pressure TTM swaps the pages of GTT and SYSTEM BOs out to shmem (the
  * move to SYSTEM unbinds them).
+ *
+ * A move the engine fails is run again after the engine's reset (see DOC:
+ * engine); when it fails every time, the CPU copies between GTT and
+ * visible VRAM instead (vtgpu_move_cpu_copy()), and only a move from or to
+ * invisible VRAM loses the BO's contents.
  *
  * The engine executes jobs in order, so a move needs no dependency on the
  * jobs already queued on the BO; only fences of other devices in the BO's
@@ -402,6 +409,125 @@ static void vtgpu_bo_moved(struct ttm_buffer_object *tbo, bool evict,
 		WRITE_ONCE(to_vtgpu_bo(tbo)->mem_type, tbo->resource->mem_type);
 }
 
+/* Whether the CPU reaches a resource: in GTT or visible VRAM. */
+static bool vtgpu_cpu_reaches(struct vtgpu_device *vtgpu,
+			      struct ttm_resource *res)
+{
+	return res->mem_type == TTM_PL_TT || vtgpu_res_visible(vtgpu, res);
+}
+
+/* Copy one page of a move, @src_io or @dst_io the VRAM end(s). */
+static void vtgpu_move_cpu_copy_page(struct vtgpu_move_ends *m, pgoff_t i,
+				     void __iomem *src_io,
+				     void __iomem *dst_io)
+{
+	unsigned long off = i << PAGE_SHIFT;
+	void *src = NULL, *dst = NULL;
+	u64 buf[32];
+	unsigned int j;
+
+	if (m->src_tt)
+		src = kmap_local_page(m->src_tt->pages[i]);
+	if (m->dst_tt)
+		dst = kmap_local_page(m->dst_tt->pages[i]);
+
+	if (src && dst) {
+		memcpy(dst, src, PAGE_SIZE);
+	} else if (src) {
+		memcpy_toio(dst_io + off, src, PAGE_SIZE);
+	} else if (dst) {
+		memcpy_fromio(dst, src_io + off, PAGE_SIZE);
+	} else {
+		for (j = 0; j < PAGE_SIZE; j += sizeof(buf)) {
+			memcpy_fromio(buf, src_io + off + j, sizeof(buf));
+			memcpy_toio(dst_io + off + j, buf, sizeof(buf));
+		}
+	}
+
+	if (dst)
+		kunmap_local(dst);
+	if (src)
+		kunmap_local(src);
+}
+
+/*
+ * &vtgpu_job.fallback of a move between GTT and visible VRAM: the CPU
+ * copies what the engine failed to. The engine is stopped and the move's
+ * ends are still there, see &struct vtgpu_move_ends.
+ */
+static int vtgpu_move_cpu_copy(struct vtgpu_job *job)
+{
+	struct vtgpu_device *vtgpu = job->vtgpu;
+	struct vtgpu_move_ends *m = &job->move;
+	void __iomem *src_io = NULL, *dst_io = NULL;
+	pgoff_t i;
+	int ret = -ENOMEM;
+
+	if (!m->src_tt) {
+		src_io = ioremap_wc(vtgpu->vram_base + m->src_offset, m->size);
+		if (!src_io)
+			return ret;
+	}
+	if (!m->dst_tt) {
+		dst_io = ioremap_wc(vtgpu->vram_base + m->dst_offset, m->size);
+		if (!dst_io)
+			goto out;
+	}
+
+	for (i = 0; i < m->size >> PAGE_SHIFT; i++) {
+		vtgpu_move_cpu_copy_page(m, i, src_io, dst_io);
+		cond_resched();
+	}
+	drm_err_ratelimited(&vtgpu->drm,
+			    "engine failed a move of %llu KiB: copied by the CPU\n",
+			    m->size >> 10);
+	ret = 0;
+out:
+	if (dst_io)
+		iounmap(dst_io);
+	if (src_io)
+		iounmap(src_io);
+	return ret;
+}
+
+/* Whether a ttm_tt has pages of its own, that the CPU can copy. */
+static bool vtgpu_tt_has_pages(struct ttm_tt *ttm)
+{
+	return ttm && ttm->pages && !(ttm->page_flags & TTM_TT_FLAG_EXTERNAL) &&
+	       ttm_tt_is_populated(ttm);
+}
+
+/*
+ * Let the CPU do a move when the engine fails it for good, if the CPU
+ * reaches both ends: GTT and visible VRAM.
+ */
+static void vtgpu_move_fallback_init(struct vtgpu_job *job,
+				     struct ttm_buffer_object *tbo,
+				     struct ttm_resource *new_mem)
+{
+	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
+	struct ttm_resource *old_mem = tbo->resource;
+	struct vtgpu_move_ends *m = &job->move;
+
+	if (!vtgpu_cpu_reaches(vtgpu, old_mem) ||
+	    !vtgpu_cpu_reaches(vtgpu, new_mem))
+		return;
+	if ((old_mem->mem_type == TTM_PL_TT ||
+	     new_mem->mem_type == TTM_PL_TT) && !vtgpu_tt_has_pages(tbo->ttm))
+		return;
+
+	if (old_mem->mem_type == TTM_PL_TT)
+		m->src_tt = tbo->ttm;
+	else
+		m->src_offset = (u64)old_mem->start << PAGE_SHIFT;
+	if (new_mem->mem_type == TTM_PL_TT)
+		m->dst_tt = tbo->ttm;
+	else
+		m->dst_offset = (u64)new_mem->start << PAGE_SHIFT;
+	m->size = (u64)new_mem->num_pages << PAGE_SHIFT;
+	job->fallback = vtgpu_move_cpu_copy;
+}
+
 /* Queue a copy of the BO from its placement to @new_mem, pipelined. */
 static int vtgpu_move_blit(struct ttm_buffer_object *tbo, bool evict,
 			   struct ttm_operation_ctx *ctx,
@@ -421,6 +547,7 @@ static int vtgpu_move_blit(struct ttm_buffer_object *tbo, bool evict,
 	vtgpu_job_copy(job, vtgpu_gpu_addr(vtgpu, tbo->resource),
 		       vtgpu_gpu_addr(vtgpu, new_mem),
 		       (u64)new_mem->num_pages << PAGE_SHIFT);
+	vtgpu_move_fallback_init(job, tbo, new_mem);
 	ret = vtgpu_job_submit(job, ctx->interruptible);
 	if (ret)
 		return ret;
@@ -459,13 +586,6 @@ static int vtgpu_move_clear(struct ttm_buffer_object *tbo,
 	ttm_bo_move_null(tbo, new_mem);
 	atomic64_inc(&vtgpu->stats.clears);
 	return 0;
-}
-
-/* Whether the CPU reaches a resource: in GTT or visible VRAM. */
-static bool vtgpu_cpu_reaches(struct vtgpu_device *vtgpu,
-			      struct ttm_resource *res)
-{
-	return res->mem_type == TTM_PL_TT || vtgpu_res_visible(vtgpu, res);
 }
 
 /* Whether a BO in SYSTEM has contents: pages, present or swapped out. */
