@@ -64,6 +64,7 @@ INTERACTIVE=$INTERACTIVE
 SUBTEST_TIMEOUT=$SUBTEST_TIMEOUT
 VTGPU_PCI_VENDOR=$(pci_id VENDOR)
 VTGPU_PCI_DEVICE=$(pci_id DEVICE)
+VTGPU_DEVICE="${VTGPU_DEVICE:-}"
 EOT
 
 QEMU_ARGS=(
@@ -77,6 +78,15 @@ QEMU_ARGS=(
 	-device virtio-9p-pci,fsdev=run,mount_tag=vtgpu_run
 	-device "vtgpu,id=vtgpu0${VTGPU_DEVICE:+,$VTGPU_DEVICE}"
 	-qmp "unix:$RUN/qmp.sock,server=on,wait=off"
+	# A second QMP monitor for the guest's tests (vtgpu_unplug's device_del
+	# and device_add), on the virtio-serial port org.qemu.qmp. A chardev
+	# has one frontend, so the two are bridged by QEMU itself: the monitor
+	# listens on qmpg.sock and the port's chardev connects to it.
+	-chardev "socket,id=qmpg,path=$RUN/qmpg.sock,server=on,wait=off"
+	-mon chardev=qmpg,mode=control
+	-chardev "socket,id=qmpg-port,path=$RUN/qmpg.sock"
+	-device virtio-serial-pci,id=vser0
+	-device virtserialport,bus=vser0.0,chardev=qmpg-port,name=org.qemu.qmp
 	-nic none -vga none -display none -no-reboot
 )
 
