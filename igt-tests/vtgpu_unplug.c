@@ -19,14 +19,19 @@
 #include <xf86drm.h>
 
 #include "igt.h"
+#include "igt_qmp.h"
+#include "igt_vgem.h"
 #include "igt_vtgpu.h"
 #include "vtgpu_drm.h"
 
-IGT_TEST_DESCRIPTION("Hot-unplug of the vtgpu device under a client with "
-		     "mapped BOs, a dma-buf and jobs in flight, and its return "
-		     "after a PCI rescan.");
+IGT_TEST_DESCRIPTION("Hot-unplug of the vtgpu device under clients with "
+		     "mapped BOs, dma-bufs and jobs in flight: by a PCI "
+		     "remove and rescan, and by QEMU itself (device_del and "
+		     "device_add through QMP) as a real hot-unplug.");
 
 #define BO_SIZE (1u << 20)
+/* The device's id in QEMU, as ci/run-guest.sh adds it. */
+#define QDEV_ID "vtgpu0"
 
 /* The sysfs path of the PCI device behind a DRM file descriptor. */
 static void pci_path(int fd, char *path, size_t len)
@@ -133,6 +138,361 @@ static void test_unplug_rescan(int fd)
 	close(fd);
 }
 
+static struct igt_qmp *qmp;
+/* device_del was sent, and the device has not been added again since. */
+static bool unplugging;
+/* QEMU reported the device deleted. */
+static bool deleted;
+
+/*
+ * device_add's arguments: the driver, the id and the properties the guest
+ * was started with (VTGPU_DEVICE, "name=value,..." as for -device), as
+ * strings, which device_add parses as -device does.
+ */
+static char *device_add_args(void)
+{
+	const char *props = getenv("VTGPU_DEVICE");
+	char *args, *copy, *prop, *save = NULL;
+	size_t len = 4096;
+
+	args = malloc(len);
+	igt_assert(args);
+	snprintf(args, len, "{\"driver\": \"vtgpu\", \"id\": \"%s\"",
+		 QDEV_ID);
+	copy = strdup(props ?: "");
+	for (prop = strtok_r(copy, ",", &save); prop;
+	     prop = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(prop, '=');
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		snprintf(args + strlen(args), len - strlen(args),
+			 ", \"%s\": \"%s\"", prop, eq + 1);
+	}
+	free(copy);
+	snprintf(args + strlen(args), len - strlen(args), "}");
+	return args;
+}
+
+static int device_add(char *err, size_t len)
+{
+	char *args = device_add_args();
+	int ret;
+
+	ret = igt_qmp_execute(qmp, "device_add", args, err, len);
+	free(args);
+	if (ret == 0) {
+		unplugging = false;
+		deleted = false;
+	}
+	return ret;
+}
+
+/*
+ * An exit handler: a subtest that failed between device_del and
+ * device_add leaves the device to the tests after it all the same.
+ */
+static void replug_on_exit(int sig)
+{
+	int fd;
+
+	if (!qmp || !unplugging)
+		return;
+	if (!deleted &&
+	    !igt_qmp_wait_event(qmp, "DEVICE_DELETED", QDEV_ID, 60000))
+		return;
+	deleted = true;
+	if (device_add(NULL, 0))
+		return;
+	fd = reopen_vtgpu();
+	if (fd >= 0)
+		close(fd);
+}
+
+static void require_qmp(void)
+{
+	igt_require(getuid() == 0);
+	if (qmp)
+		return;
+	qmp = igt_qmp_open();
+	igt_require_f(qmp, "no QMP monitor on virtio-serial port %s\n",
+		      IGT_QMP_PORT);
+	igt_install_exit_handler(replug_on_exit);
+}
+
+/*
+ * Ask QEMU to unplug the device, and wait until it is gone: QEMU reports
+ * DEVICE_DELETED once the guest ejected it, after its driver let go.
+ */
+static void qmp_unplug(const char *pci)
+{
+	char err[256] = "";
+	int ret;
+
+	igt_qmp_forget_events(qmp);
+	ret = igt_qmp_execute(qmp, "device_del", "{\"id\": \"" QDEV_ID "\"}",
+			      err, sizeof(err));
+	igt_assert_f(ret == 0, "device_del: %d %s\n", ret, err);
+	unplugging = true;
+	igt_assert_f(igt_qmp_wait_event(qmp, "DEVICE_DELETED", QDEV_ID, 60000),
+		     "no DEVICE_DELETED within 60 s\n");
+	deleted = true;
+	igt_assert_f(access(pci, F_OK) && errno == ENOENT,
+		     "%s still there after DEVICE_DELETED\n", pci);
+	igt_assert_f(__drm_open_vtgpu() < 0,
+		     "a vtgpu node is left after the unplug\n");
+}
+
+/* Ask QEMU to add the device again; returns a file of the new one. */
+static int qmp_replug(void)
+{
+	char err[256] = "";
+	int ret, fd;
+
+	ret = device_add(err, sizeof(err));
+	igt_assert_f(ret == 0, "device_add: %d %s\n", ret, err);
+	fd = reopen_vtgpu();
+	igt_assert_f(fd >= 0, "no vtgpu node 30 s after device_add\n");
+	return fd;
+}
+
+enum client_kind {
+	CLIENT_MMAP,	/* a CPU mapping of a BO in visible VRAM */
+	CLIENT_JOBS,	/* slow jobs queued on the engine */
+	CLIENT_DMABUF,	/* a dma-buf, imported into vgem, mapped by both */
+	NUM_CLIENT_KINDS
+};
+
+static const char * const client_names[] = {
+	"mmap", "jobs", "dma-buf",
+};
+
+#define NUM_JOBS 4
+#define CMDS_PER_JOB 8
+#define JOB_DELAY_US 500000
+
+/* Every dword of @ptr reads 0: the dummy page, no SIGBUS. */
+static void check_dummy(const volatile uint32_t *ptr, const char *what)
+{
+	for (unsigned int i = 0; i < BO_SIZE / 4; i++)
+		igt_assert_f(ptr[i] == 0, "%s: dword %u is %#x after the "
+			     "unplug, not the dummy page's 0\n", what, i,
+			     ptr[i]);
+}
+
+static void check_enodev(int fd)
+{
+	struct drm_vtgpu_getparam gp = { .param = VTGPU_PARAM_VRAM_SIZE };
+	struct drm_vtgpu_gem_create create = {
+		.size = BO_SIZE, .domains = VTGPU_GEM_DOMAIN_GTT,
+	};
+	struct drm_vtgpu_cmd fill = {
+		.op = VTGPU_CMD_FILL, .dst_handle = 1, .size = 4096,
+	};
+	struct drm_vtgpu_submit submit = {
+		.cmds = to_user_pointer(&fill), .num_cmds = 1,
+	};
+
+	do_ioctl_err(fd, DRM_IOCTL_VTGPU_GETPARAM, &gp, ENODEV);
+	igt_assert_eq_u64(gp.value, 0);
+	do_ioctl_err(fd, DRM_IOCTL_VTGPU_GEM_CREATE, &create, ENODEV);
+	igt_assert_eq_u32(create.handle, 0);
+	do_ioctl_err(fd, DRM_IOCTL_VTGPU_SUBMIT, &submit, ENODEV);
+}
+
+/*
+ * One client, in a child of its own: sets up what it holds, says so on
+ * @ready, waits on @go until the device is gone, then checks what became
+ * of it.
+ */
+static void live_client(enum client_kind kind, int ready, int go)
+{
+	int fd = drm_open_vtgpu(), vgem = -1, dmabuf = -1;
+	int fences[NUM_JOBS];
+	uint32_t *ptr = NULL, *vptr = NULL, *dptr = NULL, bo;
+	struct vgem_bo vbo = { .size = BO_SIZE };
+	char c = kind;
+
+	switch (kind) {
+	case CLIENT_MMAP:
+		bo = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_VRAM, 0,
+				      VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
+		ptr = vtgpu_gem_mmap(fd, bo, BO_SIZE, PROT_READ | PROT_WRITE);
+		vtgpu_write_seq(ptr, BO_SIZE, 1);
+		igt_assert(vtgpu_gem_info(fd, bo).info_flags &
+			   VTGPU_GEM_INFO_VISIBLE);
+		break;
+	case CLIENT_JOBS: {
+		struct drm_vtgpu_cmd cmds[CMDS_PER_JOB];
+
+		bo = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_VRAM, 0, 0);
+		vtgpu_gem_wait(fd, bo);
+		for (unsigned int i = 0; i < CMDS_PER_JOB; i++)
+			cmds[i] = (struct drm_vtgpu_cmd) {
+				.op = VTGPU_CMD_FILL, .dst_handle = bo,
+				.size = BO_SIZE, .pattern = i,
+			};
+		vtgpu_set_engine_delay(fd, JOB_DELAY_US);
+		for (unsigned int i = 0; i < NUM_JOBS; i++)
+			fences[i] = vtgpu_submit_cmds(fd, cmds, CMDS_PER_JOB,
+						      VTGPU_SUBMIT_OUT_FENCE_FD);
+		break;
+	}
+	case CLIENT_DMABUF:
+		bo = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_GTT, 0, 0);
+		ptr = vtgpu_gem_mmap(fd, bo, BO_SIZE, PROT_WRITE);
+		vtgpu_write_seq(ptr, BO_SIZE, 2);
+		munmap(ptr, BO_SIZE);
+		ptr = NULL;
+		igt_assert_eq(drmPrimeHandleToFD(fd, bo, DRM_CLOEXEC | DRM_RDWR,
+						 &dmabuf), 0);
+		vgem = drm_open_vgem();
+		igt_assert_eq(drmPrimeFDToHandle(vgem, dmabuf, &vbo.handle), 0);
+		vptr = vgem_mmap(vgem, &vbo, PROT_READ | PROT_WRITE);
+		dptr = mmap(NULL, BO_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    dmabuf, 0);
+		igt_assert(dptr != MAP_FAILED);
+		vtgpu_check_seq(vptr, BO_SIZE, 2, "vgem mapping");
+		vtgpu_check_seq(dptr, BO_SIZE, 2, "dma-buf mapping");
+		break;
+	default:
+		igt_assert(!"unknown client");
+	}
+
+	igt_assert_eq(write(ready, &c, 1), 1);
+	igt_assert_eq(read(go, &c, 1), 1);
+	igt_info("%s client: the device is gone\n", client_names[kind]);
+
+	switch (kind) {
+	case CLIENT_MMAP:
+		check_dummy(ptr, "VRAM mapping");
+		vtgpu_write_seq(ptr, BO_SIZE, 3);
+		munmap(ptr, BO_SIZE);
+		break;
+	case CLIENT_JOBS:
+		/* Each job ends, the last at least with the device's end. */
+		for (unsigned int i = 0; i < NUM_JOBS; i++) {
+			igt_assert_f(vtgpu_fence_wait(fences[i], 10000) == 1,
+				     "job %u still pending\n", i);
+			igt_info("job %u: fence status %d\n", i,
+				 vtgpu_fence_status(fences[i]));
+			igt_assert(vtgpu_fence_status(fences[i]) == 1 ||
+				   vtgpu_fence_status(fences[i]) == -ENODEV);
+		}
+		igt_assert_eq(vtgpu_fence_status(fences[NUM_JOBS - 1]),
+			      -ENODEV);
+		for (unsigned int i = 0; i < NUM_JOBS; i++)
+			close(fences[i]);
+		break;
+	case CLIENT_DMABUF:
+		check_dummy(vptr, "vgem mapping of the dma-buf");
+		check_dummy(dptr, "dma-buf mapping");
+		vtgpu_write_seq(vptr, BO_SIZE, 4);
+		vtgpu_write_seq(dptr, BO_SIZE, 5);
+		munmap(vptr, BO_SIZE);
+		munmap(dptr, BO_SIZE);
+		close(dmabuf);
+		close(vgem);
+		break;
+	default:
+		break;
+	}
+	check_enodev(fd);
+	close(fd);
+}
+
+static void test_qmp_unplug_live(void)
+{
+	int ready[2], go[2], fd;
+	char pci[PATH_MAX], c;
+
+	require_qmp();
+	fd = drm_open_vtgpu();
+	pci_path(fd, pci, sizeof(pci));
+	igt_assert_eq(pipe(ready), 0);
+	igt_assert_eq(pipe(go), 0);
+
+	igt_fork(child, NUM_CLIENT_KINDS)
+		live_client(child, ready[1], go[0]);
+	for (int i = 0; i < NUM_CLIENT_KINDS; i++)
+		igt_assert_eq(read(ready[0], &c, 1), 1);
+
+	igt_info("device_del %s (%s) under %d clients\n", QDEV_ID, pci,
+		 NUM_CLIENT_KINDS);
+	qmp_unplug(pci);
+	for (int i = 0; i < NUM_CLIENT_KINDS; i++)
+		igt_assert_eq(write(go[1], &c, 1), 1);
+	igt_waitchildren();
+	check_enodev(fd);
+	close(fd);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+
+	/* The tests after this one want their device back. */
+	close(qmp_replug());
+}
+
+/* Create, fill, copy and read back BOs in VRAM and GTT. */
+static void check_device_works(int fd)
+{
+	uint32_t gtt = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_GTT, 0, 0);
+	uint32_t vram = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_VRAM, 0,
+					 VTGPU_GEM_CREATE_NO_CPU_ACCESS);
+	uint32_t out = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_GTT, 0, 0);
+	uint32_t *ptr;
+
+	ptr = vtgpu_gem_mmap(fd, gtt, BO_SIZE, PROT_WRITE);
+	vtgpu_write_seq(ptr, BO_SIZE, 0x600d0000);
+	munmap(ptr, BO_SIZE);
+	vtgpu_copy(fd, gtt, 0, vram, 0, BO_SIZE);
+	vtgpu_fill(fd, vram, 0, 4096, 0x600d600d);
+	vtgpu_copy(fd, vram, 0, out, 0, BO_SIZE);
+	vtgpu_gem_wait(fd, out);
+	ptr = vtgpu_gem_mmap(fd, out, BO_SIZE, PROT_READ);
+	vtgpu_check_fill(ptr, 4096, 0x600d600d, "fill");
+	vtgpu_check_seq(ptr + 1024, BO_SIZE - 4096, 0x600d0000 + 1024, "copy");
+	munmap(ptr, BO_SIZE);
+	vtgpu_gem_close(fd, gtt);
+	vtgpu_gem_close(fd, vram);
+	vtgpu_gem_close(fd, out);
+}
+
+static void node_name(int fd, char *name, size_t len)
+{
+	struct stat st;
+
+	igt_assert_eq(fstat(fd, &st), 0);
+	snprintf(name, len, "%u:%u", major(st.st_rdev), minor(st.st_rdev));
+}
+
+static void test_qmp_replug(void)
+{
+	char pci[PATH_MAX], pci2[PATH_MAX], node[32], node2[32];
+	uint64_t vram;
+	int fd;
+
+	require_qmp();
+	fd = drm_open_vtgpu();
+	pci_path(fd, pci, sizeof(pci));
+	node_name(fd, node, sizeof(node));
+	vram = vtgpu_getparam(fd, VTGPU_PARAM_VRAM_SIZE);
+	close(fd);
+
+	qmp_unplug(pci);
+	fd = qmp_replug();
+	pci_path(fd, pci2, sizeof(pci2));
+	node_name(fd, node2, sizeof(node2));
+	igt_info("before: %s node %s; after: %s node %s\n", pci, node, pci2,
+		 node2);
+	/* The same properties as the guest started with. */
+	igt_assert_eq_u64(vtgpu_getparam(fd, VTGPU_PARAM_VRAM_SIZE), vram);
+	check_device_works(fd);
+	close(fd);
+}
+
 igt_main
 {
 	igt_describe("Remove the PCI device while a client has mapped BOs, a "
@@ -141,4 +501,20 @@ igt_main
 		     "works again after a PCI rescan.");
 	igt_subtest("unplug-rescan")
 		test_unplug_rescan(drm_open_vtgpu());
+
+	igt_describe("Unplug the device through QEMU (QMP device_del, an ACPI "
+		     "eject) while other processes hold a CPU mapping of a "
+		     "VRAM BO, slow jobs in flight, and a dma-buf imported "
+		     "into vgem and mapped: the mappings read the dummy "
+		     "page's zeros and take writes, the jobs' fences signal "
+		     "with -ENODEV, ioctls on the old files fail with ENODEV; "
+		     "then device_add brings the device back.");
+	igt_subtest("qmp-unplug-live")
+		test_qmp_unplug_live();
+
+	igt_describe("Unplug the device through QEMU and add it again with "
+		     "QMP device_add: the new device has the same VRAM and "
+		     "creates, fills and copies BOs correctly.");
+	igt_subtest("qmp-replug")
+		test_qmp_replug();
 }
