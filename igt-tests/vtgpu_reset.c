@@ -176,6 +176,37 @@ static void check_fill_bo(int fd, uint32_t bo, uint32_t value, const char *what)
 	munmap(ptr, BO_SIZE);
 }
 
+/* The jobs the engine has not completed, from debugfs engine. */
+static unsigned int pending_jobs(int fd)
+{
+	int dir = vtgpu_debugfs_dir(fd);
+	char *buf = igt_sysfs_get(dir, "engine"), *line;
+	unsigned int pending = 0;
+
+	close(dir);
+	igt_assert_f(buf, "cannot read debugfs engine\n");
+	line = strstr(buf, "pending jobs:");
+	igt_assert_f(line && sscanf(line, "pending jobs: %u", &pending) == 1,
+		     "no pending jobs in debugfs engine:\n%s\n", buf);
+	free(buf);
+	return pending;
+}
+
+/*
+ * The jobs just queued are behind the guilty one, which has not completed.
+ * Certain for a hang, which stops the engine; likely for an error, which
+ * the guilty job takes ERROR_DELAY_US after it started.
+ */
+static void check_queued_behind(int fd, const struct fault *f,
+				unsigned int queued)
+{
+	unsigned int pending = pending_jobs(fd);
+
+	igt_info("%u jobs pending behind the guilty one\n", pending - 1);
+	if (f->error == ETIMEDOUT)
+		igt_assert_lte(queued + 1, pending);
+}
+
 static bool has_invisible_vram(int fd)
 {
 	return vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE) <
@@ -267,6 +298,7 @@ static void test_queued_jobs(int fd, const struct fault *f)
 	begin_fault(fd, f);
 	fence = fill_fence(fd, bo, 0xdeadbeef);
 	queued_submit(fd, &q);
+	check_queued_behind(fd, f, NUM_QUEUED + 1);
 	end_fault(fd, f);
 
 	expect_fence(fence, -f->error, "guilty job");
@@ -309,6 +341,7 @@ static void test_other_client(int fd, const struct fault *f)
 	fence = fill_fence(fd, bo, 0xdeadbeef);
 	igt_assert_eq(write(go[1], &c, 1), 1);
 	igt_assert_eq(read(ready[0], &c, 1), 1);
+	check_queued_behind(fd, f, NUM_QUEUED + 1);
 	end_fault(fd, f);
 
 	expect_fence(fence, -f->error, "guilty job");
