@@ -119,7 +119,6 @@ struct client {
 
 struct dmabuf {
 	int fd;
-	bool rdwr;
 	struct obj obj;
 };
 
@@ -206,15 +205,19 @@ struct fuzz {
 	uint64_t arena_len;
 	/* A page the process may read but not write. */
 	uint8_t *ro_page;
+	/* A mapping of a BO for ioctl data, and its private file. */
+	int data_fd;
+	uint8_t *data_map;
 
 	uint64_t op_count[NUM_OPS];
+	uint64_t op_ns[NUM_OPS];
 	uint64_t failed_calls, transient;
 };
 
 /* Options: --seed and --calls. */
 static uint64_t opt_seed;
 static bool opt_seed_set;
-static uint64_t opt_calls = 4000;
+static uint64_t opt_calls = 10000;
 
 /* splitmix64, to spread a seed over the state. */
 static uint64_t splitmix(uint64_t *x)
@@ -493,13 +496,12 @@ static uint64_t place_data(struct fuzz *f, const void *data, size_t len,
 		ptr = to_user_pointer(scratch) + 1 + i % 7;
 		break;
 	case PTR_MAPPING:
-		/* A BO's mapping: the copy faults through vtgpu. */
-		if (!f->nm || f->m[i % f->nm].len < len) {
-			kind = PTR_OK;
-			break;
-		}
-		memcpy(f->m[i % f->nm].ptr, data, len);
-		ptr = to_user_pointer(f->m[i % f->nm].ptr);
+		/*
+		 * A BO's mapping: the kernel's copy faults through vtgpu.
+		 * The BO is one no job writes, of a file of its own.
+		 */
+		memcpy(f->data_map, data, len);
+		ptr = to_user_pointer(f->data_map);
 		break;
 	case PTR_NULL:
 		ptr = 0;
@@ -530,15 +532,13 @@ static void add_fence(struct fuzz *f, int fd)
 	f->fences[f->nf++] = fd;
 }
 
-static void add_dmabuf(struct fuzz *f, int fd, bool rdwr,
-		       const struct obj *obj)
+static void add_dmabuf(struct fuzz *f, int fd, const struct obj *obj)
 {
 	if (f->nd == MAX_DMABUFS) {
 		close(f->d[0].fd);
 		memmove(f->d, f->d + 1, --f->nd * sizeof(f->d[0]));
 	}
 	f->d[f->nd].fd = fd;
-	f->d[f->nd].rdwr = rdwr;
 	f->d[f->nd].obj = *obj;
 	f->nd++;
 }
@@ -605,7 +605,7 @@ static void op_getparam(struct fuzz *f)
 
 /* GEM_CREATE's result, computed as the uapi documents it. */
 static int create_result(struct fuzz *f, const struct drm_vtgpu_gem_create *a,
-			 uint32_t *preferred)
+			 uint32_t *preferred, uint64_t *maxp)
 {
 	const uint32_t cpu = VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED |
 			     VTGPU_GEM_CREATE_NO_CPU_ACCESS;
@@ -629,6 +629,7 @@ static int create_result(struct fuzz *f, const struct drm_vtgpu_gem_create *a,
 		max = max > f->gart_size ? max : f->gart_size;
 	if (a->domains & VTGPU_GEM_DOMAIN_SYSTEM)
 		max = max > f->system_max ? max : f->system_max;
+	*maxp = max;
 	return !a->size || a->size > max ? EINVAL : 0;
 }
 
@@ -655,6 +656,7 @@ static void op_create(struct fuzz *f)
 			  below(f, ARRAY_SIZE(sizes));
 	unsigned int dk = below(f, 100), pk = below(f, 100), fk = below(f, 100);
 	uint32_t r = rnd(f), preferred = 0;
+	uint64_t max = 0;
 	struct drm_vtgpu_gem_create cr = {
 		.size = sizes[si],
 		.domains = dk < 90 ? 1 + r % 7 :
@@ -665,8 +667,20 @@ static void op_create(struct fuzz *f)
 			 fk < 95 ? 3 : 1u << (r % 32),
 		.handle = 0xdeadbeef,
 	};
-	int want = create_result(f, &cr, &preferred);
-	struct obj obj = {
+	bool big_ok = chance(f, 2);
+	int want = create_result(f, &cr, &preferred, &max);
+	struct obj obj;
+
+	/*
+	 * A valid size above 16 MiB is mostly made the first invalid one:
+	 * the boundary is what matters, and hundreds of MiB to clear or
+	 * allocate would slow everything down.
+	 */
+	if (!want && cr.size > (16 << 20) && !big_ok) {
+		cr.size = max + 1;
+		want = EINVAL;
+	}
+	obj = (struct obj) {
 		.id = ++f->next_obj, .size = (cr.size + PAGE_SZ - 1) & ~(PAGE_SZ - 1),
 		.domains = cr.domains, .preferred = preferred,
 		.flags = cr.flags, .arena = -1,
@@ -1138,7 +1152,11 @@ static void op_export(struct fuzz *f)
 	struct handle *h;
 	struct drm_prime_handle p = {
 		.handle = pick_handle(f, c, &h),
-		.flags = chance(f, 90) ? DRM_CLOEXEC | (chance(f, 50) ? DRM_RDWR : 0) :
+		/*
+		 * Always RDWR: a BO's dma-buf is made once, by its first
+		 * export, and later exports share its file and mode.
+		 */
+		.flags = chance(f, 90) ? DRM_RDWR | (chance(f, 50) ? DRM_CLOEXEC : 0) :
 			 1u << below(f, 32),
 		.fd = -2,
 	};
@@ -1152,7 +1170,7 @@ static void op_export(struct fuzz *f)
 		return;
 	}
 	igt_assert_lte(0, p.fd);
-	add_dmabuf(f, p.fd, p.flags & DRM_RDWR, &h->obj);
+	add_dmabuf(f, p.fd, &h->obj);
 }
 
 static void op_import(struct fuzz *f)
@@ -1374,16 +1392,20 @@ static void op_bad_ioctl(struct fuzz *f)
 	}
 }
 
-/* Write and read back the first and last byte of each page. */
+/*
+ * Fault in up to 8 pages spread over a mapping, the last one included:
+ * write the first byte, read the last. What they hold is not checked:
+ * jobs may be writing the BO.
+ */
 static void touch(uint8_t *ptr, uint64_t len, uint8_t v)
 {
-	for (uint64_t off = 0; off < len; off += PAGE_SZ) {
-		volatile uint8_t *p = ptr + off;
+	uint64_t pages = len / PAGE_SZ, step = (pages + 7) / 8;
+
+	for (uint64_t page = pages - 1; page < pages; page -= step) {
+		volatile uint8_t *p = ptr + page * PAGE_SZ;
 
 		p[0] = v;
-		p[PAGE_SZ - 1] = v + 1;
-		igt_assert_eq(p[0], v);
-		igt_assert_eq(p[PAGE_SZ - 1], (uint8_t)(v + 1));
+		(void)p[PAGE_SZ - 1];
 	}
 }
 
@@ -1432,8 +1454,6 @@ static void op_mmap(struct fuzz *f)
 	/* In the order mmap() and the driver check. */
 	if (!len)
 		want = EINVAL;
-	else if (d && shared && !d->rdwr)
-		want = EACCES;
 	else if (len > size || (h && misplaced))
 		want = EINVAL;
 	else if (h && !find_obj(c, h->obj.id))
@@ -1558,6 +1578,9 @@ static void op_fork(struct fuzz *f)
 	};
 	uint64_t seed = rnd(f);
 
+	/* A fork costs a hundred calls' time under TCG: a quarter of them. */
+	if (!chance(f, 25))
+		return;
 	if (f->signals)
 		timer_arm(false);
 	igt_fork(child, 1) {
@@ -1588,6 +1611,9 @@ static void op_fork(struct fuzz *f)
 
 static void run_one(struct fuzz *f, enum op op)
 {
+	struct timespec start = {};
+
+	igt_nsec_elapsed(&start);
 	f->op_count[op]++;
 	mix(f, op);
 	switch (op) {
@@ -1614,6 +1640,7 @@ static void run_one(struct fuzz *f, enum op op)
 	case OP_SIGNALS: op_signals(f); break;
 	default: break;
 	}
+	f->op_ns[op] += igt_nsec_elapsed(&start);
 }
 
 static enum op pick_op(struct fuzz *f)
@@ -1654,6 +1681,12 @@ static void fuzz_init(struct fuzz *f, uint64_t seed, bool replay)
 	f->system_max = (uint64_t)si.totalram * si.mem_unit / 2;
 
 	arenas_init(f);
+
+	f->data_fd = drm_open_vtgpu();
+	f->data_map = vtgpu_gem_mmap(f->data_fd,
+				     vtgpu_gem_create(f->data_fd, PAGE_SZ,
+						      VTGPU_GEM_DOMAIN_ALL, 0, 0),
+				     PAGE_SZ, PROT_READ | PROT_WRITE);
 }
 
 /* Let go of everything: mappings, fences, dma-bufs, files, memory. */
@@ -1673,6 +1706,8 @@ static void fuzz_fini(struct fuzz *f)
 		client_close(f, &f->c[i]);
 	igt_assert_eq(munmap(f->arena_base, f->arena_len), 0);
 	igt_assert_eq(munmap(f->ro_page, PAGE_SZ), 0);
+	igt_assert_eq(munmap(f->data_map, PAGE_SZ), 0);
+	close(f->data_fd);
 }
 
 static void fuzz_loop(struct fuzz *f, uint64_t calls)
@@ -1729,7 +1764,8 @@ static void print_stats(struct fuzz *f, double secs)
 		 opt_seed, f->calls, secs, f->calls / (secs > 0 ? secs : 1),
 		 f->failed_calls - f->transient, f->transient);
 	for (int op = 0; op < NUM_OPS; op++)
-		igt_debug("  %-12s %" PRIu64 "\n", op_names[op], f->op_count[op]);
+		igt_info("  %-12s %8" PRIu64 " ops %8.3f s\n", op_names[op],
+			 f->op_count[op], f->op_ns[op] / 1e9);
 }
 
 static void test_ioctls(void)
@@ -1822,7 +1858,7 @@ static const struct option long_opts[] = {
 
 static const char help_str[] =
 	"  --seed=N\tThe random seed (default: from the time); replays a run\n"
-	"  --calls=N\tCalls the ioctls subtest makes (default 4000)\n";
+	"  --calls=N\tCalls the ioctls subtest makes (default 10000)\n";
 
 igt_main_args(NULL, long_opts, help_str, opt_handler, NULL)
 {

@@ -336,6 +336,7 @@ static void test_outside_bo(uint32_t domain, const char *name)
 {
 	/* Unusual sizes, to find the BOs in debugfs. */
 	const uint64_t gsize = 37 * PAGE_SZ, tsize = 41 * PAGE_SZ;
+	const uint64_t ssize = 43 * PAGE_SZ;
 	int fd = drm_open_vtgpu(), other = drm_open_vtgpu();
 	uint32_t guard[2], target, scratch;
 	uint64_t gstart[2], tstart;
@@ -358,11 +359,11 @@ static void test_outside_bo(uint32_t domain, const char *name)
 	guard[0] = vtgpu_gem_create(other, gsize, domain, 0, 0);
 	target = vtgpu_gem_create(fd, tsize, domain, 0, 0);
 	guard[1] = vtgpu_gem_create(other, gsize + PAGE_SZ, domain, 0, 0);
-	scratch = vtgpu_gem_create(fd, tsize, VTGPU_GEM_DOMAIN_ALL, 0, 0);
+	scratch = vtgpu_gem_create(fd, ssize, VTGPU_GEM_DOMAIN_ALL, 0, 0);
 	vtgpu_fill(other, guard[0], 0, gsize, 0xaaaaaaaa);
 	vtgpu_fill(other, guard[1], 0, gsize + PAGE_SZ, 0xbbbbbbbb);
 	vtgpu_fill(fd, target, 0, tsize, 0x77777777);
-	vtgpu_fill(fd, scratch, 0, tsize, 0x55555555);
+	vtgpu_fill(fd, scratch, 0, ssize, 0x55555555);
 	vtgpu_gem_wait(other, guard[0]);
 	vtgpu_gem_wait(other, guard[1]);
 	vtgpu_gem_wait(fd, target);
@@ -413,7 +414,7 @@ static void test_outside_bo(uint32_t domain, const char *name)
 	check_bo(other, guard[1], gsize + PAGE_SZ, 0xbbbbbbbb,
 		 "the guard after");
 	check_bo(fd, target, tsize, 0x77777777, "the target");
-	check_bo(fd, scratch, tsize, 0x55555555, "the scratch BO");
+	check_bo(fd, scratch, ssize, 0x55555555, "the scratch BO");
 
 	/* Right at the edges: only the target changes. */
 	vtgpu_fill(fd, target, 0, tsize, 0x88888888);
