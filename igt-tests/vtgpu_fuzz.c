@@ -464,13 +464,15 @@ static bool ptr_bad(enum ptr_kind kind)
 }
 
 /*
- * Where to put @len bytes of @data for the kernel to read: mostly @buf
+ * Where to put @len bytes of @data for the kernel to read: mostly @data
  * itself, else read-only memory, a misaligned copy, a mapping of a vtgpu
  * BO, or pointers the kernel must refuse with -EFAULT. @scratch has room
- * for @len + 8 bytes.
+ * for @len + 8 bytes; @slot (0 or 1) says which half of the read-only
+ * page and of the mapping to use, for two arrays of one call.
  */
 static uint64_t place_data(struct fuzz *f, const void *data, size_t len,
-			   void *scratch, enum ptr_kind *kindp)
+			   void *scratch, unsigned int slot,
+			   enum ptr_kind *kindp)
 {
 	enum ptr_kind kind = chance(f, 80) ? PTR_OK : below(f, NUM_PTR_KINDS);
 	unsigned int i = rnd(f);
@@ -480,16 +482,12 @@ static uint64_t place_data(struct fuzz *f, const void *data, size_t len,
 	case PTR_OK:
 		break;
 	case PTR_RO:
-		if (len > PAGE_SZ) {
-			kind = PTR_OK;
-			break;
-		}
 		/* The read-only page holds a copy: write it once. */
 		igt_assert_eq(mprotect(f->ro_page, PAGE_SZ,
 				       PROT_READ | PROT_WRITE), 0);
-		memcpy(f->ro_page, data, len);
+		memcpy(f->ro_page + slot * PAGE_SZ / 2, data, len);
 		igt_assert_eq(mprotect(f->ro_page, PAGE_SZ, PROT_READ), 0);
-		ptr = to_user_pointer(f->ro_page);
+		ptr = to_user_pointer(f->ro_page) + slot * PAGE_SZ / 2;
 		break;
 	case PTR_MISALIGNED:
 		memcpy((uint8_t *)scratch + 1 + i % 7, data, len);
@@ -500,8 +498,8 @@ static uint64_t place_data(struct fuzz *f, const void *data, size_t len,
 		 * A BO's mapping: the kernel's copy faults through vtgpu.
 		 * The BO is one no job writes, of a file of its own.
 		 */
-		memcpy(f->data_map, data, len);
-		ptr = to_user_pointer(f->data_map);
+		memcpy(f->data_map + slot * PAGE_SZ / 2, data, len);
+		ptr = to_user_pointer(f->data_map) + slot * PAGE_SZ / 2;
 		break;
 	case PTR_NULL:
 		ptr = 0;
@@ -955,7 +953,8 @@ static void op_submit(struct fuzz *f)
 		random_cmd(f, c, &cmds[i], &m[i]);
 	s.num_cmds = nk < 90 ? n : nk < 95 ? 0 :
 		     nk < 98 ? f->max_cmds + 1 : 0x80000000u;
-	s.cmds = place_data(f, cmds, n * sizeof(cmds[0]), scratch, &cmds_kind);
+	s.cmds = place_data(f, cmds, n * sizeof(cmds[0]), scratch, 0,
+			    &cmds_kind);
 
 	s.flags = below(f, 4);
 	if (chance(f, 3))
@@ -969,7 +968,7 @@ static void op_submit(struct fuzz *f)
 	if (s.num_in_syncobjs)
 		s.in_syncobjs = place_data(f, syncobjs,
 					   s.num_in_syncobjs * sizeof(uint32_t),
-					   sync_scratch, &sync_kind);
+					   sync_scratch, 1, &sync_kind);
 	else if (chance(f, 5))
 		s.in_syncobjs = KERNEL_ADDR;
 	if (chance(f, 2))
@@ -1040,6 +1039,15 @@ static void op_submit(struct fuzz *f)
 	}
 
 call:
+	igt_debug("SUBMIT %u cmds (%d), flags %#x, %u syncobjs (%d), out %u: want %d\n",
+		  s.num_cmds, cmds_kind, s.flags, s.num_in_syncobjs, sync_kind,
+		  s.out_syncobj, want);
+	for (i = 0; i < n; i++)
+		igt_debug("  op %u flags %u pad %u src %u+%#" PRIx64 " dst %u+%#" PRIx64 " size %#" PRIx64 " pattern %#x\n",
+			  cmds[i].op, cmds[i].flags, cmds[i].pad,
+			  cmds[i].src_handle, (uint64_t)cmds[i].src_offset,
+			  cmds[i].dst_handle, (uint64_t)cmds[i].dst_offset,
+			  (uint64_t)cmds[i].size, cmds[i].pattern);
 	if (!check(f, "SUBMIT", fz_ioctl(f, c->fd, DRM_IOCTL_VTGPU_SUBMIT, &s),
 		   want, E(ENOMEM) | (has_userptr ? E(EAGAIN) : 0))) {
 		igt_assert_eq(s.out_fence_fd, -2);
@@ -1200,7 +1208,7 @@ static void op_import(struct fuzz *f)
 		want = EINVAL;
 	}
 	mix(f, kind);
-	if (d && !find_obj(c, d->obj.id) && c->nh == MAX_HANDLES)
+	if (d && c->nh == MAX_HANDLES)
 		close_one(f, c, i % c->nh);
 
 	if (!check(f, "PRIME_FD_TO_HANDLE",
@@ -1209,10 +1217,14 @@ static void op_import(struct fuzz *f)
 		igt_assert_eq_u32(p.handle, 0xdeadbeef);
 		return;
 	}
-	/* The BO's handle in this file if it has one, else a new one. */
-	h = find_obj(c, d->obj.id);
+	/*
+	 * The handle this file got the dma-buf's BO under before, or a new
+	 * one: a file that has a handle to the BO from elsewhere gets a
+	 * second one.
+	 */
+	h = find_handle(c, p.handle);
 	if (h)
-		igt_assert_eq_u32(p.handle, h->handle);
+		igt_assert_eq_u64(h->obj.id, d->obj.id);
 	else
 		add_handle(f, c, p.handle, &d->obj);
 }
