@@ -29,14 +29,16 @@
  * usage debugfs reports must be back where they were.
  *
  * The seed is printed first; --seed replays the same sequence of calls.
- * Determinism is per process and single-threaded: every call draws the
- * same random numbers whatever the results, and the kernel hands out
- * handles and file descriptors lowest first. What is not deterministic:
- * where the timer's signals land (so which calls fail with -EINTR, and
- * the state that then differs: a job that did not run has no out-fence),
- * when jobs complete (GEM_WAIT's -ETIMEDOUT), memory pressure (-ENOMEM)
- * and userptr collections retried under concurrent invalidation
- * (-EAGAIN).
+ * Determinism is per process and single-threaded: each call is drawn from
+ * the random stream and the model, which only the results of earlier
+ * calls change, and the kernel hands out handles and file descriptors
+ * lowest first. What is not deterministic, and makes a replay diverge
+ * from where it happens: where the timer's signals land (which calls fail
+ * with -EINTR: a submission that did not happen leaves no out-fence),
+ * when jobs complete (GEM_WAIT's -ETIMEDOUT, which changes nothing),
+ * memory pressure (-ENOMEM) and userptr collections retried under
+ * concurrent invalidation (-EAGAIN). The children of fork() replay too,
+ * but their calls are not counted.
  */
 
 #include <errno.h>
@@ -1154,6 +1156,14 @@ static void op_userptr(struct fuzz *f)
 	add_handle(f, c, up.handle, &obj);
 }
 
+/* A flag bit PRIME_HANDLE_TO_FD does not know. */
+static uint32_t bad_prime_flag(struct fuzz *f)
+{
+	uint32_t flag = 1u << below(f, 32);
+
+	return flag & (DRM_CLOEXEC | DRM_RDWR) ? 0x4 : flag;
+}
+
 static void op_export(struct fuzz *f)
 {
 	struct client *c = pick_client(f);
@@ -1165,7 +1175,7 @@ static void op_export(struct fuzz *f)
 		 * export, and later exports share its file and mode.
 		 */
 		.flags = chance(f, 90) ? DRM_RDWR | (chance(f, 50) ? DRM_CLOEXEC : 0) :
-			 1u << below(f, 32),
+			 bad_prime_flag(f),
 		.fd = -2,
 	};
 	int want = p.flags & ~(DRM_CLOEXEC | DRM_RDWR) ? EINVAL :
