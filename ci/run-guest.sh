@@ -4,8 +4,12 @@
 # requested igt tests in it and judge the result.
 #
 # Environment (all optional):
-#   TESTS            igt binaries to run, each BINARY or BINARY@GLOB
+#   TESTS            igt binaries to run, each BINARY or BINARY@GLOB, with
+#                    extra igt arguments as BINARY[@GLOB]:ARG,ARG...
 #                    (default: every vtgpu_* test built, none with BENCH)
+#   REPEAT           run TESTS this many times (default 1); with more than
+#                    one pass, the tests of pass N are named ...#N
+#   EXTRA_TESTS      more TESTS entries, run once after the passes
 #   BENCH            run vtgpu-bench with these arguments (benchmark names,
 #                    or "all"), writing results/bench.jsonl
 #   SPLAT            warn|lockdep: load ci/splat to provoke a report;
@@ -58,6 +62,8 @@ pci_id() { sed -n "s/^#define VTGPU_PCI_$1_ID[[:space:]]*0x//p" \
 
 cat >"$RUN/env" <<EOT
 TESTS="${TESTS:-}"
+REPEAT=${REPEAT:-1}
+EXTRA_TESTS="${EXTRA_TESTS:-}"
 BENCH="${BENCH:-}"
 SPLAT="${SPLAT:-}"
 INTERACTIVE=$INTERACTIVE
@@ -85,7 +91,9 @@ if [ "$INTERACTIVE" = 1 ]; then
 	exec "$QBUILD/qemu-system-x86_64" "${QEMU_ARGS[@]}" -serial mon:stdio
 fi
 
-step "boot guest: kernel $KVER, tests: ${TESTS:-none}${BENCH:+, bench: $BENCH}"
+passes=
+[ "${REPEAT:-1}" -gt 1 ] && passes=" (x$REPEAT)"
+step "boot guest: kernel $KVER, tests: ${TESTS:-none}$passes${EXTRA_TESTS:+, then $EXTRA_TESTS}${BENCH:+, bench: $BENCH}"
 rc=0
 timeout -s KILL "$GUEST_TIMEOUT" "$QBUILD/qemu-system-x86_64" "${QEMU_ARGS[@]}" \
 	-serial "file:$RUN/console.log" </dev/null >"$RUN/qemu.log" 2>&1 || rc=$?
