@@ -5,6 +5,7 @@
 #   results/status         "NAME<TAB>EXIT<TAB>SECONDS" per test
 #   results/out/NAME.txt   each test's output
 #   results/dmesg.txt      the kernel log, with "vtgpu-run:" markers
+#   results/kmemleak.txt   kmemleak's report (a kernel with kmemleak only)
 #   results/complete       written last; missing means the guest hung
 # NAME is igt@BINARY@SUBTEST for igt subtests and check@WHAT for the rest.
 
