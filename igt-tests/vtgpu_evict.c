@@ -692,20 +692,35 @@ static void soak_check(struct soak *s, unsigned int i)
  * mapping: the fault moves it where the CPU reaches it. It is placed as
  * CPU-accessed from then on, so it is replaced by a new BO of its kind.
  */
-static void soak_peek(struct soak *s, unsigned int i)
+static bool soak_invisible(struct soak *s, unsigned int i)
 {
-	struct soak_bo *bo = &s->bos[i];
 	struct drm_vtgpu_gem_info info;
+
+	if (s->bos[i].map)
+		return false;
+	info = vtgpu_gem_info(s->fd, s->bos[i].handle);
+	return info.domain == VTGPU_GEM_DOMAIN_VRAM &&
+	       !(info.info_flags & VTGPU_GEM_INFO_VISIBLE);
+}
+
+static void soak_peek(struct soak *s, unsigned int first)
+{
+	struct soak_bo *bo;
+	unsigned int i, n;
 	uint32_t *ptr;
 
-	if (bo->map)
+	/* The first unmapped BO in invisible VRAM from @first on. */
+	for (n = 0, i = first; n < s->count; n++, i = (i + 1) % s->count) {
+		if (!soak_invisible(s, i))
+			continue;
+		/* The GPU's writes first: the fault must not find it busy. */
+		vtgpu_gem_wait(s->fd, s->bos[i].handle);
+		if (soak_invisible(s, i))
+			break;
+	}
+	if (n == s->count)
 		return;
-	/* The GPU's writes first: the fault must not find it busy. */
-	vtgpu_gem_wait(s->fd, bo->handle);
-	info = vtgpu_gem_info(s->fd, bo->handle);
-	if (info.domain != VTGPU_GEM_DOMAIN_VRAM ||
-	    (info.info_flags & VTGPU_GEM_INFO_VISIBLE))
-		return;
+	bo = &s->bos[i];
 
 	ptr = vtgpu_gem_mmap(s->fd, bo->handle, s->bo_size, PROT_READ);
 	s->wrong += soak_compare(bo, ptr, s->bo_size, i);
@@ -869,8 +884,14 @@ static void test_soak(int fd)
 		soak_create(&s, i, i % SOAK_KINDS);
 
 	while (moved < soak_bytes) {
-		for (unsigned int n = 0; n < 2 * s.count; n++)
+		/* A round ends early once the target is reached. */
+		for (unsigned int n = 1; n <= 2 * s.count; n++) {
 			soak_op(&s);
+			if (n % 16 == 0 &&
+			    vtgpu_debugfs_stat(fd, "bytes_moved") - moved0 >=
+			    soak_bytes)
+				break;
+		}
 		soak_evict_vram(&s);
 		for (unsigned int i = 0; i < s.count; i++)
 			soak_check(&s, i);
