@@ -76,7 +76,7 @@ QEMU_ARGS=(
 	-accel tcg,thread=multi -smp 2 -m "${GUEST_MEM:-2G}"
 	-L /usr/share/seabios -L /usr/share/qemu
 	-kernel "$KBUILD/arch/x86/boot/bzImage"
-	-append "root=vtgpu_root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro init=$VTGPU_TOP/ci/guest-init.sh console=ttyS0 panic=-1 log_buf_len=8M"
+	-append "root=vtgpu_root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro init=$VTGPU_TOP/ci/guest-init.sh console=ttyS0 panic=-1 log_buf_len=8M no_timer_check"
 	-fsdev "local,id=root,path=/,readonly=on,multidevs=remap,security_model=none"
 	-device virtio-9p-pci,fsdev=root,mount_tag=vtgpu_root
 	-fsdev "local,id=run,path=$RUN,multidevs=remap,security_model=none"
