@@ -11,6 +11,8 @@
 #   make shell           an interactive guest with the modules loaded
 #   make driver          the driver alone, out of tree (make -C KDIR M=...)
 #   make bench           the benchmarks in one guest boot: out/bench-results/
+#   make soak            the KASAN + kmemleak soak: the igt suites SOAK_N times,
+#                        the eviction soak, the fuzzers: out/soak-results/
 #   make patches         the upstream series for Linux, QEMU and igt, cut
 #                        from this tree into out/patches/ (ci/check.sh
 #                        patches applies them to pristine trees and builds)
@@ -18,7 +20,7 @@
 SHELL := /bin/bash
 CI := ci
 
-.PHONY: all run check test shell setup kernel qemu tests driver bench patches clean help
+.PHONY: all run check test shell setup kernel qemu tests driver bench soak patches clean help
 
 all: help
 
@@ -33,6 +35,9 @@ test: kernel qemu tests
 
 bench:
 	$(CI)/bench.sh $(B)
+
+soak:
+	$(CI)/soak.sh
 
 shell: kernel qemu tests
 	INTERACTIVE=1 $(CI)/run-guest.sh

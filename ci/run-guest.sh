@@ -4,8 +4,12 @@
 # requested igt tests in it and judge the result.
 #
 # Environment (all optional):
-#   TESTS            igt binaries to run, each BINARY or BINARY@GLOB
+#   TESTS            igt binaries to run, each BINARY or BINARY@GLOB, with
+#                    extra igt arguments as BINARY[@GLOB]:ARG,ARG...
 #                    (default: every vtgpu_* test built, none with BENCH)
+#   REPEAT           run TESTS this many times (default 1); with more than
+#                    one pass, the tests of pass N are named ...#N
+#   EXTRA_TESTS      more TESTS entries, run once after the passes
 #   BENCH            run vtgpu-bench with these arguments (benchmark names,
 #                    or "all"), writing results/bench.jsonl
 #   SPLAT            warn|lockdep: load ci/splat to provoke a report;
@@ -58,6 +62,8 @@ pci_id() { sed -n "s/^#define VTGPU_PCI_$1_ID[[:space:]]*0x//p" \
 
 cat >"$RUN/env" <<EOT
 TESTS="${TESTS:-}"
+REPEAT=${REPEAT:-1}
+EXTRA_TESTS="${EXTRA_TESTS:-}"
 BENCH="${BENCH:-}"
 SPLAT="${SPLAT:-}"
 INTERACTIVE=$INTERACTIVE
@@ -71,7 +77,7 @@ QEMU_ARGS=(
 	-accel tcg,thread=multi -smp 2 -m "${GUEST_MEM:-2G}"
 	-L /usr/share/seabios -L /usr/share/qemu
 	-kernel "$KBUILD/arch/x86/boot/bzImage"
-	-append "root=vtgpu_root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro init=$VTGPU_TOP/ci/guest-init.sh console=ttyS0 panic=-1 log_buf_len=8M"
+	-append "root=vtgpu_root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro init=$VTGPU_TOP/ci/guest-init.sh console=ttyS0 panic=-1 log_buf_len=8M no_timer_check"
 	-fsdev "local,id=root,path=/,readonly=on,multidevs=remap,security_model=none"
 	-device virtio-9p-pci,fsdev=root,mount_tag=vtgpu_root
 	-fsdev "local,id=run,path=$RUN,multidevs=remap,security_model=none"
@@ -95,7 +101,9 @@ if [ "$INTERACTIVE" = 1 ]; then
 	exec "$QBUILD/qemu-system-x86_64" "${QEMU_ARGS[@]}" -serial mon:stdio
 fi
 
-step "boot guest: kernel $KVER, tests: ${TESTS:-none}${BENCH:+, bench: $BENCH}"
+passes=
+[ "${REPEAT:-1}" -gt 1 ] && passes=" (x$REPEAT)"
+step "boot guest: kernel $KVER, tests: ${TESTS:-none}$passes${EXTRA_TESTS:+, then $EXTRA_TESTS}${BENCH:+, bench: $BENCH}"
 rc=0
 timeout -s KILL "$GUEST_TIMEOUT" "$QBUILD/qemu-system-x86_64" "${QEMU_ARGS[@]}" \
 	-serial "file:$RUN/console.log" </dev/null >"$RUN/qemu.log" 2>&1 || rc=$?

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +23,9 @@
 
 IGT_TEST_DESCRIPTION("Eviction and swapout of vtgpu BOs: more BOs than "
 		     "VRAM, busy and mapped BOs evicted, swapout under a TTM "
-		     "page limit, several clients at once; their contents "
-		     "must survive every move.");
+		     "page limit, several clients at once, and a soak that "
+		     "moves gigabytes between VRAM, GTT and system memory; "
+		     "their contents must survive every move.");
 
 static uint64_t min_u64(uint64_t a, uint64_t b)
 {
@@ -453,18 +455,13 @@ static void restore_pages_limit(int sig)
 	}
 }
 
-static void test_swapout(int fd)
+/* TTM swaps BOs out when its pages exceed its limit: lower it. */
+static void lower_pages_limit(uint64_t limit)
 {
-	const uint64_t bo_size = 4 << 20, limit = 32 << 20;
-	uint64_t swapouts = vtgpu_debugfs_stat(fd, "swapouts");
-	unsigned int count = 3 * limit / bo_size, swapped = 0;
-	uint32_t handles[3 * (32 << 20) / (4 << 20)];
-	uint64_t wrong = 0;
 	char buf[32];
 	ssize_t len;
 	int f;
 
-	/* TTM swaps BOs out when its pages exceed its limit: lower it. */
 	f = open(TTM_PAGES_LIMIT, O_RDWR);
 	igt_require_f(f >= 0, "no %s\n", TTM_PAGES_LIMIT);
 	len = read(f, saved_pages_limit, sizeof(saved_pages_limit) - 1);
@@ -474,6 +471,17 @@ static void test_swapout(int fd)
 	snprintf(buf, sizeof(buf), "%" PRIu64, limit / 4096);
 	igt_assert_lt(0, pwrite(f, buf, strlen(buf), 0));
 	close(f);
+}
+
+static void test_swapout(int fd)
+{
+	const uint64_t bo_size = 4 << 20, limit = 32 << 20;
+	uint64_t swapouts = vtgpu_debugfs_stat(fd, "swapouts");
+	unsigned int count = 3 * limit / bo_size, swapped = 0;
+	uint32_t handles[3 * (32 << 20) / (4 << 20)];
+	uint64_t wrong = 0;
+
+	lower_pages_limit(limit);
 
 	/* GTT and SYSTEM BOs, three times the limit. */
 	for (unsigned int i = 0; i < count; i++) {
@@ -549,7 +557,376 @@ static void test_concurrent_clients(int fd)
 	igt_assert_lt_u64(evictions, vtgpu_debugfs_stat(fd, "evictions"));
 }
 
-igt_main
+/*
+ * The soak: at least soak_bytes moved by the driver (its bytes_moved
+ * counter) between visible and invisible VRAM, GTT and system memory,
+ * every BO checked after every round. Set with --soak-bytes.
+ */
+static uint64_t soak_bytes = 256ull << 20;
+
+/**
+ * enum soak_kind - how a soak BO is created and reached
+ * @SOAK_MAPPED: no placement flag, kept mapped: written and checked by
+ *	the CPU (faults move it out of invisible VRAM), copied by the GPU
+ * @SOAK_GPU: NO_CPU_ACCESS, in invisible VRAM first: written and checked
+ *	by the GPU, now and then checked through a new mapping, which moves
+ *	it out of invisible VRAM
+ * @SOAK_UNMAPPED: no placement flag, written by GPU fills and by copies
+ *	of patterns the CPU wrote into the staging BO
+ */
+enum soak_kind { SOAK_MAPPED, SOAK_GPU, SOAK_UNMAPPED, SOAK_KINDS };
+
+/* A soak BO's contents: pattern(seed, i), or seed in every dword. */
+struct soak_bo {
+	uint32_t handle;
+	enum soak_kind kind;
+	uint32_t seed;
+	bool fill;
+	uint32_t *map;
+};
+
+struct soak {
+	int fd;
+	uint64_t bo_size;
+	unsigned int count;
+	struct soak_bo *bos;
+	uint32_t staging;
+	uint32_t *staging_map;
+	unsigned int rand_state;
+	uint64_t wrong;
+	uint64_t checked;
+	uint64_t peeks;
+	uint64_t replaced;
+	uint64_t evict_all;
+};
+
+static uint32_t soak_expect(const struct soak_bo *bo, uint64_t i)
+{
+	return bo->fill ? bo->seed : pattern(bo->seed, i);
+}
+
+/* Wrong bytes in @ptr for what @bo should hold; logs the first few. */
+static uint64_t soak_compare(const struct soak_bo *bo, const uint32_t *ptr,
+			     uint64_t size, unsigned int index)
+{
+	uint64_t wrong = 0, words = 0;
+
+	for (uint64_t i = 0; i < size / 4; i++) {
+		uint32_t expect = soak_expect(bo, i), diff = ptr[i] ^ expect;
+
+		if (!diff)
+			continue;
+		for (unsigned int b = 0; b < 4; b++)
+			wrong += !!(diff & (0xffu << (8 * b)));
+		if (words++ < 4)
+			igt_warn("soak BO %u (kind %d, seed %#x%s): dword %"
+				 PRIu64 " is %#x, expected %#x\n", index,
+				 bo->kind, bo->seed, bo->fill ? " fill" : "",
+				 i, ptr[i], expect);
+	}
+	return wrong;
+}
+
+static void soak_create(struct soak *s, unsigned int i, enum soak_kind kind)
+{
+	struct soak_bo *bo = &s->bos[i];
+
+	bo->kind = kind;
+	bo->handle = vtgpu_gem_create(s->fd, s->bo_size,
+				      VTGPU_GEM_DOMAIN_VRAM |
+				      VTGPU_GEM_DOMAIN_GTT,
+				      VTGPU_GEM_DOMAIN_VRAM,
+				      kind == SOAK_GPU ?
+				      VTGPU_GEM_CREATE_NO_CPU_ACCESS : 0);
+	bo->map = NULL;
+	bo->seed = rand_r(&s->rand_state);
+	bo->fill = false;
+
+	switch (kind) {
+	case SOAK_MAPPED:
+		bo->map = vtgpu_gem_mmap(s->fd, bo->handle, s->bo_size,
+					 PROT_READ | PROT_WRITE);
+		write_pattern(bo->map, s->bo_size, bo->seed);
+		break;
+	case SOAK_GPU:
+	case SOAK_UNMAPPED:
+		/* The staging BO is free once its last copy is done. */
+		vtgpu_gem_wait(s->fd, s->staging);
+		write_pattern(s->staging_map, s->bo_size, bo->seed);
+		vtgpu_copy(s->fd, s->staging, 0, bo->handle, 0, s->bo_size);
+		break;
+	default:
+		igt_assert(0);
+	}
+}
+
+static void soak_destroy(struct soak *s, unsigned int i)
+{
+	struct soak_bo *bo = &s->bos[i];
+
+	if (bo->map)
+		munmap(bo->map, s->bo_size);
+	vtgpu_gem_close(s->fd, bo->handle);
+	bo->map = NULL;
+}
+
+/* Check one BO: through its mapping, or a copy into the staging BO. */
+static void soak_check(struct soak *s, unsigned int i)
+{
+	struct soak_bo *bo = &s->bos[i];
+
+	if (bo->map) {
+		/* The CPU waits for the copies queued into the BO. */
+		vtgpu_gem_wait(s->fd, bo->handle);
+		s->wrong += soak_compare(bo, bo->map, s->bo_size, i);
+	} else {
+		vtgpu_copy(s->fd, bo->handle, 0, s->staging, 0, s->bo_size);
+		vtgpu_gem_wait(s->fd, s->staging);
+		s->wrong += soak_compare(bo, s->staging_map, s->bo_size, i);
+	}
+	s->checked++;
+}
+
+/*
+ * Check a BO the CPU does not map, in invisible VRAM, through a new
+ * mapping: the fault moves it where the CPU reaches it. It is placed as
+ * CPU-accessed from then on, so it is replaced by a new BO of its kind.
+ */
+static bool soak_invisible(struct soak *s, unsigned int i)
+{
+	struct drm_vtgpu_gem_info info;
+
+	if (s->bos[i].map)
+		return false;
+	info = vtgpu_gem_info(s->fd, s->bos[i].handle);
+	return info.domain == VTGPU_GEM_DOMAIN_VRAM &&
+	       !(info.info_flags & VTGPU_GEM_INFO_VISIBLE);
+}
+
+static void soak_peek(struct soak *s, unsigned int first)
+{
+	struct soak_bo *bo;
+	unsigned int i, n;
+	uint32_t *ptr;
+
+	/* The first unmapped BO in invisible VRAM from @first on. */
+	for (n = 0, i = first; n < s->count; n++, i = (i + 1) % s->count) {
+		if (!soak_invisible(s, i))
+			continue;
+		/* The GPU's writes first: the fault must not find it busy. */
+		vtgpu_gem_wait(s->fd, s->bos[i].handle);
+		if (soak_invisible(s, i))
+			break;
+	}
+	if (n == s->count)
+		return;
+	bo = &s->bos[i];
+
+	ptr = vtgpu_gem_mmap(s->fd, bo->handle, s->bo_size, PROT_READ);
+	s->wrong += soak_compare(bo, ptr, s->bo_size, i);
+	munmap(ptr, s->bo_size);
+	s->checked++;
+	s->peeks++;
+
+	soak_destroy(s, i);
+	soak_create(s, i, bo->kind);
+	s->replaced++;
+}
+
+/* Evict all of VRAM through debugfs, as amdgpu_evict_vram does. */
+static void soak_evict_vram(struct soak *s)
+{
+	int dir = vtgpu_debugfs_dir(s->fd);
+	char *ret = igt_sysfs_get(dir, "evict_vram");
+
+	close(dir);
+	igt_assert_f(ret, "cannot read debugfs evict_vram\n");
+	igt_assert_f(atoi(ret) == 0, "evict_vram: %s\n", ret);
+	free(ret);
+	s->evict_all++;
+}
+
+static void soak_op(struct soak *s)
+{
+	unsigned int i = rand_r(&s->rand_state) % s->count;
+	unsigned int j = rand_r(&s->rand_state) % s->count;
+	struct soak_bo *bo = &s->bos[i];
+
+	switch (rand_r(&s->rand_state) % 8) {
+	case 0:
+	case 1:
+	case 2:
+		/* Both into VRAM, evicting others. */
+		if (i == j)
+			break;
+		vtgpu_copy(s->fd, s->bos[j].handle, 0, bo->handle, 0,
+			   s->bo_size);
+		bo->seed = s->bos[j].seed;
+		bo->fill = s->bos[j].fill;
+		break;
+	case 3:
+		bo->seed = rand_r(&s->rand_state);
+		bo->fill = true;
+		vtgpu_fill(s->fd, bo->handle, 0, s->bo_size, bo->seed);
+		break;
+	case 4:
+		/* A CPU write: through the BO's mapping, or staged. */
+		bo->seed = rand_r(&s->rand_state);
+		bo->fill = false;
+		if (bo->map) {
+			/* Not under the feet of queued copies from the BO. */
+			vtgpu_gem_wait(s->fd, bo->handle);
+			write_pattern(bo->map, s->bo_size, bo->seed);
+		} else {
+			vtgpu_gem_wait(s->fd, s->staging);
+			write_pattern(s->staging_map, s->bo_size, bo->seed);
+			vtgpu_copy(s->fd, s->staging, 0, bo->handle, 0,
+				   s->bo_size);
+		}
+		break;
+	case 5:
+		soak_peek(s, i);
+		break;
+	case 6:
+		/* Destroyed and created again, as another kind. */
+		soak_destroy(s, i);
+		soak_create(s, i, rand_r(&s->rand_state) % SOAK_KINDS);
+		s->replaced++;
+		break;
+	case 7:
+		if (rand_r(&s->rand_state) % 16 == 0)
+			soak_evict_vram(s);
+		else
+			soak_check(s, i);
+		break;
+	}
+}
+
+static int parse_size(const char *arg, uint64_t *size)
+{
+	char *end;
+	unsigned long long v = strtoull(arg, &end, 0);
+
+	switch (*end) {
+	case 'G':
+	case 'g':
+		v <<= 10;
+		/* fallthrough */
+	case 'M':
+	case 'm':
+		v <<= 10;
+		/* fallthrough */
+	case 'K':
+	case 'k':
+		v <<= 10;
+		end++;
+		break;
+	}
+	if (end == arg || *end || !v)
+		return -EINVAL;
+	*size = v;
+	return 0;
+}
+
+static int opt_handler(int opt, int opt_index, void *data)
+{
+	switch (opt) {
+	case 'b':
+		if (parse_size(optarg, &soak_bytes))
+			return IGT_OPT_HANDLER_ERROR;
+		return IGT_OPT_HANDLER_SUCCESS;
+	default:
+		return IGT_OPT_HANDLER_ERROR;
+	}
+}
+
+static const struct option long_opts[] = {
+	{ "soak-bytes", required_argument, NULL, 'b' },
+	{ 0, 0, 0, 0 },
+};
+
+static const char help_str[] =
+	"  --soak-bytes=SIZE\tbytes the soak subtest moves at least "
+	"(suffixes K, M, G; default 256M)\n";
+
+static void test_soak(int fd)
+{
+	uint64_t total = working_set_size(fd, 2);
+	uint64_t moved0 = vtgpu_debugfs_stat(fd, "bytes_moved");
+	uint64_t evictions = vtgpu_debugfs_stat(fd, "evictions");
+	uint64_t migrations = vtgpu_debugfs_stat(fd, "cpu_fault_migrations");
+	uint64_t swapouts = vtgpu_debugfs_stat(fd, "swapouts");
+	uint64_t moved = 0;
+	unsigned int round = 0;
+	struct soak s = {
+		.fd = fd,
+		.bo_size = working_bo_size(fd),
+		.rand_state = 0x50a4,
+	};
+
+	/* GTT and SYSTEM BOs swap out past half the working set. */
+	lower_pages_limit(total / 2);
+
+	s.count = total / s.bo_size;
+	s.bos = calloc(s.count, sizeof(*s.bos));
+	igt_assert(s.bos);
+	s.staging = vtgpu_gem_create(fd, s.bo_size, VTGPU_GEM_DOMAIN_GTT, 0,
+				     VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
+	s.staging_map = vtgpu_gem_mmap(fd, s.staging, s.bo_size,
+				       PROT_READ | PROT_WRITE);
+	igt_info("soak: %u BOs of %" PRIu64 " KiB for %" PRIu64
+		 " MiB of VRAM (%" PRIu64 " MiB visible), moving %" PRIu64
+		 " MiB\n", s.count, s.bo_size >> 10,
+		 vtgpu_getparam(fd, VTGPU_PARAM_VRAM_SIZE) >> 20,
+		 vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE) >> 20,
+		 soak_bytes >> 20);
+	for (unsigned int i = 0; i < s.count; i++)
+		soak_create(&s, i, i % SOAK_KINDS);
+
+	while (moved < soak_bytes) {
+		/* A round ends early once the target is reached. */
+		for (unsigned int n = 1; n <= 2 * s.count; n++) {
+			soak_op(&s);
+			if (n % 16 == 0 &&
+			    vtgpu_debugfs_stat(fd, "bytes_moved") - moved0 >=
+			    soak_bytes)
+				break;
+		}
+		soak_evict_vram(&s);
+		for (unsigned int i = 0; i < s.count; i++)
+			soak_check(&s, i);
+		moved = vtgpu_debugfs_stat(fd, "bytes_moved") - moved0;
+		igt_info("soak round %u: moved %" PRIu64 " MiB, %" PRIu64
+			 " bytes wrong\n", ++round, moved >> 20, s.wrong);
+		if (s.wrong)
+			break;
+	}
+
+	for (unsigned int i = 0; i < s.count; i++)
+		soak_destroy(&s, i);
+	munmap(s.staging_map, s.bo_size);
+	vtgpu_gem_close(fd, s.staging);
+	free(s.bos);
+	restore_pages_limit(0);
+
+	igt_info("soak: %u rounds, %" PRIu64 " checks, %" PRIu64
+		 " evictions, %" PRIu64 " CPU fault migrations (%" PRIu64
+		 " peeks), %" PRIu64 " swapouts, %" PRIu64 " BOs replaced, %"
+		 PRIu64 " evict_vram\n", round, s.checked,
+		 vtgpu_debugfs_stat(fd, "evictions") - evictions,
+		 vtgpu_debugfs_stat(fd, "cpu_fault_migrations") - migrations,
+		 s.peeks, vtgpu_debugfs_stat(fd, "swapouts") - swapouts,
+		 s.replaced, s.evict_all);
+	igt_info("moved %" PRIu64 " bytes, %" PRIu64 " bytes wrong\n",
+		 moved, s.wrong);
+	igt_assert_eq_u64(s.wrong, 0);
+	igt_assert_lte_u64(soak_bytes, moved);
+	igt_assert_lt_u64(evictions, vtgpu_debugfs_stat(fd, "evictions"));
+	igt_assert_lt_u64(migrations,
+			  vtgpu_debugfs_stat(fd, "cpu_fault_migrations"));
+}
+
+igt_main_args("", long_opts, help_str, opt_handler, NULL)
 {
 	int fd = -1;
 
@@ -594,6 +971,16 @@ igt_main
 		     "wrong.");
 	igt_subtest("concurrent-clients")
 		test_concurrent_clients(fd);
+
+	igt_describe("Move at least --soak-bytes (default 256 MiB) between "
+		     "visible and invisible VRAM, GTT and system memory, as "
+		     "the driver counts them: copies, fills, CPU writes, "
+		     "evictions of all of VRAM, CPU faults on BOs in "
+		     "invisible VRAM, BOs destroyed and created, swapout; "
+		     "check every BO after every round: no byte may be "
+		     "wrong.");
+	igt_subtest("soak")
+		test_soak(fd);
 
 	igt_fixture
 		close(fd);

@@ -100,6 +100,28 @@ class JudgeTest(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertRegex(out, "FAIL .* igt@t@a")
 
+    def test_kmemleak_scan_fails_its_check(self):
+        # The soak's final scan logs its count inside check@kmemleak: the
+        # check fails on it even if its own verdict were a pass.
+        dmesg = marker("begin", "check@kmemleak") + KMEMLEAK + \
+            marker("end", "check@kmemleak", 0)
+        rc, out = self.run_judge([("check@kmemleak", 0, "")], dmesg=dmesg)
+        self.assertEqual(rc, 1)
+        self.assertRegex(out, "FAIL .* check@kmemleak")
+        self.assertIn("| kmemleak: 2 new suspected memory leaks", out)
+
+    def test_repeated_and_argument_names(self):
+        # Soak passes are named ...#N and tests with arguments ...:ARGS.
+        dmesg = marker("begin", "igt@t@a#2") + KASAN + \
+            marker("end", "igt@t@a#2", 0)
+        rc, out = self.run_judge([("igt@t@a#1", 0, ""), ("igt@t@a#2", 0, ""),
+                                  ("igt@t@s:--n=1,--m=2", 0, "")],
+                                 dmesg=dmesg)
+        self.assertEqual(rc, 1)
+        self.assertRegex(out, "PASS .* igt@t@a#1")
+        self.assertRegex(out, "FAIL .* igt@t@a#2")
+        self.assertRegex(out, "PASS .* igt@t@s:--n=1,--m=2")
+
     def test_hung_guest(self):
         console = marker("begin", "igt@t@a") + marker("end", "igt@t@a", 0) + \
             marker("begin", "igt@t@stuck")

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Sum up a soak run (make soak, ci/soak.sh) and its figures.
+
+Reads the guest run's results.json (ci/judge.py) and results/, and the QEMU
+fuzz run's log and exit status when there is one, and writes OUT/summary.txt
+and OUT/summary.json: the passes of the igt suites (passed, failed, skipped
+each), the ioctl fuzzer's calls and seed, the eviction soak's bytes moved
+and wrong, kmemleak's unreferenced objects and the QEMU fuzzer's executions
+and crashes. Prints the summary, ending with "N passed, N failed, N
+skipped"; exit status 0 only when nothing failed.
+
+Counted: every test of the guest run as the judge judged it, the QEMU fuzz
+run as one test, and as failures the figures that are missing where they
+must be: no eviction soak result, no kmemleak scan (the soak kernel has
+kmemleak).
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+
+MOVED = re.compile(r"moved (\d+) bytes, (\d+) bytes wrong")
+KMEMLEAK = re.compile(r"kmemleak: (\d+) unreferenced objects")
+QEMU_FUZZ = re.compile(r"^fuzz: (\d+) executions, (\d+) crashes$")
+FAILED = ("fail", "crash", "timeout")
+
+
+def read(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def tally(tests):
+    c = {"passed": 0, "failed": 0, "skipped": 0}
+    for t in tests:
+        if t["status"] == "pass":
+            c["passed"] += 1
+        elif t["status"] == "skip":
+            c["skipped"] += 1
+        else:
+            c["failed"] += 1
+    return c
+
+
+def pass_of(name):
+    """The pass (1...) of a repeated test's name, or None."""
+    m = re.search(r"#(\d+)$", name)
+    return int(m.group(1)) if m else None
+
+
+def report(run, out, repeat, soak_bytes, fuzz_calls, seed):
+    results = json.loads(read(os.path.join(run, "results.json")) or "{}")
+    tests = results.get("tests", [])
+    fig = {"run": run, "repeat": repeat}
+    lines = []
+    extra_failed = []
+
+    # The suites, pass by pass (one pass: the tests without arguments).
+    igt = [t for t in tests if t["name"].startswith("igt@")]
+    passes = []
+    for p in range(1, repeat + 1):
+        if repeat > 1:
+            ts = [t for t in igt if pass_of(t["name"]) == p]
+        else:
+            ts = [t for t in igt if ":" not in t["name"]]
+        passes.append(tally(ts))
+    fig["suite_passes"] = passes
+    for p, c in enumerate(passes, 1):
+        lines.append("suites pass %d/%d: %d passed, %d failed, %d skipped" %
+                     (p, repeat, c["passed"], c["failed"], c["skipped"]))
+
+    # The ioctl fuzzer, if it was built.
+    fuzz = [t for t in igt if t["name"].startswith("igt@vtgpu_fuzz@") and
+            ":" in t["name"]]
+    if fuzz:
+        c = tally(fuzz)
+        fig["fuzz"] = {"calls": fuzz_calls, "seed": seed, **c}
+        lines.append("ioctl fuzz: %d calls per subtest, seed %s: %d passed, "
+                     "%d failed, %d skipped" % (fuzz_calls, seed, c["passed"],
+                                                c["failed"], c["skipped"]))
+    else:
+        fig["fuzz"] = None
+        lines.append("ioctl fuzz: vtgpu_fuzz not built, not run")
+
+    # The eviction soak.
+    soak = [t for t in igt if t["name"].startswith("igt@vtgpu_evict@soak:")]
+    m = None
+    for t in soak:
+        m = MOVED.search(t["output"]) or m
+    if m:
+        moved, wrong = int(m.group(1)), int(m.group(2))
+        fig["evict"] = {"target": soak_bytes, "moved": moved, "wrong": wrong,
+                        "status": soak[0]["status"]}
+        lines.append("eviction soak: moved %d bytes (%.1f GiB, target %.1f "
+                     "GiB), %d bytes wrong: %s" %
+                     (moved, moved / 2**30, soak_bytes / 2**30, wrong,
+                      soak[0]["status"]))
+    else:
+        fig["evict"] = None
+        lines.append("eviction soak: no result")
+        extra_failed.append("eviction soak: no \"moved N bytes\" line")
+
+    # kmemleak.
+    km = [t for t in tests if t["name"] == "check@kmemleak"]
+    m = KMEMLEAK.search(km[0]["output"]) if km else None
+    if m:
+        fig["kmemleak"] = int(m.group(1))
+        lines.append("kmemleak: %d unreferenced objects" % fig["kmemleak"])
+    else:
+        fig["kmemleak"] = None
+        lines.append("kmemleak: no scan")
+        extra_failed.append("kmemleak: no scan in the guest")
+
+    counts = tally(tests)
+    counts["failed"] += len(extra_failed)
+
+    # The QEMU fuzz run, if there was one.
+    qlog = read(os.path.join(out, "qemu-fuzz.log"))
+    if qlog is None:
+        fig["qemu_fuzz"] = None
+        lines.append("QEMU fuzz: ci/fuzz-qemu.sh not present, not run")
+    else:
+        rc = int((read(os.path.join(out, "qemu-fuzz.rc")) or "1").strip())
+        last = qlog.rstrip("\n").splitlines()[-1:] or [""]
+        m = QEMU_FUZZ.match(last[0].strip())
+        ok = rc == 0 and m is not None and int(m.group(2)) == 0
+        fig["qemu_fuzz"] = {"executions": int(m.group(1)) if m else None,
+                            "crashes": int(m.group(2)) if m else None,
+                            "exit": rc}
+        lines.append("QEMU fuzz: %s (exit %d): %s" %
+                     (last[0].strip() or "no result line", rc,
+                      "pass" if ok else "FAIL"))
+        counts["passed" if ok else "failed"] += 1
+
+    for why in extra_failed:
+        lines.append("FAIL " + why)
+    failed_tests = [t["name"] for t in tests if t["status"] in FAILED]
+    if failed_tests:
+        lines.append("failed tests: " + " ".join(failed_tests))
+    fig["counts"] = counts
+    summary = "%d passed, %d failed, %d skipped" % (
+        counts["passed"], counts["failed"], counts["skipped"])
+    lines.append(summary)
+
+    with open(os.path.join(out, "summary.json"), "w") as f:
+        json.dump(fig, f, indent=1)
+    with open(os.path.join(out, "summary.txt"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return 1 if counts["failed"] else 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("run", help="the guest's run directory")
+    ap.add_argument("out", help="where to write summary.txt and .json")
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--soak-bytes", type=int, default=0)
+    ap.add_argument("--fuzz-calls", type=int, default=0)
+    ap.add_argument("--seed", default="")
+    a = ap.parse_args()
+    return report(a.run, a.out, a.repeat, a.soak_bytes, a.fuzz_calls, a.seed)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

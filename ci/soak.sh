@@ -1,0 +1,95 @@
+#!/bin/bash
+# make soak: the KASAN + kmemleak soak. Builds the kernel with the "kasan"
+# config fragment on top of vtgpu and lockdep, QEMU and the tests, boots ONE
+# guest that runs every igt binary SOAK_N times, then the eviction soak
+# (vtgpu_evict@soak) over SOAK_BYTES and the ioctl fuzzer (vtgpu_fuzz, if
+# built) for FUZZ_CALLS calls, and scans for leaks with kmemleak at the end
+# (check@kmemleak). Then the QEMU fuzz run (ci/fuzz-qemu.sh, if present) for
+# QEMU_FUZZ_RUNS executions. Writes out/soak-results/: summary.txt and
+# summary.json (ci/soak-report.py), the judge's output, results.json, the
+# kernel log and the kmemleak report. Ends with "N passed, N failed, N
+# skipped"; exits non-zero on any failure.
+#
+# Environment (all optional):
+#   SOAK_N           passes of the igt suites (default 3)
+#   SOAK_BYTES       bytes the eviction soak moves at least (default 10G;
+#                    suffixes K, M, G)
+#   FUZZ_CALLS       calls of the ioctl fuzzer (default 1000000)
+#   SOAK_SEED        its seed (default: the time)
+#   QEMU_FUZZ_RUNS   executions of the QEMU fuzz run (default 1000000)
+#   SOAK_TESTS       the igt binaries to repeat (default: every vtgpu_*)
+#   GUEST_TIMEOUT, SUBTEST_TIMEOUT, GUEST_MEM: as for ci/run-guest.sh
+#                    (defaults here 7200 s, 3600 s and 3G)
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+SOAK_N=${SOAK_N:-3}
+SOAK_BYTES=${SOAK_BYTES:-10G}
+FUZZ_CALLS=${FUZZ_CALLS:-1000000}
+SOAK_SEED=${SOAK_SEED:-$(date +%s)}
+QEMU_FUZZ_RUNS=${QEMU_FUZZ_RUNS:-1000000}
+export KCONFIG_FRAGMENTS="vtgpu lockdep kasan"
+export GUEST_TIMEOUT=${GUEST_TIMEOUT:-7200}
+export SUBTEST_TIMEOUT=${SUBTEST_TIMEOUT:-3600}
+export GUEST_MEM=${GUEST_MEM:-3G}
+
+bytes() {
+	local n=${1%[KkMmGg]}
+	case $1 in
+	*[Gg]) echo $((n << 30)) ;;
+	*[Mm]) echo $((n << 20)) ;;
+	*[Kk]) echo $((n << 10)) ;;
+	*) echo "$1" ;;
+	esac
+}
+soak_bytes=$(bytes "$SOAK_BYTES")
+[[ $soak_bytes =~ ^[0-9]+$ ]] && [ "$soak_bytes" -gt 0 ] ||
+	die "SOAK_BYTES=$SOAK_BYTES is not a size"
+
+set -e
+"$VTGPU_TOP/ci/setup-host.sh"
+"$VTGPU_TOP/ci/build-kernel.sh"
+"$VTGPU_TOP/ci/build-qemu.sh"
+"$VTGPU_TOP/ci/build-tests.sh"
+set +e
+
+OUT=$VTGPU_OUT/soak-results
+rm -rf "$OUT"
+mkdir -p "$OUT"
+t0=$(date +%s)
+
+TESTS=${SOAK_TESTS:-$(cd "$VTGPU_OUT/igt" && ls vtgpu_* | tr '\n' ' ')}
+EXTRA_TESTS="vtgpu_evict@soak:--soak-bytes=$soak_bytes"
+if [ -x "$VTGPU_OUT/igt/vtgpu_fuzz" ]; then
+	EXTRA_TESTS+=" vtgpu_fuzz:--calls=$FUZZ_CALLS,--seed=$SOAK_SEED"
+else
+	log "vtgpu_fuzz is not built (no igt-tests/vtgpu_fuzz.c): the ioctl fuzzer is skipped"
+fi
+
+log "soak: $SOAK_N passes of: $TESTS; then: $EXTRA_TESTS"
+TESTS=$TESTS REPEAT=$SOAK_N EXTRA_TESTS=$EXTRA_TESTS \
+	"$VTGPU_TOP/ci/run-guest.sh" >"$OUT/judge.txt" 2>&1
+guest_rc=$?
+RUN=$(readlink -f "$VTGPU_OUT/last-run")
+cat "$OUT/judge.txt"
+for f in results.json results.txt results/dmesg.txt results/kmemleak.txt \
+	console.log; do
+	[ -e "$RUN/$f" ] && cp "$RUN/$f" "$OUT/"
+done
+log "guest: exit $guest_rc in $(($(date +%s) - t0)) s, run $RUN"
+
+if [ -x "$VTGPU_TOP/ci/fuzz-qemu.sh" ]; then
+	step "QEMU fuzz: $QEMU_FUZZ_RUNS executions"
+	FUZZ_RUNS=$QEMU_FUZZ_RUNS "$VTGPU_TOP/ci/fuzz-qemu.sh" >"$OUT/qemu-fuzz.log" 2>&1
+	echo $? >"$OUT/qemu-fuzz.rc"
+	tail -n 5 "$OUT/qemu-fuzz.log"
+	step_done
+else
+	log "ci/fuzz-qemu.sh is not there: the QEMU fuzz run is skipped"
+fi
+
+echo
+echo "soak figures (kernel: $KCONFIG_FRAGMENTS; $(($(date +%s) - t0)) s):"
+python3 "$VTGPU_TOP/ci/soak-report.py" --repeat "$SOAK_N" \
+	--soak-bytes "$soak_bytes" --fuzz-calls "$FUZZ_CALLS" --seed "$SOAK_SEED" \
+	"$RUN" "$OUT"
