@@ -53,7 +53,10 @@ rm -rf "$SEEDS"
 python3 "$VTGPU_TOP/ci/fuzz-seeds.py" "$SEEDS"
 
 # halt_on_error: a UBSan report is a crash with an artifact, as ASan's are.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:symbolize=1}
+# Each input runs in a process forked from the fuzzer, and fork() copies
+# the fuzzer's page tables: ASan's quarantine of freed memory (256 MiB by
+# default) would swell the fuzzer and slow every fork down as it fills.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:quarantine_size_mb=16:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 # QEMU's own per-command timeout ends a slow input silently (exit 0);
 # turning it off leaves hangs to libFuzzer's -timeout, which reports them.
