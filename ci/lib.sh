@@ -60,6 +60,16 @@ qemu_build_dir() {
 	echo "$VTGPU_CACHE/qemu-build-$(qemu_version | tr : _)-$(echo "${QEMU_CONFIGURE[*]}" | sha256sum | cut -c1-16)"
 }
 
+# The device fuzzer's QEMU (ci/build-qemu-fuzz.sh): clang, libFuzzer, ASan
+# and UBSan; its own build directory per QEMU version and configure line.
+QEMU_FUZZ_CONFIGURE=(--target-list=x86_64-softmmu --without-default-features
+	--cc=clang-14 --cxx=clang++-14 --enable-fuzzing --enable-sanitizers
+	--firmwarepath=/usr/share/qemu:/usr/share/seabios
+	--meson=/usr/bin/meson)
+qemu_fuzz_build_dir() {
+	echo "$VTGPU_CACHE/qemu-fuzz-build-$(qemu_version | tr : _)-$(echo "${QEMU_FUZZ_CONFIGURE[*]}" | sha256sum | cut -c1-16)"
+}
+
 # The pristine trees of ci/pristine.sh: linux, qemu or igt, by Debian version.
 pristine_dir() {
 	local v

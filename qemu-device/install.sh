@@ -11,7 +11,8 @@
 # changes nothing (no mtimes either) and ninja rebuilds only what really
 # changed.
 # Lines added to a file that allows comments sit between "# vtgpu begin" and
-# "# vtgpu end" markers; that block is replaced when its fragment changes.
+# "# vtgpu end" markers ("/* vtgpu begin */" and "/* vtgpu end */" in C);
+# that block is replaced when its fragment changes.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -43,7 +44,7 @@ update() {
 # install_block FILE FRAGMENT [ANCHOR]: put the lines of FRAGMENT between
 # the markers in FILE. An existing block is replaced where it is; a new one
 # goes right after the line ANCHOR or, without ANCHOR, at the end of FILE
-# after a blank line.
+# after a blank line. BEGIN_MARK and END_MARK may be set for the call.
 install_block() {
 	local file=$1 fragment=$2 anchor=${3-} block=$TMP/block new=$TMP/new
 	[ -f "$file" ] || die "$file does not exist"
@@ -117,3 +118,10 @@ install_toctree_entry "$TREE/docs/specs/index.rst" vtgpu
 
 install_block "$TREE/tests/qtest/meson.build" "$HERE/tests/qtest/meson.build" \
 	'qtests_x86_64 = qtests_i386'
+
+# The vtgpu config of the generic fuzzer (built with --enable-fuzzing only):
+# the first entry of its table.
+BEGIN_MARK='/* vtgpu begin */' END_MARK='/* vtgpu end */' \
+	install_block "$TREE/tests/qtest/fuzz/generic_fuzz_configs.h" \
+	"$HERE/tests/qtest/fuzz/generic_fuzz_configs.h" \
+	'const generic_fuzz_config predefined_configs[] = {'

@@ -259,6 +259,49 @@ static uint32_t vtgpu_guest_read(VTGPUState *s, dma_addr_t addr, void *buf,
 }
 
 /*
+ * Append [gpa, gpa + len), guest RAM, to segs, merging it with the last
+ * segment when contiguous.  A piece in vtgpu's own VRAM (BAR2, which a
+ * GART entry may map) becomes a VRAM segment: a copy between it and VRAM
+ * is then a memmove, never a DMA whose source overlaps its destination.
+ */
+static void vtgpu_append_guest(VTGPUState *s, GArray *segs, dma_addr_t gpa,
+                               uint64_t len)
+{
+    AddressSpace *as = pci_get_address_space(PCI_DEVICE(s));
+    uint8_t *vram = memory_region_get_ram_ptr(&s->vram);
+
+    RCU_READ_LOCK_GUARD();
+    while (len) {
+        VTGPUSeg *last = segs->len ?
+            &g_array_index(segs, VTGPUSeg, segs->len - 1) : NULL;
+        VTGPUSeg seg = { .gpa = gpa };
+        hwaddr xlat, l = len;
+        MemoryRegion *mr;
+
+        mr = address_space_translate(as, gpa, &xlat, &l, false,
+                                     MEMTXATTRS_UNSPECIFIED);
+        /* checked by vtgpu_guest_ram_ok() */
+        assert(l);
+        seg.len = MIN(l, len);
+        if (mr == &s->vram) {
+            seg.host = vram + xlat;
+            seg.vram_offset = xlat;
+        }
+        if (last && !last->host && !seg.host &&
+            last->gpa + last->len == seg.gpa) {
+            last->len += seg.len;
+        } else if (last && last->host && seg.host &&
+                   last->vram_offset + last->len == seg.vram_offset) {
+            last->len += seg.len;
+        } else {
+            g_array_append_val(segs, seg);
+        }
+        gpa += seg.len;
+        len -= seg.len;
+    }
+}
+
+/*
  * GART: translate the aperture range [addr, addr + len) into runs of
  * guest memory appended to segs, merging physically contiguous pages.
  * Every entry and every page is checked in address order; on failure,
@@ -305,8 +348,6 @@ static uint32_t vtgpu_gart_translate(VTGPUState *s, uint64_t addr,
             uint64_t stop = MIN(end, (page + 1) * VTGPU_PAGE_SIZE);
             dma_addr_t gpa = (entry & VTGPU_GART_ADDR_MASK) +
                              start % VTGPU_PAGE_SIZE;
-            VTGPUSeg *last = segs->len ?
-                &g_array_index(segs, VTGPUSeg, segs->len - 1) : NULL;
 
             *fault = VTGPU_GART_BASE + start;
             if (!(entry & VTGPU_GART_VALID) ||
@@ -319,14 +360,7 @@ static uint32_t vtgpu_gart_translate(VTGPUState *s, uint64_t addr,
             if (!vtgpu_guest_ram_ok(s, gpa, stop - start, is_write, fault)) {
                 return VTGPU_ERR_DMA_ERROR;
             }
-
-            if (last && !last->host && last->gpa + last->len == gpa) {
-                last->len += stop - start;
-            } else {
-                VTGPUSeg seg = { .gpa = gpa, .len = stop - start };
-
-                g_array_append_val(segs, seg);
-            }
+            vtgpu_append_guest(s, segs, gpa, stop - start);
         }
     }
     return VTGPU_ERR_NONE;

@@ -44,6 +44,10 @@
 
 #define SMALL_PROPS ",vram_size=8M,visible_vram_size=4M,gart_size=1M"
 
+/* The machine of the generic fuzzer's vtgpu config (generic-fuzz-vtgpu) */
+#define FUZZ_ARGS "-machine q35 -nodefaults -device vtgpu,vram_size=16M," \
+    "visible_vram_size=8M,gart_size=1M"
+
 static const uint32_t vtgpu_ro_regs[] = {
     VTGPU_REG_ID, VTGPU_REG_VERSION, VTGPU_REG_CAPS,
     VTGPU_REG_VRAM_SIZE_LO, VTGPU_REG_VRAM_SIZE_HI,
@@ -1864,6 +1868,56 @@ static void test_bad_props(const void *data)
     g_test_trap_assert_stderr(bad->error);
 }
 
+/*
+ * Reproducers of bugs found by the generic fuzzer (generic-fuzz-vtgpu),
+ * as the qtest traces of its inputs: the fuzzer's machine and device
+ * (FUZZ_ARGS), vtgpu at 00:01.0, BAR0 at 0xe0000000 and BAR2 at
+ * 0xe0800000, as the fuzzer maps them.
+ */
+
+/*
+ * A GART entry mapping a page of the device's own BAR2: a COPY from VRAM
+ * to that page was a DMA write whose source, VRAM, overlapped its
+ * destination (AddressSanitizer: memcpy-param-overlap).  The page is now
+ * accessed as VRAM, and the copy is a memmove.
+ */
+static void test_fuzz_copy_gart_vram_bar(void)
+{
+    QTestState *s = qtest_init(FUZZ_ARGS);
+    uint8_t data[0x110], out[0x100];
+    int i;
+
+    qtest_outl(s, 0xcf8, 0x80000810);
+    qtest_outl(s, 0xcfc, 0xe0000000);
+    qtest_outl(s, 0xcf8, 0x80000818);
+    qtest_outl(s, 0xcfc, 0xe0800000);
+    qtest_outl(s, 0xcf8, 0x80000804);
+    qtest_outw(s, 0xcfc, 0x7);
+    for (i = 0; i < sizeof(data); i++) {
+        data[i] = i;
+    }
+    qtest_memwrite(s, 0xe0800000, data, sizeof(data));
+    /* COPY 0x100 bytes from VRAM 0 to GART_BASE + 0x10, page 0 on BAR2 */
+    qtest_memwrite(s, 0x100000, "\x01\x00\x00\x00\x00\x00\x00\x00"
+                   "\x00\x00\x00\x00\x00\x00\x00\x00"
+                   "\x10\x00\x00\x00\x00\x01\x00\x00"
+                   "\x00\x01\x00\x00\x00\x00\x00\x00", 32);
+    qtest_writeq(s, 0x200000, 0xe0800003);
+    qtest_writel(s, 0xe0000080, 0x100000);
+    qtest_writel(s, 0xe0000088, 0x1000);
+    qtest_writel(s, 0xe0000040, 0x200000);
+    qtest_writel(s, 0xe0000090, 0x20);
+    qtest_writel(s, 0xe0000094, 0x1);
+    for (i = 0; i < 100000 && qtest_readl(s, 0xe0000098); i++) {
+        /* wait for the engine */
+    }
+    g_assert_cmphex(qtest_readl(s, 0xe0000098), ==, 0);
+    g_assert_cmphex(qtest_readl(s, 0xe000008c), ==, 0x20);
+    qtest_memread(s, 0xe0800010, out, sizeof(out));
+    g_assert_cmpmem(out, sizeof(out), data, sizeof(out));
+    qtest_quit(s);
+}
+
 int main(int argc, char **argv)
 {
     int i;
@@ -1906,6 +1960,8 @@ int main(int argc, char **argv)
     qtest_add_func("/vtgpu/migration/running", test_migration_running);
     qtest_add_func("/vtgpu/migration/halted", test_migration_halted);
     qtest_add_func("/vtgpu/hotplug", test_hotplug);
+    qtest_add_func("/vtgpu/fuzz/copy-gart-vram-bar",
+                   test_fuzz_copy_gart_vram_bar);
     if (g_test_perf()) {
         qtest_add_func("/vtgpu/perf", test_perf);
     }
