@@ -219,7 +219,7 @@ struct fuzz {
 /* Options: --seed and --calls. */
 static uint64_t opt_seed;
 static bool opt_seed_set;
-static uint64_t opt_calls = 10000;
+static uint64_t opt_calls = 5000;
 
 /* splitmix64, to spread a seed over the state. */
 static uint64_t splitmix(uint64_t *x)
@@ -1880,7 +1880,7 @@ static const struct option long_opts[] = {
 
 static const char help_str[] =
 	"  --seed=N\tThe random seed (default: from the time); replays a run\n"
-	"  --calls=N\tCalls the ioctls subtest makes (default 10000)\n";
+	"  --calls=N\tCalls the ioctls subtest makes (default 5000)\n";
 
 igt_main_args(NULL, long_opts, help_str, opt_handler, NULL)
 {
