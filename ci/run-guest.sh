@@ -15,7 +15,7 @@
 #   SPLAT            warn|lockdep: load ci/splat to provoke a report;
 #                    hang: never finish (the hung-guest path)
 #   INTERACTIVE=1    a shell on the console instead of a judged run
-#   GUEST_TIMEOUT    seconds before a hung guest is killed (default 1200)
+#   GUEST_TIMEOUT    seconds before a hung guest is killed (default 2400)
 #   SUBTEST_TIMEOUT  seconds per subtest (default 300)
 #   GUEST_MEM        guest RAM (default 2G)
 #   VTGPU_DEVICE     extra -device vtgpu properties, e.g. vram_size=128M
@@ -26,7 +26,7 @@ set -euo pipefail
 KBUILD=$(kernel_build_dir)
 QBUILD=$(qemu_build_dir)
 KVER=$(cat "$KBUILD/include/config/kernel.release")
-GUEST_TIMEOUT=${GUEST_TIMEOUT:-1200}
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-2400}
 SUBTEST_TIMEOUT=${SUBTEST_TIMEOUT:-300}
 INTERACTIVE=${INTERACTIVE:-0}
 
