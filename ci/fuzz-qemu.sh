@@ -1,6 +1,6 @@
 #!/bin/bash
 # Fuzz the vtgpu device with QEMU's generic fuzzer: qemu-fuzz-x86_64
-# --fuzz-target=generic-fuzz-vtgpu (ci/build-qemu-fuzz.sh builds it; the
+# --fuzz-target=generic-fuzz-vtgpu (ci/build-qemu.sh fuzz builds it; the
 # config is qemu-device/tests/qtest/fuzz/generic_fuzz_configs.h) drives
 # BAR0, PCI config space and, through DMA patterns, every guest-memory read
 # of the device: ring, GART table and COPY sources.
@@ -41,7 +41,7 @@ for v in FUZZ_RUNS FUZZ_SEED FUZZ_WORKERS FUZZ_TIMEOUT FUZZ_MAX_LEN; do
 done
 [ "$FUZZ_WORKERS" -ge 1 ] || die "FUZZ_WORKERS must be at least 1"
 
-"$VTGPU_TOP/ci/build-qemu-fuzz.sh"
+"$VTGPU_TOP/ci/build-qemu.sh" fuzz
 FUZZER=$(qemu_fuzz_build_dir)/qemu-fuzz-x86_64
 [ -x "$FUZZER" ] || die "no $FUZZER"
 

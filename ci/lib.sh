@@ -60,7 +60,7 @@ qemu_build_dir() {
 	echo "$VTGPU_CACHE/qemu-build-$(qemu_version | tr : _)-$(echo "${QEMU_CONFIGURE[*]}" | sha256sum | cut -c1-16)"
 }
 
-# The device fuzzer's QEMU (ci/build-qemu-fuzz.sh): clang, libFuzzer, ASan
+# The device fuzzer's QEMU (ci/build-qemu.sh fuzz): clang, libFuzzer, ASan
 # and UBSan; its own build directory per QEMU version and configure line.
 QEMU_FUZZ_CONFIGURE=(--target-list=x86_64-softmmu --without-default-features
 	--cc=clang-14 --cxx=clang++-14 --enable-fuzzing --enable-sanitizers

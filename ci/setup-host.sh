@@ -25,7 +25,7 @@ PKGS=(
 	jq gnuplot-nox
 	# checkpatch.pl's SPDX check (scripts/spdxcheck.py), for the series
 	python3-ply python3-git
-	# the device fuzzer (ci/build-qemu-fuzz.sh): clang with libFuzzer and
+	# the device fuzzer (ci/build-qemu.sh fuzz): clang with libFuzzer and
 	# the sanitizer runtimes, llvm-symbolizer for the reports
 	clang-14 libclang-rt-14-dev llvm-14
 )
