@@ -135,6 +135,17 @@ static void expect_fence(int fence, int status, const char *what)
 	close(fence);
 }
 
+/* The guilty job: a FILL of @bo under @f, which fails with @f's error. */
+static void guilty_fill(int fd, const struct fault *f, uint32_t bo)
+{
+	int fence;
+
+	begin_fault(fd, f);
+	fence = fill_fence(fd, bo, 0xdeadbeef);
+	end_fault(fd, f);
+	expect_fence(fence, -f->error, "guilty job");
+}
+
 /* A BO, idle, with its placement done (and VRAM cleared). */
 static uint32_t create_idle(int fd, uint32_t domain, uint32_t flags)
 {
@@ -221,13 +232,9 @@ static void test_fence_error(int fd, const struct fault *f)
 {
 	uint32_t bo = create_idle(fd, VTGPU_GEM_DOMAIN_VRAM, 0);
 	struct counters before, after;
-	int fence;
 
 	read_counters(fd, &before);
-	begin_fault(fd, f);
-	fence = fill_fence(fd, bo, 0xdeadbeef);
-	end_fault(fd, f);
-	expect_fence(fence, -f->error, "guilty job");
+	guilty_fill(fd, f, bo);
 	read_counters(fd, &after);
 
 	igt_assert_eq_u64(after.resets, before.resets + 1);
@@ -439,15 +446,11 @@ static void test_bo_contents(int fd, const struct fault *f)
 	uint32_t bo = create_idle(fd, VTGPU_GEM_DOMAIN_VRAM, 0);
 	struct counters before, after;
 	struct placed p;
-	int fence;
 
 	igt_require(has_invisible_vram(fd));
 	placed_init(fd, &p);
 	read_counters(fd, &before);
-	begin_fault(fd, f);
-	fence = fill_fence(fd, bo, 0xdeadbeef);
-	end_fault(fd, f);
-	expect_fence(fence, -f->error, "guilty job");
+	guilty_fill(fd, f, bo);
 	read_counters(fd, &after);
 	igt_assert_eq_u64(after.resets, before.resets + 1);
 
@@ -589,14 +592,10 @@ static void test_recovery(int fd, const struct fault *f)
 {
 	uint32_t bo = create_idle(fd, VTGPU_GEM_DOMAIN_VRAM, 0);
 	struct counters before, after;
-	int fence;
 
 	read_counters(fd, &before);
 	for (int i = 0; i < 3; i++) {
-		begin_fault(fd, f);
-		fence = fill_fence(fd, bo, 0xdeadbeef);
-		end_fault(fd, f);
-		expect_fence(fence, -f->error, "guilty job");
+		guilty_fill(fd, f, bo);
 		check_engine_works(fd);
 	}
 	read_counters(fd, &after);
