@@ -454,6 +454,11 @@ static void vtgpu_move_cpu_copy_page(struct vtgpu_move_ends *m, pgoff_t i,
  * &vtgpu_job.fallback of a move between GTT and visible VRAM: the CPU
  * copies what the engine failed to. The engine is stopped and the move's
  * ends are still there, see &struct vtgpu_move_ends.
+ *
+ * Not ttm_move_memcpy(): its iterators need both ends' &struct ttm_resource,
+ * and a pipelined eviction (ttm_bo_move_pipeline_evict()) frees the old one
+ * as soon as the move is queued. Its VRAM range stays, behind the manager's
+ * move fence, so the offsets are all this copy keeps.
  */
 static int vtgpu_move_cpu_copy(struct vtgpu_job *job)
 {
