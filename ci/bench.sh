@@ -6,10 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-"$VTGPU_TOP/ci/setup-host.sh"
-"$VTGPU_TOP/ci/build-kernel.sh"
-"$VTGPU_TOP/ci/build-qemu.sh"
-"$VTGPU_TOP/ci/build-tests.sh"
+build_all
 
 OUT=$VTGPU_OUT/bench-results
 mkdir -p "$OUT"

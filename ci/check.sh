@@ -15,12 +15,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-set -e
-"$VTGPU_TOP/ci/setup-host.sh"
-"$VTGPU_TOP/ci/build-kernel.sh"
-"$VTGPU_TOP/ci/build-qemu.sh"
-"$VTGPU_TOP/ci/build-tests.sh"
-set +e
+build_all
 
 KBUILD=$(kernel_build_dir)
 QBUILD=$(qemu_build_dir)

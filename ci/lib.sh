@@ -12,6 +12,16 @@ die() { printf '[vtgpu] error: %s\n' "$*" >&2; exit 1; }
 step() { STEP_NAME=$*; STEP_T0=$(date +%s); log "$STEP_NAME ..."; }
 step_done() { log "$STEP_NAME: done in $(($(date +%s) - STEP_T0)) s"; }
 
+# Install what the host lacks and build what a guest run needs: the kernel
+# (for $KCONFIG_FRAGMENTS), QEMU and the tests. Exits at the first failure.
+build_all() {
+	local s
+
+	for s in setup-host build-kernel build-qemu build-tests; do
+		"$VTGPU_TOP/ci/$s.sh" || exit
+	done
+}
+
 # hash_of FILES...: a short content hash, used to key the caches.
 hash_of() { cat "$@" | sha256sum | cut -c1-16; }
 

@@ -6,8 +6,5 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-"$VTGPU_TOP/ci/setup-host.sh"
-"$VTGPU_TOP/ci/build-kernel.sh"
-"$VTGPU_TOP/ci/build-qemu.sh"
-"$VTGPU_TOP/ci/build-tests.sh"
+build_all
 exec "$VTGPU_TOP/ci/run-guest.sh"

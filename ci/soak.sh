@@ -46,12 +46,7 @@ soak_bytes=$(bytes "$SOAK_BYTES")
 [[ $soak_bytes =~ ^[0-9]+$ ]] && [ "$soak_bytes" -gt 0 ] ||
 	die "SOAK_BYTES=$SOAK_BYTES is not a size"
 
-set -e
-"$VTGPU_TOP/ci/setup-host.sh"
-"$VTGPU_TOP/ci/build-kernel.sh"
-"$VTGPU_TOP/ci/build-qemu.sh"
-"$VTGPU_TOP/ci/build-tests.sh"
-set +e
+build_all
 
 OUT=$VTGPU_OUT/soak-results
 rm -rf "$OUT"
