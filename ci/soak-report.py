@@ -22,18 +22,12 @@ import os
 import re
 import sys
 
+from judge import read
+
 MOVED = re.compile(r"moved (\d+) bytes, (\d+) bytes wrong")
 KMEMLEAK = re.compile(r"kmemleak: (\d+) unreferenced objects")
 QEMU_FUZZ = re.compile(r"^fuzz: (\d+) executions, (\d+) crashes$")
 FAILED = ("fail", "crash", "timeout")
-
-
-def read(path):
-    try:
-        with open(path, errors="replace") as f:
-            return f.read()
-    except FileNotFoundError:
-        return None
 
 
 def tally(tests):
