@@ -259,13 +259,14 @@ static uint32_t vtgpu_guest_read(VTGPUState *s, dma_addr_t addr, void *buf,
 }
 
 /*
- * Append [gpa, gpa + len), guest RAM, to segs, merging it with the last
+ * Append [gpa, gpa + len), guest RAM that vtgpu_guest_ram_ok() accepted
+ * for is_write under the same BQL hold, to segs, merging it with the last
  * segment when contiguous.  A piece in vtgpu's own VRAM (BAR2, which a
  * GART entry may map) becomes a VRAM segment: a copy between it and VRAM
  * is then a memmove, never a DMA whose source overlaps its destination.
  */
 static void vtgpu_append_guest(VTGPUState *s, GArray *segs, dma_addr_t gpa,
-                               uint64_t len)
+                               uint64_t len, bool is_write)
 {
     AddressSpace *as = pci_get_address_space(PCI_DEVICE(s));
     uint8_t *vram = memory_region_get_ram_ptr(&s->vram);
@@ -278,9 +279,9 @@ static void vtgpu_append_guest(VTGPUState *s, GArray *segs, dma_addr_t gpa,
         hwaddr xlat, l = len;
         MemoryRegion *mr;
 
-        mr = address_space_translate(as, gpa, &xlat, &l, false,
+        mr = address_space_translate(as, gpa, &xlat, &l, is_write,
                                      MEMTXATTRS_UNSPECIFIED);
-        /* checked by vtgpu_guest_ram_ok() */
+        /* the same translation vtgpu_guest_ram_ok() just accepted */
         assert(l);
         seg.len = MIN(l, len);
         if (mr == &s->vram) {
@@ -360,7 +361,7 @@ static uint32_t vtgpu_gart_translate(VTGPUState *s, uint64_t addr,
             if (!vtgpu_guest_ram_ok(s, gpa, stop - start, is_write, fault)) {
                 return VTGPU_ERR_DMA_ERROR;
             }
-            vtgpu_append_guest(s, segs, gpa, stop - start);
+            vtgpu_append_guest(s, segs, gpa, stop - start, is_write);
         }
     }
     return VTGPU_ERR_NONE;
