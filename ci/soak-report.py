@@ -10,10 +10,11 @@ and wrong, kmemleak's unreferenced objects and the QEMU fuzzer's executions
 and crashes. Prints the summary, ending with "N passed, N failed, N
 skipped"; exit status 0 only when nothing failed.
 
-Counted: every test of the guest run as the judge judged it, the QEMU fuzz
-run as one test, and as failures the figures that are missing where they
-must be: no eviction soak result, no kmemleak scan (the soak kernel has
-kmemleak).
+Counted: every test of the guest run as the judge judged it, each mode of
+the gate run before it (OUT/gate.txt: provoked KASAN and kmemleak reports
+must fail their runs), the QEMU fuzz run as one test, and as failures the
+figures that are missing where they must be: no gate, no eviction soak
+result, no kmemleak scan (the soak kernel has kmemleak).
 """
 
 import argparse
@@ -111,8 +112,26 @@ def report(run, out, repeat, soak_bytes, fuzz_calls, seed):
         lines.append("kmemleak: no scan")
         extra_failed.append("kmemleak: no scan in the guest")
 
+    # The gate: KASAN and kmemleak reports, provoked, failed their runs.
+    gate = read(os.path.join(out, "gate.txt"))
+    if gate is None:
+        fig["gate"] = None
+        lines.append("gate: not run")
+        extra_failed.append("gate: not run (ci/test-gate.sh kasan leak)")
+    else:
+        g = {"passed": len(re.findall(r"^PASS gate", gate, re.M)),
+             "failed": len(re.findall(r"^FAIL gate", gate, re.M))}
+        fig["gate"] = g
+        lines.append("gate: %d passed, %d failed (ci/test-gate.sh kasan leak)"
+                     % (g["passed"], g["failed"]))
+        if not g["passed"] and not g["failed"]:
+            extra_failed.append("gate: no verdict in gate.txt")
+
     counts = tally(tests)
     counts["failed"] += len(extra_failed)
+    if fig["gate"]:
+        counts["passed"] += fig["gate"]["passed"]
+        counts["failed"] += fig["gate"]["failed"]
 
     # The QEMU fuzz run, if there was one.
     qlog = read(os.path.join(out, "qemu-fuzz.log"))

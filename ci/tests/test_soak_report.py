@@ -13,6 +13,8 @@ REPORT = os.path.join(os.path.dirname(__file__), "..", "soak-report.py")
 SOAK = "igt@vtgpu_evict@soak:--soak-bytes=1024"
 MOVED = "soak round 1: ...\nmoved 2048 bytes, 0 bytes wrong\n"
 LEAKS = "kmemleak: 0 unreferenced objects\n"
+GATE = ("PASS gate catches kasan\nPASS gate catches leak\n"
+        "2 passed, 0 failed\n")
 
 
 def test(name, status="pass", output=""):
@@ -20,10 +22,13 @@ def test(name, status="pass", output=""):
 
 
 class SoakReportTest(unittest.TestCase):
-    def report(self, tests, qemu_fuzz=None, repeat=2):
+    def report(self, tests, qemu_fuzz=None, repeat=2, gate=GATE):
         run, out = tempfile.mkdtemp(), tempfile.mkdtemp()
         with open(os.path.join(run, "results.json"), "w") as f:
             json.dump({"tests": tests}, f)
+        if gate is not None:
+            with open(os.path.join(out, "gate.txt"), "w") as f:
+                f.write(gate)
         if qemu_fuzz is not None:
             with open(os.path.join(out, "qemu-fuzz.log"), "w") as f:
                 f.write(qemu_fuzz[0])
@@ -56,7 +61,8 @@ class SoakReportTest(unittest.TestCase):
         self.assertEqual(fig["kmemleak"], 0)
         self.assertEqual(fig["fuzz"]["calls"], 100)
         self.assertEqual(fig["qemu_fuzz"]["executions"], 1000)
-        self.assertTrue(out.endswith("8 passed, 0 failed, 1 skipped\n"))
+        self.assertEqual(fig["gate"], {"passed": 2, "failed": 0})
+        self.assertTrue(out.endswith("10 passed, 0 failed, 1 skipped\n"))
 
     def test_failures_counted(self):
         tests = self.good()
@@ -69,7 +75,7 @@ class SoakReportTest(unittest.TestCase):
         self.assertEqual(fig["kmemleak"], 3)
         self.assertIsNone(fig["qemu_fuzz"])
         self.assertIn("not present", out)
-        self.assertTrue(out.endswith("5 passed, 2 failed, 1 skipped\n"))
+        self.assertTrue(out.endswith("7 passed, 2 failed, 1 skipped\n"))
 
     def test_missing_figures_fail(self):
         tests = [t for t in self.good()
@@ -81,7 +87,7 @@ class SoakReportTest(unittest.TestCase):
         self.assertIsNone(fig["fuzz"])
         self.assertIn("vtgpu_fuzz not built", out)
         self.assertIn("FAIL kmemleak: no scan", out)
-        self.assertTrue(out.endswith("4 passed, 2 failed, 1 skipped\n"))
+        self.assertTrue(out.endswith("6 passed, 2 failed, 1 skipped\n"))
 
     def test_qemu_fuzz_crash(self):
         rc, out, fig = self.report(self.good(),
@@ -89,6 +95,20 @@ class SoakReportTest(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertEqual(fig["qemu_fuzz"]["crashes"], 2)
         self.assertIn("FAIL", out)
+
+    def test_gate_missed(self):
+        gate = GATE.replace("PASS gate catches leak",
+                            "FAIL gate missed leak (judge exit 0); its output:")
+        rc, out, fig = self.report(self.good(), gate=gate)
+        self.assertEqual(rc, 1)
+        self.assertEqual(fig["gate"], {"passed": 1, "failed": 1})
+        self.assertTrue(out.endswith("8 passed, 1 failed, 1 skipped\n"))
+
+    def test_gate_not_run(self):
+        rc, out, fig = self.report(self.good(), gate=None)
+        self.assertEqual(rc, 1)
+        self.assertIsNone(fig["gate"])
+        self.assertIn("FAIL gate: not run", out)
 
 
 if __name__ == "__main__":
