@@ -86,7 +86,9 @@ log "soak: $SOAK_N passes of: $TESTS; then: $EXTRA_TESTS"
 TESTS=$TESTS REPEAT=$SOAK_N EXTRA_TESTS=$EXTRA_TESTS \
 	"$VTGPU_TOP/ci/run-guest.sh" >"$OUT/judge.txt" 2>&1
 guest_rc=$?
-RUN=$(readlink -f "$VTGPU_OUT/last-run")
+# The judge names the run it judged; out/last-run may already be another's.
+RUN=$(sed -n 's|^results: \(.*\)/results\.json$|\1|p' "$OUT/judge.txt" | tail -n 1)
+[ -n "$RUN" ] || RUN=$(readlink -f "$VTGPU_OUT/last-run")
 cat "$OUT/judge.txt"
 for f in results.json results.txt results/dmesg.txt results/kmemleak.txt \
 	console.log; do
