@@ -35,9 +35,12 @@ case $VTGPU_TOP in /tmp/*) die "the checkout must not be under /tmp: the guest m
 
 RUN=$VTGPU_CACHE/runs/$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$RUN/bin" "$RUN/results"
-# Keep the ten newest runs.
+# Keep the ten newest runs, and any older one whose run-guest.sh (the PID
+# in its name) still runs: a soak's guest outlives many shorter runs.
 find "$VTGPU_CACHE/runs" -mindepth 1 -maxdepth 1 -type d | sort | head -n -10 |
-	xargs -r rm -rf
+	while read -r old; do
+		kill -0 "${old##*-}" 2>/dev/null || rm -rf "$old"
+	done
 
 cp "$VTGPU_TOP/ci/guest-run.sh" "$RUN/"
 cp -a "$KBUILD/modroot" "$RUN/modroot"
