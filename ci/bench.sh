@@ -16,8 +16,9 @@ step "host memcpy"
 step_done
 
 BENCH=${*:-all} SUBTEST_TIMEOUT=${SUBTEST_TIMEOUT:-1800} \
-	"$VTGPU_TOP/ci/run-guest.sh" || true
-RUN=$(readlink -f "$VTGPU_OUT/last-run")
+	"$VTGPU_TOP/ci/run-guest.sh" | tee "$OUT/judge.txt" || true
+RUN=$(judged_run "$OUT/judge.txt")
+[ -n "$RUN" ] || die "the guest run was not judged: see $OUT/judge.txt"
 [ -s "$RUN/results/bench.jsonl" ] || die "no results from the guest: see $RUN"
 
 python3 "$VTGPU_TOP/ci/bench-report.py" "$OUT" "$OUT/host.jsonl" \

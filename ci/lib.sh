@@ -12,6 +12,13 @@ die() { printf '[vtgpu] error: %s\n' "$*" >&2; exit 1; }
 step() { STEP_NAME=$*; STEP_T0=$(date +%s); log "$STEP_NAME ..."; }
 step_done() { log "$STEP_NAME: done in $(($(date +%s) - STEP_T0)) s"; }
 
+# judged_run FILE: the run directory named by the judge's output in FILE
+# ("results: RUN/results.json"), or nothing. Not out/last-run: another job
+# in the same checkout may have moved it since.
+judged_run() {
+	sed -n 's|^results: \(.*\)/results\.json$|\1|p' "$1" | tail -n 1
+}
+
 # Install what the host lacks and build what a guest run needs: the kernel
 # (for $KCONFIG_FRAGMENTS), QEMU and the tests. Exits at the first failure.
 build_all() {

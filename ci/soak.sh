@@ -99,9 +99,8 @@ log "soak: $SOAK_N passes of: $TESTS; then: $EXTRA_TESTS"
 TESTS=$TESTS REPEAT=$SOAK_N EXTRA_TESTS=$EXTRA_TESTS \
 	"$VTGPU_TOP/ci/run-guest.sh" >"$OUT/judge.txt" 2>&1
 guest_rc=$?
-# The judge names the run it judged; out/last-run may already be another's.
 # No judged run: the report finds no results and fails the soak.
-RUN=$(sed -n 's|^results: \(.*\)/results\.json$|\1|p' "$OUT/judge.txt" | tail -n 1)
+RUN=$(judged_run "$OUT/judge.txt")
 [ -n "$RUN" ] || RUN=$OUT/no-judged-run
 cat "$OUT/judge.txt"
 for f in results.json results.txt results/dmesg.txt results/kmemleak.txt \
