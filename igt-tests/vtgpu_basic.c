@@ -163,7 +163,7 @@ static void test_gem_create(int fd)
 		ptr = vtgpu_gem_mmap(fd, create.handle, create.size, PROT_READ);
 		check_pattern(ptr, create.size, 0);
 		munmap(ptr, create.size);
-		vtgpu_gem_close(fd, create.handle);
+		gem_close(fd, create.handle);
 	}
 }
 
@@ -184,7 +184,7 @@ static void test_gem_mmap(int fd)
 		for (unsigned int j = 0; j < 65536 / 4; j++)
 			igt_assert_eq_u32(ptr[j], j * 2654435761u);
 		munmap(ptr, 65536);
-		vtgpu_gem_close(fd, handle);
+		gem_close(fd, handle);
 	}
 }
 
@@ -215,9 +215,9 @@ static void test_submit_copy(int fd)
 		igt_assert_eq_u32(ptr[j], j);
 	munmap(ptr, size);
 
-	vtgpu_gem_close(fd, vram);
-	vtgpu_gem_close(fd, vram2);
-	vtgpu_gem_close(fd, gtt);
+	gem_close(fd, vram);
+	gem_close(fd, vram2);
+	gem_close(fd, gtt);
 }
 
 /* The value of a key of /proc/self/fdinfo/FD, in bytes for memory keys. */
@@ -281,14 +281,14 @@ static void test_gem_create_placement(int fd)
 		     info.info_flags);
 	igt_assert_eq_u32(info.create_flags,
 			  VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 
 	bo = vtgpu_gem_create(fd, 1 << 20, VTGPU_GEM_DOMAIN_ALL, 0, 0);
 	info = vtgpu_gem_info(fd, bo);
 	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_VRAM);
 	igt_assert_eq_u32(info.preferred, VTGPU_GEM_DOMAIN_VRAM);
 	igt_assert(info.info_flags & VTGPU_GEM_INFO_VISIBLE);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 
 	/* NO_CPU_ACCESS BOs go to invisible VRAM when there is some. */
 	bo = vtgpu_gem_create(fd, 1 << 20, VTGPU_GEM_DOMAIN_VRAM, 0,
@@ -298,7 +298,7 @@ static void test_gem_create_placement(int fd)
 	if (has_invisible_vram(fd))
 		igt_assert_f(!(info.info_flags & VTGPU_GEM_INFO_VISIBLE),
 			     "NO_CPU_ACCESS BO in visible VRAM\n");
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 
 	/* An explicit preference wins over the default order. */
 	bo = vtgpu_gem_create(fd, 1 << 20, VTGPU_GEM_DOMAIN_ALL,
@@ -307,11 +307,11 @@ static void test_gem_create_placement(int fd)
 	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_GTT);
 	igt_assert_eq_u32(info.preferred, VTGPU_GEM_DOMAIN_GTT);
 	igt_assert_eq_u32(info.domains, VTGPU_GEM_DOMAIN_ALL);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 
 	bo = vtgpu_gem_create(fd, 1 << 20, VTGPU_GEM_DOMAIN_SYSTEM, 0, 0);
 	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_SYSTEM);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 }
 
 static void test_gem_create_invalid(int fd)
@@ -397,7 +397,7 @@ static void test_gem_mmap_offset_invalid(int fd)
 	igt_assert(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
 			arg.offset) == MAP_FAILED);
 
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 }
 
 static void test_gem_info_invalid(int fd)
@@ -423,7 +423,7 @@ static void test_gem_info_invalid(int fd)
 	igt_assert_eq_u32(info.domain, 0xdeadbeef);
 
 	/* Closed handles are gone. */
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	info.pad2 = 0;
 	igt_assert_eq(__vtgpu_gem_info(fd, &info), -ENOENT);
 }
@@ -456,7 +456,7 @@ static void test_gem_wait(int fd)
 	igt_assert_eq(vtgpu_fence_status(fence), 1);
 	igt_assert_eq(__vtgpu_gem_wait(fd, bo, 0), 0);
 	close(fence);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 }
 
 static void test_gem_wait_invalid(int fd)
@@ -471,7 +471,7 @@ static void test_gem_wait_invalid(int fd)
 	wait.timeout_ns = 0;
 	wait.handle = 0xdeadbeef;
 	do_ioctl_err(fd, DRM_IOCTL_VTGPU_GEM_WAIT, &wait, ENOENT);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 }
 
 static void test_submit_fill(int fd)
@@ -496,7 +496,7 @@ static void test_submit_fill(int fd)
 		check_pattern(ptr + 4100 / 4, 8192, 0xc0ffee00 + i);
 		check_pattern(ptr + (4100 + 8192) / 4, size - 4100 - 8192, 0);
 		munmap(ptr, size);
-		vtgpu_gem_close(fd, bo);
+		gem_close(fd, bo);
 	}
 }
 
@@ -530,7 +530,7 @@ static void test_submit_placement(int fd)
 		igt_assert_eq_u32(ptr[0], 0xfeedface);
 		check_pattern(ptr + 1024, 4096, 0x3c3c3c3c);
 		munmap(ptr, 65536);
-		vtgpu_gem_close(fd, bo);
+		gem_close(fd, bo);
 	}
 }
 
@@ -686,11 +686,11 @@ static void test_submit_invalid(int fd)
 		.cmds = to_user_pointer(&big_fill), .num_cmds = 1,
 	};
 	igt_assert_eq(__vtgpu_submit(fd, &submit), -EINVAL);
-	vtgpu_gem_close(fd, big);
+	gem_close(fd, big);
 
-	vtgpu_gem_close(fd, sys);
-	vtgpu_gem_close(fd, dst);
-	vtgpu_gem_close(fd, src);
+	gem_close(fd, sys);
+	gem_close(fd, dst);
+	gem_close(fd, src);
 }
 
 static void test_submit_fences(int fd)
@@ -735,7 +735,7 @@ static void test_submit_fences(int fd)
 	close(submit.out_fence_fd);
 
 	drmSyncobjDestroy(fd, syncobj);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 }
 
 /* Inject an engine error or hang; the job fails, the next ones work. */
@@ -770,7 +770,7 @@ static void test_engine_recovery(int fd, const char *inject, int error)
 	ptr = vtgpu_gem_mmap(fd, bo, 1 << 20, PROT_READ);
 	check_pattern(ptr, 1 << 20, 0x12121212);
 	munmap(ptr, 1 << 20);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 }
 
 static void test_dumb_buffer(void)
@@ -831,9 +831,9 @@ static void test_fdinfo(int fd)
 	/* The other file's BOs are not this one's. */
 	igt_assert_eq_u64(fdinfo_memory(fd, "system") % (3 << 20), 0);
 
-	vtgpu_gem_close(fd2, vram);
-	vtgpu_gem_close(fd2, gtt);
-	vtgpu_gem_close(fd2, sys);
+	gem_close(fd2, vram);
+	gem_close(fd2, gtt);
+	gem_close(fd2, sys);
 	igt_assert_eq_u64(fdinfo_memory(fd2, "vram"), 0);
 	close(fd2);
 }
@@ -856,7 +856,7 @@ static void test_debugfs(int fd)
 	}
 	igt_assert_lte_u64(1, vtgpu_debugfs_stat(fd, "clears"));
 	igt_assert_lte_u64(1, vtgpu_debugfs_stat(fd, "jobs"));
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	close(dir);
 }
 

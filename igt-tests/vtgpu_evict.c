@@ -216,10 +216,10 @@ static void ws_fini(struct working_set *ws)
 	for (unsigned int i = 0; i < ws->count; i++) {
 		if (ws->bos[i].map)
 			munmap(ws->bos[i].map, ws->bo_size);
-		vtgpu_gem_close(ws->fd, ws->bos[i].handle);
+		gem_close(ws->fd, ws->bos[i].handle);
 	}
 	munmap(ws->staging_map, ws->bo_size);
-	vtgpu_gem_close(ws->fd, ws->staging);
+	gem_close(ws->fd, ws->staging);
 	free(ws->bos);
 }
 
@@ -340,9 +340,9 @@ static void test_evict_busy(int fd)
 	munmap(ptr, size);
 
 	for (unsigned int i = 0; i < n; i++)
-		vtgpu_gem_close(fd, pressure[i]);
-	vtgpu_gem_close(fd, src);
-	vtgpu_gem_close(fd, bo);
+		gem_close(fd, pressure[i]);
+	gem_close(fd, src);
+	gem_close(fd, bo);
 }
 
 static void test_evict_mmapped(int fd)
@@ -371,7 +371,7 @@ static void test_evict_mmapped(int fd)
 
 	/* Used by a job: back in VRAM, and the mapping follows. */
 	for (unsigned int i = 0; i < n; i++)
-		vtgpu_gem_close(fd, pressure[i]);
+		gem_close(fd, pressure[i]);
 	vtgpu_fill(fd, bo, size - 4096, 4096, 0xf111f111);
 	vtgpu_gem_wait(fd, bo);
 	info = vtgpu_gem_info(fd, bo);
@@ -382,7 +382,7 @@ static void test_evict_mmapped(int fd)
 		igt_assert_eq_u32(ptr[i], 0xf111f111);
 
 	munmap(ptr, size);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	igt_assert_lt_u64(faults, vtgpu_debugfs_stat(fd, "cpu_faults"));
 }
 
@@ -417,7 +417,7 @@ static void test_evict_to_invisible(int fd)
 	/* Room in invisible VRAM again, then pressure on the visible part. */
 	for (unsigned int i = 0; i < ARRAY_SIZE(filler); i++) {
 		vtgpu_gem_wait(fd, filler[i]);
-		vtgpu_gem_close(fd, filler[i]);
+		gem_close(fd, filler[i]);
 	}
 	n = fill_visible_vram(fd, pressure, ARRAY_SIZE(pressure));
 
@@ -436,9 +436,9 @@ static void test_evict_to_invisible(int fd)
 	munmap(ptr, size);
 
 	for (unsigned int i = 0; i < n; i++)
-		vtgpu_gem_close(fd, pressure[i]);
-	vtgpu_gem_close(fd, staging);
-	vtgpu_gem_close(fd, bo);
+		gem_close(fd, pressure[i]);
+	gem_close(fd, staging);
+	gem_close(fd, bo);
 }
 
 #define TTM_PAGES_LIMIT "/sys/module/ttm/parameters/pages_limit"
@@ -521,7 +521,7 @@ static void test_swapout(int fd)
 	}
 
 	for (unsigned int i = 0; i < count; i++)
-		vtgpu_gem_close(fd, handles[i]);
+		gem_close(fd, handles[i]);
 	restore_pages_limit(0);
 
 	igt_info("%u of %u BOs swapped out after writing, %" PRIu64
@@ -666,7 +666,7 @@ static void soak_destroy(struct soak *s, unsigned int i)
 
 	if (bo->map)
 		munmap(bo->map, s->bo_size);
-	vtgpu_gem_close(s->fd, bo->handle);
+	gem_close(s->fd, bo->handle);
 	bo->map = NULL;
 }
 
@@ -905,7 +905,7 @@ static void test_soak(int fd)
 	for (unsigned int i = 0; i < s.count; i++)
 		soak_destroy(&s, i);
 	munmap(s.staging_map, s.bo_size);
-	vtgpu_gem_close(fd, s.staging);
+	gem_close(fd, s.staging);
 	free(s.bos);
 	restore_pages_limit(0);
 

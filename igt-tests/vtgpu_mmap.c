@@ -92,7 +92,7 @@ static struct staging staging_create(int fd, uint64_t size)
 static void staging_destroy(int fd, struct staging *st)
 {
 	munmap(st->map, st->size);
-	vtgpu_gem_close(fd, st->handle);
+	gem_close(fd, st->handle);
 }
 
 /* Copy @size bytes of @bo into the staging BO with the engine. */
@@ -185,8 +185,8 @@ static void test_coherency(int fd)
 
 		munmap(d, size);
 		munmap(s, size);
-		vtgpu_gem_close(fd, dst);
-		vtgpu_gem_close(fd, src);
+		gem_close(fd, dst);
+		gem_close(fd, src);
 	}
 }
 
@@ -234,7 +234,7 @@ static void test_out_of_bounds_sigbus(int fd)
 	/* A mapping cannot grow past the BO either. */
 	igt_assert(mremap(ptr, PAGE_SZ, 2 * PAGE_SZ, 0) == MAP_FAILED);
 	munmap(ptr, PAGE_SZ);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 
 	/* Where the CPU cannot reach: SIGBUS, and the BO stays as it was. */
 	igt_require_f(vram > visible, "no invisible VRAM\n");
@@ -259,7 +259,7 @@ static void test_out_of_bounds_sigbus(int fd)
 	vtgpu_gem_wait(fd, st.handle);
 	vtgpu_check_fill(st.map, PAGE_SZ, 0xb16b16, "BO after SIGBUS");
 	staging_destroy(fd, &st);
-	vtgpu_gem_close(fd, big);
+	gem_close(fd, big);
 }
 
 /*
@@ -305,7 +305,7 @@ static void test_invisible_migrate(int fd)
 			  migrations + 1);
 
 	munmap(ptr, size);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	staging_destroy(fd, &st);
 }
 
@@ -352,8 +352,8 @@ static void test_visible_full_fallback(int fd)
 
 	munmap(ptr, size);
 	for (unsigned int i = 0; i < ARRAY_SIZE(filler); i++)
-		vtgpu_gem_close(fd, filler[i]);
-	vtgpu_gem_close(fd, bo);
+		gem_close(fd, filler[i]);
+	gem_close(fd, bo);
 	staging_destroy(fd, &st);
 }
 
@@ -480,8 +480,8 @@ static void test_fault_while_reserved(int fd)
 
 	close(fence);
 	munmap(ptr, size);
-	vtgpu_gem_close(fd, creator.handle);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, creator.handle);
+	gem_close(fd, bo);
 }
 
 struct late_signal {
@@ -576,7 +576,7 @@ static void test_fault_while_foreign_busy(int fd)
 	close(vgem_dmabuf);
 	gem_close(late.vgem, vbo.handle);
 	close(late.vgem);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	staging_destroy(fd, &st);
 }
 
@@ -666,7 +666,7 @@ static void test_fault_while_evicting(int fd)
 			vtgpu_fill(fd, pressure[i], 0, PAGE_SZ, i);
 		}
 		for (unsigned int i = 0; i < ARRAY_SIZE(pressure); i++)
-			vtgpu_gem_close(fd, pressure[i]);
+			gem_close(fd, pressure[i]);
 		rounds++;
 	}
 	atomic_store(&stop, true);
@@ -687,12 +687,12 @@ static void test_fault_while_evicting(int fd)
 			     t->bad_dword, t->bad_value, t->bad_expected);
 		igt_assert_lt_u64(0, t->rounds);
 		munmap(t->map, size);
-		vtgpu_gem_close(fd, bos[i]);
+		gem_close(fd, bos[i]);
 	}
 	igt_assert_lt_u64(evictions, counter(fd, "evictions"));
 	igt_assert_f(counter(fd, "cpu_fault_retries") > retries,
 		     "no fault met a move in flight in 30 s\n");
-	vtgpu_gem_close(fd, scratch);
+	gem_close(fd, scratch);
 }
 
 /*
@@ -787,7 +787,7 @@ static void test_prefault(int fd, int advice)
 						  window));
 			break;
 		}
-		vtgpu_gem_close(fd, bo);
+		gem_close(fd, bo);
 	}
 }
 
@@ -817,7 +817,7 @@ static void test_fork(int fd)
 	igt_waitchildren();
 
 	munmap(ptr, size);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 }
 
 /*
@@ -874,7 +874,7 @@ static void test_ptrace_access(int fd)
 			   VTGPU_GEM_INFO_CPU_ACCESSED);
 
 	for (unsigned int i = 0; i < n; i++)
-		vtgpu_gem_close(fd, bos[i]);
+		gem_close(fd, bos[i]);
 	close(mem);
 	staging_destroy(fd, &st);
 }
@@ -911,7 +911,7 @@ static void test_signal_storm(int fd)
 		vtgpu_check_seq(ptr + PAGE_SZ / 4, size - PAGE_SZ,
 			  (i << 20) + PAGE_SZ / 4, "copied under signals");
 		munmap(ptr, size);
-		vtgpu_gem_close(fd, bo);
+		gem_close(fd, bo);
 	}
 	igt_stop_signal_helper();
 	vtgpu_set_engine_delay(fd, 0);
@@ -989,12 +989,12 @@ static void test_ioctl_from_mmap(int fd)
 		vtgpu_fill(fd, arg->handle, 0, size, 0x5ca1ab1e);
 		vtgpu_gem_wait(fd, arg->handle);
 		vtgpu_check_fill(anon, size, 0x5ca1ab1e, "userptr filled");
-		vtgpu_gem_close(fd, arg->handle);
+		gem_close(fd, arg->handle);
 		munmap(arg, PAGE_SZ);
 		munmap(anon, size);
 	}
 
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	staging_destroy(fd, &st);
 }
 

@@ -107,7 +107,7 @@ static void test_vtgpu_to_vgem(int fd)
 	munmap(ptr, BO_SIZE);
 
 	/* vgem lets go: the BO is unpinned, and may move again. */
-	vtgpu_gem_close(vgem, vbo.handle);
+	gem_close(vgem, vbo.handle);
 	close(dmabuf);
 	info = vtgpu_gem_info(fd, bo);
 	igt_assert(!(info.info_flags & VTGPU_GEM_INFO_PINNED));
@@ -119,7 +119,7 @@ static void test_vtgpu_to_vgem(int fd)
 	vtgpu_check_seq(ptr + 1024, BO_SIZE - 4096, 7 + 1024, __func__);
 	munmap(ptr, BO_SIZE);
 
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	close(vgem);
 }
 
@@ -164,9 +164,9 @@ static void test_vgem_to_vtgpu(int fd)
 	vtgpu_check_fill(vptr, BO_SIZE, 0x5a5a5a5a, __func__);
 
 	munmap(vptr, BO_SIZE);
-	vtgpu_gem_close(fd, imported);
-	vtgpu_gem_close(fd, bo);
-	vtgpu_gem_close(vgem, vbo.handle);
+	gem_close(fd, imported);
+	gem_close(fd, bo);
+	gem_close(vgem, vbo.handle);
 	close(vgem);
 }
 
@@ -202,10 +202,10 @@ static void test_self_import(int fd)
 	munmap(ptr2, BO_SIZE);
 
 	/* The BO lives on in the other file. */
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	vtgpu_fill(fd2, other, 0, BO_SIZE, 0x88888888);
 	vtgpu_gem_wait(fd2, other);
-	vtgpu_gem_close(fd2, other);
+	gem_close(fd2, other);
 	close(fd2);
 }
 
@@ -236,7 +236,7 @@ static void test_dmabuf_mmap(int fd)
 	vtgpu_check_seq(ptr, BO_SIZE, 3, __func__);
 	vtgpu_write_seq(ptr, BO_SIZE, 4);
 	for (unsigned int i = 0; i < ARRAY_SIZE(pressure); i++)
-		vtgpu_gem_close(fd, pressure[i]);
+		gem_close(fd, pressure[i]);
 
 	/* And back into VRAM. */
 	vtgpu_fill(fd, bo, 0, 4096, 0xeeeeeeee);
@@ -247,7 +247,7 @@ static void test_dmabuf_mmap(int fd)
 
 	/* The mapping outlives the dma-buf fd and the handle. */
 	close(dmabuf);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	vtgpu_check_fill(ptr, 4096, 0xeeeeeeee, __func__);
 	munmap(ptr, BO_SIZE);
 
@@ -265,7 +265,7 @@ static void test_dmabuf_mmap(int fd)
 		   VTGPU_GEM_INFO_CPU_ACCESSED);
 	munmap(ptr, BO_SIZE);
 	close(dmabuf);
-	vtgpu_gem_close(fd, nocpu);
+	gem_close(fd, nocpu);
 }
 
 igt_main

@@ -176,7 +176,7 @@ static void check_seq_bo(int fd, uint32_t bo, uint32_t base, const char *what)
 	ptr = vtgpu_gem_mmap(fd, tmp, BO_SIZE, PROT_READ);
 	vtgpu_check_seq(ptr, BO_SIZE, base, what);
 	munmap(ptr, BO_SIZE);
-	vtgpu_gem_close(fd, tmp);
+	gem_close(fd, tmp);
 }
 
 static void check_fill_bo(int fd, uint32_t bo, uint32_t value, const char *what)
@@ -243,7 +243,7 @@ static void test_fence_error(int fd, const struct fault *f)
 	igt_assert_eq_u64(fault_count(&after, f->other),
 			  fault_count(&before, f->other));
 	igt_assert_eq_u64(after.failed, before.failed + 1);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 }
 
 #define NUM_QUEUED 4
@@ -286,11 +286,11 @@ static void queued_check(int fd, struct queued *q)
 	for (int i = 0; i < NUM_QUEUED; i++) {
 		snprintf(what, sizeof(what), "queued fill %d", i);
 		check_fill_bo(fd, q->bo[i], 0xc0de0000 + i, what);
-		vtgpu_gem_close(fd, q->bo[i]);
+		gem_close(fd, q->bo[i]);
 	}
 	check_seq_bo(fd, q->dst, 0x5eed0000, "queued copy");
-	vtgpu_gem_close(fd, q->src);
-	vtgpu_gem_close(fd, q->dst);
+	gem_close(fd, q->src);
+	gem_close(fd, q->dst);
 }
 
 static void test_queued_jobs(int fd, const struct fault *f)
@@ -313,7 +313,7 @@ static void test_queued_jobs(int fd, const struct fault *f)
 	read_counters(fd, &after);
 	igt_assert_eq_u64(after.resets, before.resets + 1);
 	igt_assert_eq_u64(after.failed, before.failed + 1);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 }
 
 /*
@@ -361,7 +361,7 @@ static void test_other_client(int fd, const struct fault *f)
 	close(go[1]);
 	close(ready[0]);
 	close(ready[1]);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 }
 
 enum { VISIBLE, INVISIBLE, GTT, SYSTEM, MAPPED, NUM_PLACES };
@@ -400,7 +400,7 @@ static void placed_init(int fd, struct placed *p)
 	src = create_idle(fd, VTGPU_GEM_DOMAIN_GTT, 0);
 	write_seq_bo(fd, src, INVISIBLE << 24);
 	expect_fence(copy_fence(fd, src, p->bo[INVISIBLE]), 1, "setup copy");
-	vtgpu_gem_close(fd, src);
+	gem_close(fd, src);
 	p->map = vtgpu_gem_mmap(fd, p->bo[MAPPED], BO_SIZE,
 				PROT_READ | PROT_WRITE);
 	vtgpu_write_seq(p->map, BO_SIZE, MAPPED << 24);
@@ -436,7 +436,7 @@ static void placed_check(int fd, struct placed *p, bool same_place)
 			vtgpu_check_seq(ptr, BO_SIZE, i << 24, place_names[i]);
 			munmap(ptr, BO_SIZE);
 		}
-		vtgpu_gem_close(fd, p->bo[i]);
+		gem_close(fd, p->bo[i]);
 	}
 }
 
@@ -455,7 +455,7 @@ static void test_bo_contents(int fd, const struct fault *f)
 	igt_assert_eq_u64(after.resets, before.resets + 1);
 
 	placed_check(fd, &p, true);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 }
 
 /*
@@ -560,7 +560,7 @@ static void test_move_fallback(int fd, const struct fault *f)
 	ptr = vtgpu_gem_mmap(fd, bo, BO_SIZE, PROT_READ);
 	vtgpu_check_seq(ptr, BO_SIZE, 0xfa110000, "evicted BO");
 	munmap(ptr, BO_SIZE);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 }
 
 /* Fill and copy, between every placement the engine reaches. */
@@ -581,10 +581,10 @@ static void check_engine_works(int fd)
 	check_fill_bo(fd, vis, 0x600d600d, "fill");
 	check_seq_bo(fd, out, 0x1000, "copies");
 
-	vtgpu_gem_close(fd, gtt);
-	vtgpu_gem_close(fd, vis);
-	vtgpu_gem_close(fd, inv);
-	vtgpu_gem_close(fd, out);
+	gem_close(fd, gtt);
+	gem_close(fd, vis);
+	gem_close(fd, inv);
+	gem_close(fd, out);
 }
 
 /* Fault after fault, the engine comes back each time. */
@@ -600,7 +600,7 @@ static void test_recovery(int fd, const struct fault *f)
 	}
 	read_counters(fd, &after);
 	igt_assert_eq_u64(after.resets, before.resets + 3);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 }
 
 static const struct {

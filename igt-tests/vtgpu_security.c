@@ -223,8 +223,8 @@ static void test_other_file_mmap(void)
 		}
 	}
 
-	vtgpu_gem_close(other, own);
-	vtgpu_gem_close(fd, bo);
+	gem_close(other, own);
+	gem_close(fd, bo);
 	close(other);
 	close(fd);
 }
@@ -245,7 +245,7 @@ static void test_no_flink(void)
 			      -EACCES);
 		igt_assert_eq_u32(open.handle, 0);
 	}
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	close(fd);
 }
 
@@ -282,12 +282,12 @@ static void test_prime_only(void)
 	munmap(ptr, size);
 
 	/* Its handle closed, the importer loses the mapping's offset too. */
-	vtgpu_gem_close(other, prime.handle);
+	gem_close(other, prime.handle);
 	igt_assert_eq(try_mmap(other, offset, size), -EACCES);
 
 	close(dmabuf);
-	vtgpu_gem_close(other, pad);
-	vtgpu_gem_close(fd, bo);
+	gem_close(other, pad);
+	gem_close(fd, bo);
 	close(other);
 	close(fd);
 }
@@ -424,10 +424,10 @@ static void test_outside_bo(uint32_t domain, const char *name)
 	check_bo(other, guard[1], gsize + PAGE_SZ, 0xbbbbbbbb,
 		 "the guard after");
 
-	vtgpu_gem_close(fd, scratch);
-	vtgpu_gem_close(fd, target);
-	vtgpu_gem_close(other, guard[1]);
-	vtgpu_gem_close(other, guard[0]);
+	gem_close(fd, scratch);
+	gem_close(fd, target);
+	gem_close(other, guard[1]);
+	gem_close(other, guard[0]);
 	close(other);
 	close(fd);
 }
@@ -472,8 +472,8 @@ static void test_userptr_outside(void)
 		igt_assert_eq(mem[PAGE_SZ + size + i], 0xbb);
 	}
 
-	vtgpu_gem_close(fd, scratch);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, scratch);
+	gem_close(fd, bo);
 	munmap(mem, size + 2 * PAGE_SZ);
 	close(fd);
 }
@@ -556,7 +556,7 @@ static void test_readonly_userptr(void)
 		/* VRAM moves around too; a userptr BO is never there. */
 		evict_vram(fd);
 		for (unsigned int i = 0; i < ARRAY_SIZE(hogs); i++) {
-			vtgpu_gem_close(fd, hogs[i]);
+			gem_close(fd, hogs[i]);
 			munmap(hog_mem[i], hog_size);
 		}
 		igt_assert_eq_u64(checksum(mem, size), sum);
@@ -574,8 +574,8 @@ static void test_readonly_userptr(void)
 	}
 	igt_assert_eq_u64(checksum(mem, size), sum);
 
-	vtgpu_gem_close(fd, dst);
-	vtgpu_gem_close(fd, ro);
+	gem_close(fd, dst);
+	gem_close(fd, ro);
 	munmap(mem, size);
 	close(fd);
 }

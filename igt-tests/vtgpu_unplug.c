@@ -134,7 +134,7 @@ static void test_unplug_rescan(int fd)
 	for (unsigned int i = 0; i < BO_SIZE / 4; i++)
 		igt_assert_eq_u32(ptr[i], 0x600d600d);
 	munmap(ptr, BO_SIZE);
-	vtgpu_gem_close(fd, vram);
+	gem_close(fd, vram);
 	close(fd);
 }
 
@@ -394,7 +394,7 @@ static void live_client(enum client_kind kind, int ready, int go)
 		munmap(dptr, BO_SIZE);
 		close(dmabuf);
 		/* vgem's import outlived the exporter's device. */
-		vtgpu_gem_close(vgem, vbo_handle);
+		gem_close(vgem, vbo_handle);
 		close(vgem);
 		break;
 	default:
@@ -469,9 +469,9 @@ static void check_device_works(int fd)
 	vtgpu_check_fill(ptr, 4096, 0x600d600d, "fill");
 	vtgpu_check_seq(ptr + 1024, BO_SIZE - 4096, 0x600d0000 + 1024, "copy");
 	munmap(ptr, BO_SIZE);
-	vtgpu_gem_close(fd, gtt);
-	vtgpu_gem_close(fd, vram);
-	vtgpu_gem_close(fd, out);
+	gem_close(fd, gtt);
+	gem_close(fd, vram);
+	gem_close(fd, out);
 }
 
 static void node_name(int fd, char *name, size_t len)

@@ -133,7 +133,7 @@ static void staging_read(int fd, struct staging *st, uint32_t bo,
 static void staging_destroy(int fd, struct staging *st)
 {
 	munmap(st->map, st->size);
-	vtgpu_gem_close(fd, st->handle);
+	gem_close(fd, st->handle);
 }
 
 static uint64_t counter(int fd, const char *name)
@@ -182,7 +182,7 @@ static void test_basic(int fd)
 	vtgpu_check_seq(st.map, size, 0x3000, "copied again from user memory");
 	igt_assert_eq_u64(counter(fd, "userptr_collects"), collects + 1);
 
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	munmap(user, size);
 	staging_destroy(fd, &st);
 }
@@ -209,7 +209,7 @@ static void test_readonly(int fd)
 	/* A READONLY BO is never written, whatever the memory allows. */
 	igt_assert_eq(try_copy(fd, st.handle, bo, size), -EACCES);
 	igt_assert_eq(try_fill(fd, bo, size, 0), -EACCES);
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 
 	bo = vtgpu_gem_userptr(fd, rw, size, VTGPU_USERPTR_READONLY);
 	igt_assert_eq(try_copy(fd, st.handle, bo, size), -EACCES);
@@ -217,7 +217,7 @@ static void test_readonly(int fd)
 	staging_read(fd, &st, bo, size);
 	vtgpu_check_seq(st.map, size, 0x200, "copied from a READONLY BO");
 	vtgpu_check_seq(rw, size, 0x200, "a READONLY BO after refused writes");
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 
 	munmap(ro, size);
 	munmap(rw, size);
@@ -305,7 +305,7 @@ static void test_invalidate_munmap(int fd)
 	staging_read(fd, &st, bo, size);
 	vtgpu_check_seq(st.map, size, 2, "after mapping again");
 
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	munmap(user, size);
 	staging_destroy(fd, &st);
 }
@@ -342,7 +342,7 @@ static void test_invalidate_mprotect(int fd)
 	vtgpu_gem_wait(fd, bo);
 	vtgpu_check_fill(user, size, 0x77777777, "filled after mprotect back");
 
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	munmap(user, size);
 	staging_destroy(fd, &st);
 }
@@ -391,7 +391,7 @@ static void test_fork_cow(int fd)
 	igt_assert_eq(write(to_child[1], &c, 1), 1);
 	igt_waitchildren();
 
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	munmap(user, size);
 	staging_destroy(fd, &st);
 	close(to_child[0]);
@@ -440,10 +440,10 @@ static void test_self_mmap(int fd)
 	igt_assert_eq(try_copy(fd, bo, st.handle, size), -EFAULT);
 	igt_assert_eq(try_copy(fd, gtt, bo, size), -EFAULT);
 
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	munmap(user, size);
 	munmap(map, size);
-	vtgpu_gem_close(fd, gtt);
+	gem_close(fd, gtt);
 	staging_destroy(fd, &st);
 }
 
@@ -519,7 +519,7 @@ static void test_munmap_during_copy(int fd)
 	staging_read(fd, &st, bo, size);
 	vtgpu_check_fill(st.map, size, 0, "new memory at the range");
 
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	munmap(user, size);
 	staging_destroy(fd, &st);
 }
@@ -549,7 +549,7 @@ static void test_close_busy(int fd)
 	igt_assert_f(sync_file_status(fence) == 0,
 		     "the job finished at once: engine too fast\n");
 
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	igt_assert_f(sync_file_status(fence) == 1,
 		     "the close returned before the job completed (status %d)\n",
 		     sync_file_status(fence));
@@ -609,10 +609,10 @@ static void test_evict(int fd)
 	igt_assert_f(in_gtt < ARRAY_SIZE(hogs), "no hog was evicted\n");
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(hogs); i++) {
-		vtgpu_gem_close(fd, hogs[i]);
+		gem_close(fd, hogs[i]);
 		munmap(hog_mem[i], hog_size);
 	}
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	munmap(user, size);
 	staging_destroy(fd, &st);
 }
@@ -706,7 +706,7 @@ static void test_stress(int fd)
 			igt_assert_f(st.map[k] == (i << 24 | k),
 				     "BO %u, dword %u is %#x\n", i, k,
 				     st.map[k]);
-		vtgpu_gem_close(fd, bos[i]);
+		gem_close(fd, bos[i]);
 	}
 	munmap(s.mem, STRESS_BOS * STRESS_SIZE);
 	staging_destroy(fd, &st);
@@ -727,7 +727,7 @@ static void test_no_prime_no_mmap(int fd)
 	igt_assert_eq(dmabuf, -1);
 	igt_assert_eq(__vtgpu_gem_mmap_offset(fd, bo, &offset), -EPERM);
 
-	vtgpu_gem_close(fd, bo);
+	gem_close(fd, bo);
 	munmap(user, size);
 }
 

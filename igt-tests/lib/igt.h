@@ -48,7 +48,7 @@
  *   igt_seconds_elapsed, igt_subtest_name, igt_test_name,
  *   igt_only_list_subtests, IGT_EXIT_*
  *  drmtest.h: ARRAY_SIZE, ALIGN, do_or_die, do_ioctl, do_ioctl_err
- *  ioctl_wrappers.h: igt_ioctl, to_user_pointer, from_user_pointer
+ *  ioctl_wrappers.h: igt_ioctl, gem_close, to_user_pointer, from_user_pointer
  *  igt_aux.h: igt_fork_signal_helper, igt_stop_signal_helper,
  *   igt_suspend_signal_helper, igt_resume_signal_helper, igt_until_timeout,
  *   igt_for_milliseconds, igt_drop_root, is_power_of_two, DIV_ROUND_UP

@@ -387,18 +387,6 @@ uint32_t vtgpu_gem_create(int fd, uint64_t size, uint32_t domains,
 }
 
 /**
- * vtgpu_gem_close:
- * @fd: vtgpu file descriptor
- * @handle: a BO handle
- *
- * Closes a BO handle, failing the (sub-)test if that fails.
- */
-void vtgpu_gem_close(int fd, uint32_t handle)
-{
-	igt_assert_eq(vtgpu_ret(vtgpu_bo_close(vtgpu_dev(fd), handle)), 0);
-}
-
-/**
  * __vtgpu_gem_mmap_offset:
  * @fd: vtgpu file descriptor
  * @handle: a BO handle

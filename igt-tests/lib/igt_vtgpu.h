@@ -57,7 +57,6 @@ uint64_t vtgpu_pci_resource_len(int fd, unsigned int bar);
 int __vtgpu_gem_create(int fd, struct drm_vtgpu_gem_create *create);
 uint32_t vtgpu_gem_create(int fd, uint64_t size, uint32_t domains,
 			  uint32_t preferred, uint32_t flags);
-void vtgpu_gem_close(int fd, uint32_t handle);
 int __vtgpu_gem_mmap_offset(int fd, uint32_t handle, uint64_t *offset);
 void *vtgpu_gem_mmap(int fd, uint32_t handle, uint64_t size, int prot);
 int __vtgpu_gem_info(int fd, struct drm_vtgpu_gem_info *info);

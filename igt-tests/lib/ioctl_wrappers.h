@@ -47,14 +47,15 @@
  */
 extern int (*igt_ioctl)(int fd, unsigned long request, void *arg);
 
+/* Closes a GEM handle on any DRM fd, failing the test if that fails. */
+void gem_close(int fd, uint32_t handle);
+
 /**
  * to_user_pointer:
  *
  * Makes sure that pointer on 32 and 64-bit systems
  * are casted properly for being sent through an ioctl.
  */
-/* Closes a GEM handle on any DRM fd, failing the test if that fails. */
-void gem_close(int fd, uint32_t handle);
 
 static inline uint64_t to_user_pointer(const void *ptr)
 {
