@@ -20,6 +20,11 @@
  *   P4  BO create + mmap + first touch + close rate, against vgem dumb BOs
  *   P5  userptr create + first use of 1 MiB, against udmabuf of a memfd
  *
+ * Each benchmark takes its samples in rounds, and each round measures
+ * vtgpu and its peer one after the other: a host that gets busier or
+ * quieter during the run then moves both alike, and the ratio holds.
+ * The medians over the rounds are reported.
+ *
  * Prints one JSON object per line (see ci/bench-report.py for the table).
  */
 
@@ -46,6 +51,8 @@
 #define PAGE_SZ 4096ull
 #define MiB (1ull << 20)
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* Rounds of P1, P3, P4 and P5. */
+#define ROUNDS 5
 
 static int vtgpu_fd = -1, vgem_fd = -1;
 static char debugfs[256];
@@ -287,49 +294,41 @@ static double touch_pages(volatile uint32_t *ptr, uint64_t size, int advice)
 
 enum peer_kind { PEER_VTGPU, PEER_VGEM, PEER_ANON };
 
-/* Median first-touch rate over @reps fresh mappings. */
+/* First-touch rate of one fresh mapping. */
 static double fault_rate(enum peer_kind kind, uint32_t domain,
-			 uint64_t size, int advice, unsigned int reps,
-			 double *faults_per_rep)
+			 uint64_t size, int advice)
 {
-	double rates[16];
-	uint64_t faults = stat_get("cpu_faults");
+	uint32_t handle;
+	double rate;
+	void *ptr;
 
-	for (unsigned int r = 0; r < reps; r++) {
-		uint32_t handle;
-		void *ptr;
-
-		switch (kind) {
-		case PEER_VTGPU:
-			handle = bo_create(size, domain,
-					   domain == VTGPU_GEM_DOMAIN_VRAM ?
-					   VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED :
-					   0);
-			bo_wait(handle);
-			ptr = bo_mmap(handle, size);
-			rates[r] = touch_pages(ptr, size, advice);
-			munmap(ptr, size);
-			bo_close(vtgpu_fd, handle);
-			break;
-		case PEER_VGEM:
-			ptr = vgem_dumb_mmap(size, &handle);
-			rates[r] = touch_pages(ptr, size, advice);
-			munmap(ptr, size);
-			bo_close(vgem_fd, handle);
-			break;
-		case PEER_ANON:
-			ptr = mmap(NULL, size, PROT_READ | PROT_WRITE,
-				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-			if (ptr == MAP_FAILED)
-				die("mmap: %m\n");
-			rates[r] = touch_pages(ptr, size, advice);
-			munmap(ptr, size);
-			break;
-		}
+	switch (kind) {
+	case PEER_VTGPU:
+		handle = bo_create(size, domain,
+				   domain == VTGPU_GEM_DOMAIN_VRAM ?
+				   VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED : 0);
+		bo_wait(handle);
+		ptr = bo_mmap(handle, size);
+		rate = touch_pages(ptr, size, advice);
+		munmap(ptr, size);
+		bo_close(vtgpu_fd, handle);
+		break;
+	case PEER_VGEM:
+		ptr = vgem_dumb_mmap(size, &handle);
+		rate = touch_pages(ptr, size, advice);
+		munmap(ptr, size);
+		bo_close(vgem_fd, handle);
+		break;
+	default:
+		ptr = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (ptr == MAP_FAILED)
+			die("mmap: %m\n");
+		rate = touch_pages(ptr, size, advice);
+		munmap(ptr, size);
+		break;
 	}
-	if (faults_per_rep)
-		*faults_per_rep = (double)(stat_get("cpu_faults") - faults) / reps;
-	return median(rates, reps);
+	return rate;
 }
 
 static const char *advice_name(int advice)
@@ -359,29 +358,42 @@ static void bench_p1(void)
 		{ "16", MADV_SEQUENTIAL },
 	};
 	const uint64_t size = 16 * MiB;
-	const unsigned int reps = 5;
 
 	for (unsigned int p = 0; p < ARRAY_SIZE(policies); p++) {
+		uint64_t faults[ARRAY_SIZE(domains)] = { 0 };
+		double vgem[ROUNDS], anon[ROUNDS];
+		double vtgpu[ARRAY_SIZE(domains)][ROUNDS];
 		int advice = policies[p].advice;
-		double vgem, anon;
 
 		set_param("prefault", policies[p].prefault);
-		vgem = fault_rate(PEER_VGEM, 0, size, advice, reps, NULL);
-		anon = fault_rate(PEER_ANON, 0, size, advice, reps, NULL);
-		for (unsigned int d = 0; d < ARRAY_SIZE(domains); d++) {
-			char name[64], extra[128];
-			double rate, faults;
+		for (unsigned int r = 0; r < ROUNDS; r++) {
+			vgem[r] = fault_rate(PEER_VGEM, 0, size, advice);
+			anon[r] = fault_rate(PEER_ANON, 0, size, advice);
+			for (unsigned int d = 0; d < ARRAY_SIZE(domains); d++) {
+				uint64_t f = stat_get("cpu_faults");
 
-			rate = fault_rate(PEER_VTGPU, domains[d].domain, size,
-					  advice, reps, &faults);
+				vtgpu[d][r] = fault_rate(PEER_VTGPU,
+							 domains[d].domain,
+							 size, advice);
+				faults[d] += stat_get("cpu_faults") - f;
+			}
+		}
+		for (unsigned int d = 0; d < ARRAY_SIZE(domains); d++) {
+			double rate = median(vtgpu[d], ROUNDS);
+			double peer = median(vgem, ROUNDS);
+			double a = median(anon, ROUNDS);
+			char name[64], extra[128];
+
 			snprintf(name, sizeof(name), "%s prefault=%s %s",
 				 domains[d].name, policies[p].prefault,
 				 advice_name(advice));
 			snprintf(extra, sizeof(extra),
 				 "\"faults\": %.0f, \"pages\": %llu, "
 				 "\"anon\": %.6g, \"anon_ratio\": %.4g",
-				 faults, size / PAGE_SZ, anon, rate / anon);
-			result("P1", name, "pages/s", rate, "vgem", vgem, extra);
+				 (double)faults[d] / ROUNDS, size / PAGE_SZ, a,
+				 rate / a);
+			result("P1", name, "pages/s", rate, "vgem", peer,
+			       extra);
 		}
 	}
 	set_param("prefault", "16");
@@ -433,9 +445,9 @@ static void bench_p2(void)
 		fill(bos[i], size, 0x11111111 * i);
 		bo_wait(bos[i]);
 	}
-	for (unsigned int cpu = 0; cpu < 2; cpu++) {
-		set_knob("move_with_cpu", cpu);
-		for (unsigned int r = 0; r < reps; r++) {
+	for (unsigned int r = 0; r < reps; r++) {
+		for (unsigned int cpu = 0; cpu < 2; cpu++) {
+			set_knob("move_with_cpu", cpu);
 			bw[cpu][0][r] = move_bandwidth(bos, n, size, true);
 			bw[cpu][1][r] = move_bandwidth(bos, n, size, false);
 		}
@@ -472,7 +484,10 @@ static void *mmap_loop(void *arg)
 	return NULL;
 }
 
-/* One P3 round: C's latencies while the fault waits; the fault's wait. */
+/*
+ * One P3 round: adds C's latencies while the fault waits to @l's; returns
+ * the fault's wait.
+ */
 static double p3_round(struct looper *l)
 {
 	const uint64_t size = MiB;
@@ -496,7 +511,6 @@ static double p3_round(struct looper *l)
 	ptr = bo_mmap(bo, size);
 
 	atomic_store(&l->stop, false);
-	l->n = 0;
 	if (pthread_create(&thread, NULL, mmap_loop, l))
 		die("pthread_create\n");
 	usleep(50000);
@@ -516,27 +530,28 @@ static double p3_round(struct looper *l)
 
 static void bench_p3(void)
 {
-	static struct looper l;
-	double p50[2], p99[2], max[2], waited[2];
+	/* One per mode: [0] the RETRY path, [1] vtgpu.fault_blocking. */
+	static struct looper l[2];
+	double waited[2][ROUNDS];
 
-	for (unsigned int blocking = 0; blocking < 2; blocking++) {
-		set_param("fault_blocking", blocking ? "1" : "0");
-		waited[blocking] = p3_round(&l);
-		max[blocking] = percentile(l.lat, l.n, 1.0);
-		p99[blocking] = percentile(l.lat, l.n, 0.99);
-		p50[blocking] = percentile(l.lat, l.n, 0.5);
+	for (unsigned int r = 0; r < ROUNDS; r++) {
+		for (unsigned int blocking = 0; blocking < 2; blocking++) {
+			set_param("fault_blocking", blocking ? "1" : "0");
+			waited[blocking][r] = p3_round(&l[blocking]);
+		}
 	}
 	set_param("fault_blocking", "0");
 
 	for (unsigned int i = 0; i < 3; i++) {
 		static const char * const names[] = { "p50", "p99", "max" };
-		double *v = i == 0 ? p50 : i == 1 ? p99 : max;
+		static const double p[] = { 0.5, 0.99, 1.0 };
 		char extra[96];
 
 		snprintf(extra, sizeof(extra),
 			 "\"fault_wait_s\": %.3f, \"fault_wait_blocking_s\": %.3f",
-			 waited[0], waited[1]);
-		result("P3", names[i], "s", v[0], "fault_blocking", v[1],
+			 median(waited[0], ROUNDS), median(waited[1], ROUNDS));
+		result("P3", names[i], "s", percentile(l[0].lat, l[0].n, p[i]),
+		       "fault_blocking", percentile(l[1].lat, l[1].n, p[i]),
 		       extra);
 	}
 }
@@ -571,18 +586,27 @@ static double create_rate(enum peer_kind kind, uint32_t domain,
 
 static void bench_p4(void)
 {
-	const unsigned int n = 300;
-	double vgem = create_rate(PEER_VGEM, 0, n);
+	static const struct {
+		uint32_t domain;
+		const char *name;
+	} domains[] = {
+		{ VTGPU_GEM_DOMAIN_VRAM, "vram" },
+		{ VTGPU_GEM_DOMAIN_GTT, "gtt" },
+		{ VTGPU_GEM_DOMAIN_SYSTEM, "system" },
+	};
+	const unsigned int n = 60;
+	double vgem[ROUNDS], vtgpu[ARRAY_SIZE(domains)][ROUNDS];
 
-	result("P4", "vram", "ops/s",
-	       create_rate(PEER_VTGPU, VTGPU_GEM_DOMAIN_VRAM, n), "vgem-dumb",
-	       vgem, NULL);
-	result("P4", "gtt", "ops/s",
-	       create_rate(PEER_VTGPU, VTGPU_GEM_DOMAIN_GTT, n), "vgem-dumb",
-	       vgem, NULL);
-	result("P4", "system", "ops/s",
-	       create_rate(PEER_VTGPU, VTGPU_GEM_DOMAIN_SYSTEM, n),
-	       "vgem-dumb", vgem, NULL);
+	for (unsigned int r = 0; r < ROUNDS; r++) {
+		vgem[r] = create_rate(PEER_VGEM, 0, n);
+		for (unsigned int d = 0; d < ARRAY_SIZE(domains); d++)
+			vtgpu[d][r] = create_rate(PEER_VTGPU,
+						  domains[d].domain, n);
+	}
+	for (unsigned int d = 0; d < ARRAY_SIZE(domains); d++)
+		result("P4", domains[d].name, "ops/s",
+		       median(vtgpu[d], ROUNDS), "vgem-dumb",
+		       median(vgem, ROUNDS), NULL);
 }
 
 /* Copy @src's first @size bytes to @dst and wait. */
@@ -660,13 +684,16 @@ static double udmabuf_rate(uint32_t dst, unsigned int n)
 
 static void bench_p5(void)
 {
-	const unsigned int n = 50;
+	const unsigned int n = 10;
 	uint32_t dst = bo_create(MiB, VTGPU_GEM_DOMAIN_GTT, 0);
-	double up, udma;
+	double up[ROUNDS], udma[ROUNDS];
 
-	up = userptr_rate(dst, n);
-	udma = udmabuf_rate(dst, n);
-	result("P5", "userptr 1 MiB", "ops/s", up, "udmabuf", udma, NULL);
+	for (unsigned int r = 0; r < ROUNDS; r++) {
+		up[r] = userptr_rate(dst, n);
+		udma[r] = udmabuf_rate(dst, n);
+	}
+	result("P5", "userptr 1 MiB", "ops/s", median(up, ROUNDS), "udmabuf",
+	       median(udma, ROUNDS), NULL);
 	bo_close(vtgpu_fd, dst);
 }
 
