@@ -294,6 +294,16 @@ static double touch_pages(volatile uint32_t *ptr, uint64_t size, int advice)
 
 enum peer_kind { PEER_VTGPU, PEER_VGEM, PEER_ANON };
 
+/* The domains P1 and P4 measure, each on its own. */
+static const struct {
+	uint32_t domain;
+	const char *name;
+} domains[] = {
+	{ VTGPU_GEM_DOMAIN_VRAM, "vram" },
+	{ VTGPU_GEM_DOMAIN_GTT, "gtt" },
+	{ VTGPU_GEM_DOMAIN_SYSTEM, "system" },
+};
+
 /* First-touch rate of one fresh mapping. */
 static double fault_rate(enum peer_kind kind, uint32_t domain,
 			 uint64_t size, int advice)
@@ -339,14 +349,6 @@ static const char *advice_name(int advice)
 
 static void bench_p1(void)
 {
-	static const struct {
-		uint32_t domain;
-		const char *name;
-	} domains[] = {
-		{ VTGPU_GEM_DOMAIN_VRAM, "vram" },
-		{ VTGPU_GEM_DOMAIN_GTT, "gtt" },
-		{ VTGPU_GEM_DOMAIN_SYSTEM, "system" },
-	};
 	static const struct {
 		const char *prefault;
 		int advice;
@@ -586,14 +588,6 @@ static double create_rate(enum peer_kind kind, uint32_t domain,
 
 static void bench_p4(void)
 {
-	static const struct {
-		uint32_t domain;
-		const char *name;
-	} domains[] = {
-		{ VTGPU_GEM_DOMAIN_VRAM, "vram" },
-		{ VTGPU_GEM_DOMAIN_GTT, "gtt" },
-		{ VTGPU_GEM_DOMAIN_SYSTEM, "system" },
-	};
 	const unsigned int n = 60;
 	double vgem[ROUNDS], vtgpu[ARRAY_SIZE(domains)][ROUNDS];
 
