@@ -13,6 +13,8 @@ REPORT = os.path.join(os.path.dirname(__file__), "..", "soak-report.py")
 SOAK = "igt@vtgpu_evict@soak:--soak-bytes=1024"
 MOVED = "soak round 1: ...\nmoved 2048 bytes, 0 bytes wrong\n"
 LEAKS = "kmemleak: 0 unreferenced objects\n"
+CALLS = ("seed 7: %d calls in 1.0 s (100 calls/s), 40 failed as expected, "
+         "0 transient\n")
 GATE = ("PASS gate catches kasan\nPASS gate catches leak\n"
         "2 passed, 0 failed\n")
 
@@ -46,7 +48,8 @@ class SoakReportTest(unittest.TestCase):
                 test("igt@vtgpu_basic@a#1"), test("igt@vtgpu_basic@b#1", "skip"),
                 test("igt@vtgpu_basic@a#2"), test("igt@vtgpu_basic@b#2"),
                 test(SOAK, output=MOVED),
-                test("igt@vtgpu_fuzz@ioctls:--calls=100,--seed=7"),
+                test("igt@vtgpu_fuzz@ioctls:--calls=100,--seed=7",
+                     output=CALLS % 102),
                 test("check@kmemleak", output=LEAKS)]
 
     def test_all_good(self):
@@ -59,7 +62,8 @@ class SoakReportTest(unittest.TestCase):
         self.assertEqual(fig["evict"]["moved"], 2048)
         self.assertEqual(fig["evict"]["wrong"], 0)
         self.assertEqual(fig["kmemleak"], 0)
-        self.assertEqual(fig["fuzz"]["calls"], 100)
+        self.assertEqual(fig["fuzz"]["calls"], 102)
+        self.assertEqual(fig["fuzz"]["asked"], 100)
         self.assertEqual(fig["qemu_fuzz"]["executions"], 1000)
         self.assertEqual(fig["gate"], {"passed": 2, "failed": 0})
         self.assertTrue(out.endswith("10 passed, 0 failed, 1 skipped\n"))
@@ -76,6 +80,15 @@ class SoakReportTest(unittest.TestCase):
         self.assertIsNone(fig["qemu_fuzz"])
         self.assertIn("not present", out)
         self.assertTrue(out.endswith("7 passed, 2 failed, 1 skipped\n"))
+
+    def test_fuzz_short_of_calls(self):
+        tests = self.good()
+        tests[6]["output"] = CALLS % 99
+        rc, out, fig = self.report(tests)
+        self.assertEqual(rc, 1)
+        self.assertEqual(fig["fuzz"]["calls"], 99)
+        self.assertIn("FAIL ioctl fuzz: a subtest made fewer than 100 calls",
+                      out)
 
     def test_missing_figures_fail(self):
         tests = [t for t in self.good()
