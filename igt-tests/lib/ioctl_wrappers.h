@@ -56,7 +56,6 @@ void gem_close(int fd, uint32_t handle);
  * Makes sure that pointer on 32 and 64-bit systems
  * are casted properly for being sent through an ioctl.
  */
-
 static inline uint64_t to_user_pointer(const void *ptr)
 {
 	return (uintptr_t)ptr;
