@@ -329,6 +329,7 @@ static double fault_rate(enum peer_kind kind, uint32_t domain,
 		munmap(ptr, size);
 		bo_close(vgem_fd, handle);
 		break;
+	case PEER_ANON:
 	default:
 		ptr = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
