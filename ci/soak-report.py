@@ -2,19 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Sum up a soak run (make soak, ci/soak.sh) and its figures.
 
-Reads the guest run's results.json (ci/judge.py) and results/, and the QEMU
-fuzz run's log and exit status when there is one, and writes OUT/summary.txt
-and OUT/summary.json: the passes of the igt suites (passed, failed, skipped
-each), the ioctl fuzzer's calls and seed, the eviction soak's bytes moved
-and wrong, kmemleak's unreferenced objects and the QEMU fuzzer's executions
-and crashes. Prints the summary, ending with "N passed, N failed, N
-skipped"; exit status 0 only when nothing failed.
+Reads the parts of the soak in OUT (ci/soak.sh): gate/gate.txt, the guest
+runs suites/ and stress/ (results.json of ci/judge.py, stress/seed) and the
+QEMU fuzz run's chunks qemu-fuzz-N/ (qemu-fuzz.log, qemu-fuzz.rc), and
+writes OUT/summary.txt and OUT/summary.json: the passes of the igt suites
+(passed, failed, skipped each), the ioctl fuzzer's calls and seed, the
+eviction soak's bytes moved and wrong, kmemleak's unreferenced objects and
+the QEMU fuzzer's executions and crashes. A part taken from an earlier
+soak's records (its directory has "passed") says when it passed. Prints
+the summary, ending with "N passed, N failed, N skipped"; exit status 0
+only when nothing failed.
 
-Counted: every test of the guest run as the judge judged it, each mode of
-the gate run before it (OUT/gate.txt: provoked KASAN and kmemleak reports
-must fail their runs), the QEMU fuzz run as one test, and as failures the
-figures that are missing where they must be: no gate, no eviction soak
-result, no kmemleak scan (the soak kernel has kmemleak).
+Counted: every test of the guest runs as the judge judged it, each mode of
+the gate (provoked KASAN and kmemleak reports must fail their runs), the
+QEMU fuzz run as one test, and as failures the parts and figures that are
+missing: no gate, a guest that left no results, no eviction soak result, a
+guest without a kmemleak scan (the soak kernel has kmemleak), fewer ioctl
+calls or QEMU fuzz executions than asked for.
 """
 
 import argparse
@@ -50,12 +54,32 @@ def pass_of(name):
     return int(m.group(1)) if m else None
 
 
-def report(run, out, repeat, soak_bytes, fuzz_calls, seed):
-    results = json.loads(read(os.path.join(run, "results.json")) or "{}")
-    tests = results.get("tests", [])
-    fig = {"run": run, "repeat": repeat}
+def recorded(out, part):
+    """The note on a part taken from the records: when it passed."""
+    when = read(os.path.join(out, part, "passed"))
+    return " (recorded: passed %s)" % when.strip() if when else ""
+
+
+def report(out, repeat, soak_bytes, fuzz_calls, qemu_fuzz_runs):
+    fig = {"repeat": repeat}
     lines = []
     extra_failed = []
+
+    # The guest runs: their tests together, each with a kmemleak scan.
+    tests = []
+    km_runs = []
+    for part in ("suites", "stress"):
+        results = read(os.path.join(out, part, "results.json"))
+        if results is None:
+            lines.append("%s: no results" % part)
+            extra_failed.append("%s: the guest left no results" % part)
+            continue
+        ts = json.loads(results).get("tests", [])
+        lines.append("%s: guest run of %d tests%s" %
+                     (part, len(ts), recorded(out, part)))
+        tests += ts
+        km_runs.append((part, [t for t in ts if t["name"] == "check@kmemleak"]))
+    seed = (read(os.path.join(out, "stress", "seed")) or "").strip()
 
     # The suites, pass by pass (one pass: the tests without arguments).
     igt = [t for t in tests if t["name"].startswith("igt@")]
@@ -109,19 +133,20 @@ def report(run, out, repeat, soak_bytes, fuzz_calls, seed):
         lines.append("eviction soak: no result")
         extra_failed.append("eviction soak: no \"moved N bytes\" line")
 
-    # kmemleak.
-    km = [t for t in tests if t["name"] == "check@kmemleak"]
-    m = KMEMLEAK.search(km[0]["output"]) if km else None
-    if m:
-        fig["kmemleak"] = int(m.group(1))
-        lines.append("kmemleak: %d unreferenced objects" % fig["kmemleak"])
-    else:
-        fig["kmemleak"] = None
-        lines.append("kmemleak: no scan")
-        extra_failed.append("kmemleak: no scan in the guest")
+    # kmemleak, in each guest.
+    leaks = []
+    for part, km in km_runs:
+        m = KMEMLEAK.search(km[0]["output"]) if km else None
+        if m:
+            leaks.append(int(m.group(1)))
+        else:
+            extra_failed.append("kmemleak: no scan in the %s guest" % part)
+    fig["kmemleak"] = sum(leaks) if leaks else None
+    lines.append("kmemleak: %s unreferenced objects (%d scans)" %
+                 (fig["kmemleak"] if leaks else "no scan,", len(leaks)))
 
     # The gate: KASAN and kmemleak reports, provoked, failed their runs.
-    gate = read(os.path.join(out, "gate.txt"))
+    gate = read(os.path.join(out, "gate", "gate.txt"))
     if gate is None:
         fig["gate"] = None
         lines.append("gate: not run")
@@ -130,8 +155,9 @@ def report(run, out, repeat, soak_bytes, fuzz_calls, seed):
         g = {"passed": len(re.findall(r"^PASS gate", gate, re.M)),
              "failed": len(re.findall(r"^FAIL gate", gate, re.M))}
         fig["gate"] = g
-        lines.append("gate: %d passed, %d failed (ci/test-gate.sh kasan leak)"
-                     % (g["passed"], g["failed"]))
+        lines.append("gate: %d passed, %d failed (ci/test-gate.sh kasan "
+                     "leak)%s" % (g["passed"], g["failed"],
+                                  recorded(out, "gate")))
         if not g["passed"] and not g["failed"]:
             extra_failed.append("gate: no verdict in gate.txt")
 
@@ -141,22 +167,36 @@ def report(run, out, repeat, soak_bytes, fuzz_calls, seed):
         counts["passed"] += fig["gate"]["passed"]
         counts["failed"] += fig["gate"]["failed"]
 
-    # The QEMU fuzz run, if there was one.
-    qlog = read(os.path.join(out, "qemu-fuzz.log"))
-    if qlog is None:
+    # The QEMU fuzz run, chunk by chunk.
+    chunks = sorted((d for d in os.listdir(out)
+                     if re.match(r"qemu-fuzz-\d+$", d)),
+                    key=lambda d: int(d.rsplit("-", 1)[1]))
+    if not qemu_fuzz_runs:
         fig["qemu_fuzz"] = None
-        lines.append("QEMU fuzz: ci/fuzz-qemu.sh not present, not run")
+        lines.append("QEMU fuzz: not run")
     else:
-        rc = int((read(os.path.join(out, "qemu-fuzz.rc")) or "1").strip())
-        last = qlog.rstrip("\n").splitlines()[-1:] or [""]
-        m = QEMU_FUZZ.match(last[0].strip())
-        ok = rc == 0 and m is not None and int(m.group(2)) == 0
-        fig["qemu_fuzz"] = {"executions": int(m.group(1)) if m else None,
-                            "crashes": int(m.group(2)) if m else None,
-                            "exit": rc}
-        lines.append("QEMU fuzz: %s (exit %d): %s" %
-                     (last[0].strip() or "no result line", rc,
-                      "pass" if ok else "FAIL"))
+        execs = crashes = 0
+        ok = bool(chunks)
+        for d in chunks:
+            qlog = read(os.path.join(out, d, "qemu-fuzz.log")) or ""
+            rc = int((read(os.path.join(out, d, "qemu-fuzz.rc")) or
+                      "1").strip())
+            last = (qlog.rstrip("\n").splitlines()[-1:] or [""])[0].strip()
+            m = QEMU_FUZZ.match(last)
+            chunk_ok = rc == 0 and m is not None and int(m.group(2)) == 0
+            if m:
+                execs += int(m.group(1))
+                crashes += int(m.group(2))
+            ok = ok and chunk_ok
+            lines.append("QEMU fuzz %s: %s (exit %d)%s" %
+                         (d[len("qemu-fuzz-"):], last or "no result line", rc,
+                          recorded(out, d)))
+        ok = ok and execs >= qemu_fuzz_runs
+        fig["qemu_fuzz"] = {"executions": execs, "crashes": crashes,
+                            "asked": qemu_fuzz_runs, "chunks": len(chunks)}
+        lines.append("QEMU fuzz: %d executions (%d asked for), %d crashes: %s"
+                     % (execs, qemu_fuzz_runs, crashes,
+                        "pass" if ok else "FAIL"))
         counts["passed" if ok else "failed"] += 1
 
     for why in extra_failed:
@@ -179,14 +219,14 @@ def report(run, out, repeat, soak_bytes, fuzz_calls, seed):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("run", help="the guest's run directory")
-    ap.add_argument("out", help="where to write summary.txt and .json")
+    ap.add_argument("out", help="the soak's results: its parts, the summary")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--soak-bytes", type=int, default=0)
     ap.add_argument("--fuzz-calls", type=int, default=0)
-    ap.add_argument("--seed", default="")
+    ap.add_argument("--qemu-fuzz-runs", type=int, default=0)
     a = ap.parse_args()
-    return report(a.run, a.out, a.repeat, a.soak_bytes, a.fuzz_calls, a.seed)
+    return report(a.out, a.repeat, a.soak_bytes, a.fuzz_calls,
+                  a.qemu_fuzz_runs)
 
 
 if __name__ == "__main__":
