@@ -4,11 +4,11 @@
 # these parts:
 #   gate       ci/test-gate.sh kasan leak: provoked KASAN and kmemleak
 #              reports must fail their guests
-#   suites     one guest: every igt binary SOAK_N times, then a kmemleak
-#              scan (check@kmemleak)
 #   stress     one guest: the eviction soak (vtgpu_evict@soak) over
 #              SOAK_BYTES and the ioctl fuzzer (vtgpu_fuzz) for FUZZ_CALLS
-#              calls, then a kmemleak scan
+#              calls, then a kmemleak scan (check@kmemleak)
+#   suites     one guest: every igt binary SOAK_N times, then a kmemleak
+#              scan
 #   qemu-fuzz  ci/fuzz-qemu.sh for QEMU_FUZZ_RUNS executions in chunks of
 #              QEMU_FUZZ_CHUNK, on the host beside the guests, niced
 # Writes out/soak-results/: a directory per part, summary.txt and
@@ -202,11 +202,6 @@ fi
 
 part gate gate gate
 
-TESTS=${SOAK_TESTS:-$(cd "$VTGPU_OUT/igt" && ls vtgpu_* | tr '\n' ' ')}
-log "suites: $SOAK_N passes of: $TESTS"
-part suites "suites-$SOAK_N-$GUEST_MEM-$(echo "$TESTS" | sha256sum | cut -c1-8)" \
-	guest "$TESTS" "$SOAK_N" "$suites_timeout"
-
 STRESS="vtgpu_evict@soak:--soak-bytes=$soak_bytes"
 if [ -x "$VTGPU_OUT/igt/vtgpu_fuzz" ]; then
 	STRESS+=" vtgpu_fuzz:--calls=$FUZZ_CALLS,--seed=$SOAK_SEED"
@@ -215,6 +210,11 @@ else
 fi
 log "stress: $STRESS"
 part stress "stress-$soak_bytes-$FUZZ_CALLS-$GUEST_MEM" stress
+
+TESTS=${SOAK_TESTS:-$(cd "$VTGPU_OUT/igt" && ls vtgpu_* | tr '\n' ' ')}
+log "suites: $SOAK_N passes of: $TESTS"
+part suites "suites-$SOAK_N-$GUEST_MEM-$(echo "$TESTS" | sha256sum | cut -c1-8)" \
+	guest "$TESTS" "$SOAK_N" "$suites_timeout"
 
 if [ -n "$fuzz_pid" ]; then
 	step "QEMU fuzz: wait for its $QEMU_FUZZ_RUNS executions"
