@@ -77,6 +77,7 @@ IGT_TEST_DESCRIPTION("Structured random ioctl calls on the vtgpu render node, "
 #define NUM_ARENAS	6
 #define ARENA_MAX_PAGES	16
 #define MAX_CMDS	4
+#define PROGRESS_CALLS	25000
 
 /* A user address the kernel refuses for any user access. */
 #define KERNEL_ADDR	0xffff888000000000ull
@@ -1732,13 +1733,32 @@ static void fuzz_fini(struct fuzz *f)
 	close(f->data_fd);
 }
 
+/*
+ * Runs until @calls calls are made. A long run (the soak's takes hours
+ * under KASAN) says every PROGRESS_CALLS calls how far it got, in its
+ * output and in the kernel log, so that a run cut short or hung shows
+ * where.
+ */
 static void fuzz_loop(struct fuzz *f, uint64_t calls)
 {
+	uint64_t next = PROGRESS_CALLS;
+	struct timespec start = {};
+
+	igt_nsec_elapsed(&start);
 	while (f->calls < calls) {
 		run_one(f, pick_op(f));
 		if (f->signals && !--f->signal_calls) {
 			timer_arm(false);
 			f->signals = false;
+		}
+		if (f->calls >= next && !f->replay) {
+			double secs = igt_nsec_elapsed(&start) / 1e9;
+
+			igt_info("seed %" PRIu64 ": %" PRIu64 " of %" PRIu64 " calls, %.0f s\n",
+				 opt_seed, f->calls, calls, secs);
+			igt_kmsg(KMSG_INFO "vtgpu_fuzz: seed %" PRIu64 ": %" PRIu64 " of %" PRIu64 " calls, %.0f s\n",
+				 opt_seed, f->calls, calls, secs);
+			next += PROGRESS_CALLS;
 		}
 	}
 }

@@ -46,7 +46,7 @@
  *   igt_debug, igt_info, igt_warn, igt_critical, igt_log_level,
  *   igt_set_timeout, igt_reset_timeout, igt_nsec_elapsed,
  *   igt_seconds_elapsed, igt_subtest_name, igt_test_name,
- *   igt_only_list_subtests, IGT_EXIT_*
+ *   igt_only_list_subtests, igt_kmsg, KMSG_*, IGT_EXIT_*
  *  drmtest.h: ARRAY_SIZE, ALIGN, do_or_die, do_ioctl, do_ioctl_err
  *  ioctl_wrappers.h: igt_ioctl, gem_close, to_user_pointer, from_user_pointer
  *  igt_aux.h: igt_fork_signal_helper, igt_stop_signal_helper,
