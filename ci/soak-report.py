@@ -3,8 +3,9 @@
 """Sum up a soak run (make soak, ci/soak.sh) and its figures.
 
 Reads the parts of the soak in OUT (ci/soak.sh): gate/gate.txt, the guest
-runs suites/ and stress/ (results.json of ci/judge.py, stress/seed) and the
-QEMU fuzz run's chunks qemu-fuzz-N/ (qemu-fuzz.log, qemu-fuzz.rc), and
+runs suites/, evict/ and the ioctl fuzzer's fuzz-N/ (results.json of
+ci/judge.py, fuzz-N/seed) and the QEMU fuzz run's chunks qemu-fuzz-N/
+(qemu-fuzz.log, qemu-fuzz.rc), and
 writes OUT/summary.txt and OUT/summary.json: the passes of the igt suites
 (passed, failed, skipped each), the ioctl fuzzer's calls and seed, the
 eviction soak's bytes moved and wrong, kmemleak's unreferenced objects and
@@ -60,6 +61,13 @@ def recorded(out, part):
     return " (recorded: passed %s)" % when.strip() if when else ""
 
 
+def numbered(out, prefix):
+    """The parts PREFIX-1, PREFIX-2... in OUT, in order."""
+    return sorted((d for d in os.listdir(out)
+                   if re.match(re.escape(prefix) + r"-\d+$", d)),
+                  key=lambda d: int(d.rsplit("-", 1)[1]))
+
+
 def report(out, repeat, soak_bytes, fuzz_calls, qemu_fuzz_runs):
     fig = {"repeat": repeat}
     lines = []
@@ -68,7 +76,8 @@ def report(out, repeat, soak_bytes, fuzz_calls, qemu_fuzz_runs):
     # The guest runs: their tests together, each with a kmemleak scan.
     tests = []
     km_runs = []
-    for part in ("suites", "stress"):
+    fuzz_parts = numbered(out, "fuzz")
+    for part in ["suites", "evict"] + fuzz_parts:
         results = read(os.path.join(out, part, "results.json"))
         if results is None:
             lines.append("%s: no results" % part)
@@ -79,7 +88,8 @@ def report(out, repeat, soak_bytes, fuzz_calls, qemu_fuzz_runs):
                      (part, len(ts), recorded(out, part)))
         tests += ts
         km_runs.append((part, [t for t in ts if t["name"] == "check@kmemleak"]))
-    seed = (read(os.path.join(out, "stress", "seed")) or "").strip()
+    seeds = [(read(os.path.join(out, p, "seed")) or "?").strip()
+             for p in fuzz_parts]
 
     # The suites, pass by pass (one pass: the tests without arguments).
     igt = [t for t in tests if t["name"].startswith("igt@")]
@@ -95,25 +105,28 @@ def report(out, repeat, soak_bytes, fuzz_calls, qemu_fuzz_runs):
         lines.append("suites pass %d/%d: %d passed, %d failed, %d skipped" %
                      (p, repeat, c["passed"], c["failed"], c["skipped"]))
 
-    # The ioctl fuzzer, if it was built.
+    # The ioctl fuzzer, over its guests.
     fuzz = [t for t in igt if t["name"].startswith("igt@vtgpu_fuzz@") and
             ":" in t["name"]]
     if fuzz:
         # The calls it made, as it counted them, not the ones asked for.
         c = tally(fuzz)
-        calls = [int(m) for t in fuzz for m in CALLS.findall(t["output"])]
-        fig["fuzz"] = {"calls": sum(calls), "asked": fuzz_calls,
-                       "seed": seed, **c}
-        lines.append("ioctl fuzz: %d calls (%d asked for), seed %s: %d "
-                     "passed, %d failed, %d skipped" %
-                     (sum(calls), fuzz_calls, seed, c["passed"], c["failed"],
-                      c["skipped"]))
-        if c["passed"] and min(calls, default=0) < fuzz_calls:
-            extra_failed.append("ioctl fuzz: a subtest made fewer than %d "
-                                "calls" % fuzz_calls)
+        calls = sum(int(m) for t in fuzz for m in CALLS.findall(t["output"]))
+        fig["fuzz"] = {"calls": calls, "asked": fuzz_calls,
+                       "guests": len(fuzz_parts), "seeds": seeds, **c}
+        lines.append("ioctl fuzz: %d calls (%d asked for) in %d guests, "
+                     "seeds %s: %d passed, %d failed, %d skipped" %
+                     (calls, fuzz_calls, len(fuzz_parts), " ".join(seeds),
+                      c["passed"], c["failed"], c["skipped"]))
+        if calls < fuzz_calls:
+            extra_failed.append("ioctl fuzz: %d calls, fewer than %d" %
+                                (calls, fuzz_calls))
     else:
         fig["fuzz"] = None
-        lines.append("ioctl fuzz: vtgpu_fuzz not built, not run")
+        lines.append("ioctl fuzz: not run")
+        if fuzz_calls:
+            extra_failed.append("ioctl fuzz: not run, %d calls asked for" %
+                                fuzz_calls)
 
     # The eviction soak.
     soak = [t for t in igt if t["name"].startswith("igt@vtgpu_evict@soak:")]
@@ -168,9 +181,7 @@ def report(out, repeat, soak_bytes, fuzz_calls, qemu_fuzz_runs):
         counts["failed"] += fig["gate"]["failed"]
 
     # The QEMU fuzz run, chunk by chunk.
-    chunks = sorted((d for d in os.listdir(out)
-                     if re.match(r"qemu-fuzz-\d+$", d)),
-                    key=lambda d: int(d.rsplit("-", 1)[1]))
+    chunks = numbered(out, "qemu-fuzz")
     if not qemu_fuzz_runs:
         fig["qemu_fuzz"] = None
         lines.append("QEMU fuzz: not run")

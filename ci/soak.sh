@@ -4,9 +4,11 @@
 # these parts:
 #   gate       ci/test-gate.sh kasan leak: provoked KASAN and kmemleak
 #              reports must fail their guests
-#   stress     one guest: the eviction soak (vtgpu_evict@soak) over
-#              SOAK_BYTES and the ioctl fuzzer (vtgpu_fuzz) for FUZZ_CALLS
-#              calls, then a kmemleak scan (check@kmemleak)
+#   evict      one guest: the eviction soak (vtgpu_evict@soak) over
+#              SOAK_BYTES, then a kmemleak scan (check@kmemleak)
+#   fuzz-N     guests of the ioctl fuzzer (vtgpu_fuzz): FUZZ_CALLS calls
+#              in parts of FUZZ_PART, each its own guest with a seed of its
+#              own, then a kmemleak scan
 #   suites     one guest: every igt binary SOAK_N times, then a kmemleak
 #              scan
 #   qemu-fuzz  ci/fuzz-qemu.sh for QEMU_FUZZ_RUNS executions in chunks of
@@ -28,7 +30,9 @@
 #   SOAK_BYTES       bytes the eviction soak moves at least (default 10G;
 #                    suffixes K, M, G)
 #   FUZZ_CALLS       calls of the ioctl fuzzer (default 1000000)
-#   SOAK_SEED        its seed (default: the time)
+#   FUZZ_PART        calls of one of its guests (default 250000)
+#   SOAK_SEED        the seed of its first guest; the Nth has SOAK_SEED +
+#                    N - 1 (default: the time)
 #   QEMU_FUZZ_RUNS   executions of the QEMU fuzz run (default 1000000)
 #   QEMU_FUZZ_CHUNK  executions of one of its recorded chunks (default
 #                    100000)
@@ -45,6 +49,7 @@ set -uo pipefail
 SOAK_N=${SOAK_N:-3}
 SOAK_BYTES=${SOAK_BYTES:-10G}
 FUZZ_CALLS=${FUZZ_CALLS:-1000000}
+FUZZ_PART=${FUZZ_PART:-250000}
 SOAK_SEED=${SOAK_SEED:-$(date +%s)}
 QEMU_FUZZ_RUNS=${QEMU_FUZZ_RUNS:-1000000}
 QEMU_FUZZ_CHUNK=${QEMU_FUZZ_CHUNK:-100000}
@@ -64,20 +69,23 @@ bytes() {
 soak_bytes=$(bytes "$SOAK_BYTES")
 [[ $soak_bytes =~ ^[0-9]+$ ]] && [ "$soak_bytes" -gt 0 ] ||
 	die "SOAK_BYTES=$SOAK_BYTES is not a size"
-for v in SOAK_N FUZZ_CALLS QEMU_FUZZ_RUNS QEMU_FUZZ_CHUNK SOAK_SEED; do
+for v in SOAK_N FUZZ_CALLS FUZZ_PART QEMU_FUZZ_RUNS QEMU_FUZZ_CHUNK \
+	SOAK_SEED; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, got '${!v}'"
 done
 [ "$QEMU_FUZZ_CHUNK" -gt 0 ] || die "QEMU_FUZZ_CHUNK must be at least 1"
+[ "$FUZZ_PART" -gt 0 ] || die "FUZZ_PART must be at least 1"
 
 # The timeouts only catch hangs, so they follow the figures with a wide
 # margin over what the KASAN guest measured beside the QEMU fuzz run: a
 # suite pass in 20 to 35 min, 90 to 255 ioctl calls/s, 33 to 40 MiB/s of
 # eviction soak.
-fuzz_secs=$((FUZZ_CALLS / 60))
+fuzz_secs=$((FUZZ_PART / 60))
 evict_secs=$((soak_bytes / (10 << 20)))
 export SUBTEST_TIMEOUT=${SUBTEST_TIMEOUT:-$((3600 + fuzz_secs + evict_secs))}
 suites_timeout=${GUEST_TIMEOUT:-$((1800 + SOAK_N * 3600))}
-stress_timeout=${GUEST_TIMEOUT:-$((1800 + fuzz_secs + evict_secs))}
+evict_timeout=${GUEST_TIMEOUT:-$((1800 + evict_secs))}
+fuzz_timeout=${GUEST_TIMEOUT:-$((1800 + fuzz_secs))}
 
 build_all
 
@@ -160,19 +168,23 @@ guest() {
 	return $rc
 }
 
-# stress DIR: the stress guest; DIR/seed keeps the ioctl fuzzer's seed.
-stress() {
-	echo "$SOAK_SEED" >"$1/seed"
-	guest "$1" "$STRESS" 1 "$stress_timeout"
+# ioctl_fuzz DIR CALLS SEED: a guest of the ioctl fuzzer; DIR/seed keeps
+# its seed.
+ioctl_fuzz() {
+	echo "$3" >"$1/seed"
+	guest "$1" "vtgpu_fuzz:--calls=$2,--seed=$3" 1 "$fuzz_timeout"
 }
 
 # qemu_fuzz DIR RUNS SEED: one chunk of the QEMU fuzz run.
 qemu_fuzz() {
+	local rc
+
 	FUZZ_RUNS=$2 FUZZ_SEED=$3 nice -n 10 "$VTGPU_TOP/ci/fuzz-qemu.sh" \
 		>"$1/qemu-fuzz.log" 2>&1
-	echo $? >"$1/qemu-fuzz.rc"
+	rc=$?
+	echo $rc >"$1/qemu-fuzz.rc"
 	tail -n 1 "$1/qemu-fuzz.log"
-	return "$(cat "$1/qemu-fuzz.rc")"
+	return $rc
 }
 
 # The chunks of the QEMU fuzz run, one after the other, until one fails.
@@ -202,14 +214,17 @@ fi
 
 part gate gate gate
 
-STRESS="vtgpu_evict@soak:--soak-bytes=$soak_bytes"
-if [ -x "$VTGPU_OUT/igt/vtgpu_fuzz" ]; then
-	STRESS+=" vtgpu_fuzz:--calls=$FUZZ_CALLS,--seed=$SOAK_SEED"
-else
-	log "vtgpu_fuzz is not built (no igt-tests/vtgpu_fuzz.c): the ioctl fuzzer is skipped"
-fi
-log "stress: $STRESS"
-part stress "stress-$soak_bytes-$FUZZ_CALLS-$GUEST_MEM" stress
+part evict "evict-$soak_bytes-$GUEST_MEM" guest \
+	"vtgpu_evict@soak:--soak-bytes=$soak_bytes" 1 "$evict_timeout"
+
+# The ioctl fuzzer's parts: the last one makes what is left.
+n=$(((FUZZ_CALLS + FUZZ_PART - 1) / FUZZ_PART))
+log "ioctl fuzz: $FUZZ_CALLS calls in $n guests of $FUZZ_PART"
+for ((i = 1; i <= n; i++)); do
+	calls=$((i < n ? FUZZ_PART : FUZZ_CALLS - (n - 1) * FUZZ_PART))
+	part "fuzz-$i" "fuzz-$i-of-$FUZZ_PART-$calls-$GUEST_MEM" ioctl_fuzz \
+		"$calls" $((SOAK_SEED + i - 1))
+done
 
 TESTS=${SOAK_TESTS:-$(cd "$VTGPU_OUT/igt" && ls vtgpu_* | tr '\n' ' ')}
 log "suites: $SOAK_N passes of: $TESTS"
