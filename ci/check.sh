@@ -8,7 +8,7 @@
 #   patches    the upstream series (make patches) applied to pristine
 #              Linux, QEMU and igt trees, checked and built patch by patch
 #              (ci/check-patches.sh)
-#   gate       a provoked WARN and lockdep report fail a run
+#   gate       a provoked WARN, lockdep report, hang and boot hang fail a run
 #   guest      the igt suite in a lockdep guest
 # and ends with the sum: "N passed, N failed, N skipped". Arguments name
 # the stages to run (default: all).

@@ -7,7 +7,8 @@ results/out/, results/dmesg.txt, results/complete) and the host's
 console.log and qemu.rc. Any kernel report (lockdep, WARN, BUG, Oops,
 KASAN, kmemleak...) fails the test during which it was printed, or a
 "kernel@log" entry when no test was running. A guest that never finished
-is reported as hung (killed) or crashed. Writes results.json and
+is reported as hung (killed; "boot-hung", written by ci/run-guest.sh,
+says it was at boot) or crashed. Writes results.json and
 results.txt into the run directory, prints the table, the failures and the
 reports, and ends with "N passed, N failed, N skipped". Exit status 0 only
 when nothing failed.
@@ -122,8 +123,14 @@ def judge(run, timeout):
     if not complete:
         qemu_rc = (read(os.path.join(run, "qemu.rc")) or "?").strip()
         hung = qemu_rc == "137"
-        why = ("hung: killed after %d s" % timeout) if hung else \
-            "guest stopped before the run completed (qemu exit %s)" % qemu_rc
+        boot = read(os.path.join(run, "boot-hung"))
+        if hung and boot is not None:
+            why = "hung at boot: no init after %s s" % boot.strip()
+        elif hung:
+            why = "hung: killed after %d s" % timeout
+        else:
+            why = "guest stopped before the run completed (qemu exit %s)" \
+                % qemu_rc
         if running and running not in by_name:
             t = {"name": running, "status": "timeout" if hung else "crash",
                  "exit": None, "seconds": 0, "output": why, "reports": []}

@@ -16,6 +16,7 @@
 #                    hang: never finish (the hung-guest path)
 #   INTERACTIVE=1    a shell on the console instead of a judged run
 #   GUEST_TIMEOUT    seconds before a hung guest is killed (default 2400)
+#   BOOT_TIMEOUT     seconds the kernel has to start init (default 600)
 #   SUBTEST_TIMEOUT  seconds per subtest (default 300)
 #   GUEST_MEM        guest RAM (default 2G)
 #   VTGPU_DEVICE     extra -device vtgpu properties, e.g. vram_size=128M
@@ -27,6 +28,7 @@ KBUILD=$(kernel_build_dir)
 QBUILD=$(qemu_build_dir)
 KVER=$(cat "$KBUILD/include/config/kernel.release")
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-2400}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
 SUBTEST_TIMEOUT=${SUBTEST_TIMEOUT:-300}
 INTERACTIVE=${INTERACTIVE:-0}
 
@@ -123,7 +125,23 @@ passes=
 step "boot guest: kernel $KVER, tests: ${TESTS:-none}$passes${EXTRA_TESTS:+, then $EXTRA_TESTS}${BENCH:+, bench: $BENCH}"
 rc=0
 timeout -s KILL "$GUEST_TIMEOUT" "$QBUILD/qemu-system-x86_64" "${QEMU_ARGS[@]}" \
-	-serial "file:$RUN/console.log" </dev/null >"$RUN/qemu.log" 2>&1 || rc=$?
+	-serial "file:$RUN/console.log" </dev/null >"$RUN/qemu.log" 2>&1 &
+qemu=$!
+# The KASAN kernel under TCG on a loaded host has hung in early boot (once,
+# at "Running RCU-tasks wait API self tests", for 1200 s), before anything
+# of vtgpu ran. A guest whose kernel has not started init in BOOT_TIMEOUT
+# (a KASAN boot takes under 30 s of guest time) is killed, judged hung at
+# boot, rather than left to use all of a soak guest's hours.
+for ((t = 0; t < BOOT_TIMEOUT; t++)); do
+	grep -qa ' as init process' "$RUN/console.log" 2>/dev/null && break
+	kill -0 "$qemu" 2>/dev/null || break
+	sleep 1
+done
+if [ "$t" -ge "$BOOT_TIMEOUT" ]; then
+	echo "$BOOT_TIMEOUT" >"$RUN/boot-hung"
+	pkill -KILL -P "$qemu" || true
+fi
+wait "$qemu" || rc=$?
 echo "$rc" >"$RUN/qemu.rc"
 step_done
 

@@ -32,7 +32,7 @@ def marker(what, name, rc=None):
 
 class JudgeTest(unittest.TestCase):
     def run_judge(self, status, dmesg=None, complete=True, qemu_rc=0,
-                  console=None):
+                  console=None, boot_hung=None):
         d = tempfile.mkdtemp()
         os.makedirs(os.path.join(d, "results", "out"))
         with open(os.path.join(d, "results", "status"), "w") as f:
@@ -51,6 +51,9 @@ class JudgeTest(unittest.TestCase):
             open(os.path.join(d, "results", "complete"), "w").close()
         with open(os.path.join(d, "qemu.rc"), "w") as f:
             f.write("%d\n" % qemu_rc)
+        if boot_hung is not None:
+            with open(os.path.join(d, "boot-hung"), "w") as f:
+                f.write("%d\n" % boot_hung)
         p = subprocess.run([sys.executable, JUDGE, "--timeout", "60", d],
                            capture_output=True, text=True)
         return p.returncode, p.stdout
@@ -131,6 +134,15 @@ class JudgeTest(unittest.TestCase):
         self.assertRegex(out, "TIMEOUT .* igt@t@stuck")
         self.assertRegex(out, "TIMEOUT .* guest@complete")
         self.assertIn("hung: killed after 60 s", out)
+
+    def test_hung_at_boot(self):
+        rc, out = self.run_judge([], complete=False, qemu_rc=137,
+                                 console="[ 1.1] Running RCU-tasks wait API "
+                                 "self tests\n", boot_hung=600)
+        self.assertEqual(rc, 1)
+        self.assertRegex(out, "TIMEOUT .* guest@complete")
+        self.assertIn("hung at boot: no init after 600 s", out)
+        self.assertNotIn("killed after", out)
 
     def test_panicked_guest(self):
         console = marker("begin", "igt@t@a") + \
