@@ -1,6 +1,6 @@
 #!/bin/bash
 # The full test suite (what .ci/run runs): builds everything, then
-#   selftest   the unit tests of the judge and the benchmark report
+#   selftest   the unit tests of the ci scripts (ci/tests)
 #   style      checkpatch --strict on the driver and uapi, QEMU's
 #              checkpatch on the device
 #   driver     the driver built out of tree with W=1 and sparse: no warnings

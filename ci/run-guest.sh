@@ -24,13 +24,17 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-KBUILD=$(kernel_build_dir)
-QBUILD=$(qemu_build_dir)
-KVER=$(cat "$KBUILD/include/config/kernel.release")
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-2400}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
 SUBTEST_TIMEOUT=${SUBTEST_TIMEOUT:-300}
 INTERACTIVE=${INTERACTIVE:-0}
+for v in GUEST_TIMEOUT BOOT_TIMEOUT SUBTEST_TIMEOUT; do
+	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, got '${!v}'"
+done
+
+KBUILD=$(kernel_build_dir)
+QBUILD=$(qemu_build_dir)
+KVER=$(cat "$KBUILD/include/config/kernel.release")
 
 case $VTGPU_CACHE in /tmp/*) die "VTGPU_CACHE must not be under /tmp: the guest mounts its own /tmp" ;; esac
 case $VTGPU_TOP in /tmp/*) die "the checkout must not be under /tmp: the guest mounts its own /tmp" ;; esac
