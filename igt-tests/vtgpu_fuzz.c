@@ -1752,12 +1752,14 @@ static void fuzz_loop(struct fuzz *f, uint64_t calls)
 			f->signals = false;
 		}
 		if (f->calls >= next && !f->replay) {
-			double secs = igt_nsec_elapsed(&start) / 1e9;
+			char line[128];
 
-			igt_info("seed %" PRIu64 ": %" PRIu64 " of %" PRIu64 " calls, %.0f s\n",
-				 opt_seed, f->calls, calls, secs);
-			igt_kmsg(KMSG_INFO "vtgpu_fuzz: seed %" PRIu64 ": %" PRIu64 " of %" PRIu64 " calls, %.0f s\n",
-				 opt_seed, f->calls, calls, secs);
+			snprintf(line, sizeof(line),
+				 "seed %" PRIu64 ": %" PRIu64 " of %" PRIu64 " calls, %.0f s\n",
+				 opt_seed, f->calls, calls,
+				 igt_nsec_elapsed(&start) / 1e9);
+			igt_info("%s", line);
+			igt_kmsg(KMSG_INFO "vtgpu_fuzz: %s", line);
 			next += PROGRESS_CALLS;
 		}
 	}
