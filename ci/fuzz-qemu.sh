@@ -36,10 +36,8 @@ TARGET=generic-fuzz-vtgpu
 FUZZ_CORPUS=${FUZZ_CORPUS:-$VTGPU_CACHE/fuzz-corpus/$TARGET}
 ART=$VTGPU_OUT/fuzz
 
-for v in FUZZ_RUNS FUZZ_SEED FUZZ_WORKERS FUZZ_TIMEOUT FUZZ_MAX_LEN; do
-	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, got '${!v}'"
-done
-[ "$FUZZ_WORKERS" -ge 1 ] || die "FUZZ_WORKERS must be at least 1"
+need_numbers 0 FUZZ_RUNS FUZZ_SEED FUZZ_TIMEOUT FUZZ_MAX_LEN
+need_numbers 1 FUZZ_WORKERS
 
 "$VTGPU_TOP/ci/build-qemu.sh" fuzz
 FUZZER=$(qemu_fuzz_build_dir)/qemu-fuzz-x86_64

@@ -8,6 +8,17 @@ export VTGPU_TOP VTGPU_CACHE VTGPU_OUT
 log() { printf '[vtgpu] %s\n' "$*" >&2; }
 die() { printf '[vtgpu] error: %s\n' "$*" >&2; exit 1; }
 
+# need_numbers MIN VAR...: die unless each VAR holds a whole number of at
+# least MIN, written without a leading zero (bash arithmetic reads 010 as 8).
+need_numbers() {
+	local min=$1 v
+	shift
+	for v; do
+		[[ ${!v} =~ ^(0|[1-9][0-9]*)$ && ${!v} -ge $min ]] ||
+			die "$v must be a whole number of at least $min, got '${!v}'"
+	done
+}
+
 # step NAME: print a progress line; `step_done` prints how long it took.
 step() { STEP_NAME=$*; STEP_T0=$(date +%s); log "$STEP_NAME ..."; }
 step_done() { log "$STEP_NAME: done in $(($(date +%s) - STEP_T0)) s"; }

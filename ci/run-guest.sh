@@ -28,9 +28,9 @@ GUEST_TIMEOUT=${GUEST_TIMEOUT:-2400}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
 SUBTEST_TIMEOUT=${SUBTEST_TIMEOUT:-300}
 INTERACTIVE=${INTERACTIVE:-0}
-for v in GUEST_TIMEOUT BOOT_TIMEOUT SUBTEST_TIMEOUT; do
-	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, got '${!v}'"
-done
+# At least 1: timeout(1) takes 0 as no limit, and the guest's hangs must
+# be caught.
+need_numbers 1 GUEST_TIMEOUT BOOT_TIMEOUT SUBTEST_TIMEOUT
 
 KBUILD=$(kernel_build_dir)
 QBUILD=$(qemu_build_dir)

@@ -69,12 +69,13 @@ bytes() {
 soak_bytes=$(bytes "$SOAK_BYTES")
 [[ $soak_bytes =~ ^[0-9]+$ ]] && [ "$soak_bytes" -gt 0 ] ||
 	die "SOAK_BYTES=$SOAK_BYTES is not a size"
-for v in SOAK_N FUZZ_CALLS FUZZ_PART QEMU_FUZZ_RUNS QEMU_FUZZ_CHUNK \
-	SOAK_SEED; do
-	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, got '${!v}'"
+need_numbers 0 SOAK_N FUZZ_CALLS QEMU_FUZZ_RUNS SOAK_SEED
+need_numbers 1 QEMU_FUZZ_CHUNK FUZZ_PART
+# Checked here too, so that a bad one stops the soak before its builds
+# and gate rather than at its first guest.
+for v in GUEST_TIMEOUT SUBTEST_TIMEOUT; do
+	[ -z "${!v:-}" ] || need_numbers 1 "$v"
 done
-[ "$QEMU_FUZZ_CHUNK" -gt 0 ] || die "QEMU_FUZZ_CHUNK must be at least 1"
-[ "$FUZZ_PART" -gt 0 ] || die "FUZZ_PART must be at least 1"
 
 # The timeouts only catch hangs, so they follow the figures with a wide
 # margin over what the KASAN guest measured beside the QEMU fuzz run: a
