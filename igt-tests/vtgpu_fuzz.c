@@ -1765,42 +1765,6 @@ static void fuzz_loop(struct fuzz *f, uint64_t calls)
 	}
 }
 
-/* Memory in use, as debugfs reports it. */
-struct usage {
-	uint64_t vram_kib;
-	uint64_t gtt_pages;
-	uint64_t bos;
-};
-
-static struct usage read_usage(int dir)
-{
-	struct usage u = { ~0ull, ~0ull, ~0ull };
-	char *mm = igt_sysfs_get(dir, "mm"), *bos = igt_sysfs_get(dir, "bos");
-	char *p;
-
-	igt_assert_f(mm && bos, "cannot read debugfs mm and bos\n");
-	p = strstr(mm, "VRAM:\n");
-	igt_assert(p && sscanf(p, "VRAM:\nsize: %*u KiB, used: %" SCNu64,
-			       &u.vram_kib) == 1);
-	p = strstr(mm, "GTT:\n");
-	igt_assert(p && (p = strstr(p, "usage: ")) &&
-		   sscanf(p, "usage: %" SCNu64, &u.gtt_pages) == 1);
-	/* The last line: "N BOs, N KiB". */
-	for (p = bos; strchr(p, '\n') && strchr(p, '\n')[1];
-	     p = strchr(p, '\n') + 1)
-		;
-	igt_assert(sscanf(p, "%" SCNu64 " BOs", &u.bos) == 1);
-	free(mm);
-	free(bos);
-	return u;
-}
-
-static bool usage_eq(struct usage a, struct usage b)
-{
-	return a.vram_kib == b.vram_kib && a.gtt_pages == b.gtt_pages &&
-	       a.bos == b.bos;
-}
-
 static void print_stats(struct fuzz *f, double secs)
 {
 	igt_info("seed %" PRIu64 ": %" PRIu64 " calls in %.1f s (%.0f calls/s), "
@@ -1815,14 +1779,14 @@ static void print_stats(struct fuzz *f, double secs)
 static void test_ioctls(void)
 {
 	struct fuzz *f = calloc(1, sizeof(*f));
-	struct usage base, now;
+	struct vtgpu_usage base;
 	struct timespec start = {};
 	int fd = drm_open_vtgpu();
 	int dir = vtgpu_debugfs_dir(fd);
 	double secs;
 
 	close(fd);
-	base = read_usage(dir);
+	base = vtgpu_debugfs_usage(dir);
 	igt_info("baseline: VRAM %" PRIu64 " KiB, GTT %" PRIu64 " pages, %" PRIu64 " BOs\n",
 		 base.vram_kib, base.gtt_pages, base.bos);
 
@@ -1833,17 +1797,7 @@ static void test_ioctls(void)
 	secs = igt_nsec_elapsed(&start) / 1e9;
 	print_stats(f, secs);
 
-	/* Freeing waits for the BOs' jobs: give it time. */
-	for (int i = 0; i < 300; i++) {
-		now = read_usage(dir);
-		if (usage_eq(now, base))
-			break;
-		usleep(100 * 1000);
-	}
-	igt_assert_f(usage_eq(now, base),
-		     "after closing everything: VRAM %" PRIu64 " KiB, GTT %" PRIu64 " pages, %" PRIu64 " BOs; before: %" PRIu64 ", %" PRIu64 ", %" PRIu64 "\n",
-		     now.vram_kib, now.gtt_pages, now.bos,
-		     base.vram_kib, base.gtt_pages, base.bos);
+	vtgpu_assert_usage_back(dir, &base);
 	close(dir);
 	free(f);
 }

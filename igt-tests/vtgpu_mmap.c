@@ -357,6 +357,176 @@ static void test_visible_full_fallback(int fd)
 	staging_destroy(fd, &st);
 }
 
+/*
+ * A VRAM-only BO holding the sequence from @base, in invisible VRAM:
+ * created while CPU-mappable BOs fill visible VRAM, it lands beyond it.
+ * Unlike a NO_CPU_ACCESS BO, it may be mapped.
+ */
+static uint32_t pushed_invisible_bo(int fd, struct staging *st,
+				    uint64_t size, uint32_t base)
+{
+	uint64_t visible = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE);
+	struct drm_vtgpu_gem_info info;
+	uint32_t filler[9], bo;
+
+	/* Nine eighths of visible VRAM: it is full, whatever else is there. */
+	for (unsigned int i = 0; i < ARRAY_SIZE(filler); i++)
+		filler[i] = vtgpu_gem_create(fd, visible / 8,
+					     VTGPU_GEM_DOMAIN_VRAM |
+					     VTGPU_GEM_DOMAIN_GTT,
+					     VTGPU_GEM_DOMAIN_VRAM,
+					     VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
+	bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_VRAM, 0, 0);
+	for (unsigned int i = 0; i < ARRAY_SIZE(filler); i++)
+		gem_close(fd, filler[i]);
+
+	vtgpu_write_seq(st->map, size, base);
+	vtgpu_copy(fd, st->handle, 0, bo, 0, size);
+	vtgpu_gem_wait(fd, bo);
+
+	info = vtgpu_gem_info(fd, bo);
+	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_VRAM);
+	igt_assert_f(!(info.info_flags & (VTGPU_GEM_INFO_VISIBLE |
+					  VTGPU_GEM_INFO_CPU_ACCESSED)),
+		     "BO not pushed into invisible VRAM (flags %#x)\n",
+		     info.info_flags);
+	return bo;
+}
+
+#define BUSY_BO_SIZE (4ull << 20)
+#define BUSY_PATTERN 0xb5000000u
+
+/*
+ * More CPU-mappable BOs than visible VRAM holds, each with a slow FILL
+ * queued as soon as it is made: the later ones evict the earlier, busy,
+ * ones, and those moves out of visible VRAM are still queued on return.
+ * The engine is left slow; the caller sets it back.
+ */
+static uint32_t *fill_visible_busy(int fd, unsigned int *count)
+{
+	uint64_t visible = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE);
+	unsigned int n = visible / BUSY_BO_SIZE + 2;
+	uint32_t *handles = calloc(n, sizeof(*handles));
+
+	igt_assert(handles);
+	vtgpu_set_engine_delay(fd, 20000);
+	for (unsigned int i = 0; i < n; i++) {
+		handles[i] = vtgpu_gem_create(fd, BUSY_BO_SIZE,
+					      VTGPU_GEM_DOMAIN_VRAM |
+					      VTGPU_GEM_DOMAIN_GTT,
+					      VTGPU_GEM_DOMAIN_VRAM,
+					      VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
+		vtgpu_fill(fd, handles[i], 0, BUSY_BO_SIZE, BUSY_PATTERN + i);
+	}
+	*count = n;
+	return handles;
+}
+
+/*
+ * A fault on a VRAM-only BO in invisible VRAM while visible VRAM is full
+ * of BOs that are busy and being evicted: the move to visible VRAM must
+ * wait for them (with mmap_lock dropped) or evict, never give up. The
+ * CPU reads the BO's contents, and the BOs that made way keep theirs.
+ */
+static void test_invisible_fault_busy(int fd)
+{
+	const uint64_t size = 1 << 20;
+	uint64_t sigbus = counter(fd, "cpu_fault_sigbus");
+	uint32_t bo, *busy, *ptr;
+	struct staging st;
+	unsigned int n;
+
+	igt_require_f(has_invisible_vram(fd), "no invisible VRAM\n");
+	st = staging_create(fd, size);
+	bo = pushed_invisible_bo(fd, &st, size, 0x4000);
+	busy = fill_visible_busy(fd, &n);
+
+	ptr = vtgpu_gem_mmap(fd, bo, size, PROT_READ);
+	igt_assert_f(read_signal(ptr) == 0,
+		     "SIGBUS on a BO that could be moved once visible VRAM is idle\n");
+	vtgpu_check_seq(ptr, size, 0x4000, "moved out of invisible VRAM");
+	igt_assert_eq_u64(counter(fd, "cpu_fault_sigbus"), sigbus);
+	igt_assert(vtgpu_gem_info(fd, bo).info_flags & VTGPU_GEM_INFO_VISIBLE);
+	munmap(ptr, size);
+	vtgpu_set_engine_delay(fd, 0);
+
+	for (unsigned int i = 0; i < n; i++) {
+		vtgpu_gem_wait(fd, busy[i]);
+		ptr = vtgpu_gem_mmap(fd, busy[i], BUSY_BO_SIZE, PROT_READ);
+		vtgpu_check_fill(ptr, BUSY_BO_SIZE, BUSY_PATTERN + i,
+				 "BO that made way");
+		munmap(ptr, BUSY_BO_SIZE);
+		gem_close(fd, busy[i]);
+	}
+	free(busy);
+	gem_close(fd, bo);
+	staging_destroy(fd, &st);
+}
+
+/*
+ * The same fault, then, with all its BOs gone, a second client that
+ * fills visible VRAM twice over, so that TTM evicts by walking the VRAM
+ * manager's LRU: it must hold nothing the fault left behind, and all
+ * memory must be free again at the end. In a child, so that an oops
+ * there shows as a failure of this subtest.
+ */
+static void test_invisible_fault_busy_evict(int fd)
+{
+	uint64_t visible = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE);
+	const uint64_t size = 1 << 20;
+	int dir = vtgpu_debugfs_dir(fd);
+	struct vtgpu_usage base;
+	uint32_t bo, *busy, *ptr;
+	struct staging st;
+	unsigned int n;
+
+	igt_require_f(has_invisible_vram(fd), "no invisible VRAM\n");
+	base = vtgpu_debugfs_usage_settled(dir);
+	st = staging_create(fd, size);
+	bo = pushed_invisible_bo(fd, &st, size, 0x5000);
+	busy = fill_visible_busy(fd, &n);
+	ptr = vtgpu_gem_mmap(fd, bo, size, PROT_READ);
+	/* Whether this read works is the subtest above's business. */
+	(void)read_signal(ptr);
+	munmap(ptr, size);
+	vtgpu_set_engine_delay(fd, 0);
+	for (unsigned int i = 0; i < n; i++)
+		gem_close(fd, busy[i]);
+	free(busy);
+	gem_close(fd, bo);
+	staging_destroy(fd, &st);
+
+	igt_fork(child, 1) {
+		unsigned int count = 2 * visible / BUSY_BO_SIZE;
+		int cfd = drm_open_vtgpu();
+		uint32_t *h = calloc(count, sizeof(*h));
+
+		igt_assert(h);
+		for (unsigned int i = 0; i < count; i++) {
+			h[i] = vtgpu_gem_create(cfd, BUSY_BO_SIZE,
+						VTGPU_GEM_DOMAIN_VRAM |
+						VTGPU_GEM_DOMAIN_GTT,
+						VTGPU_GEM_DOMAIN_VRAM,
+						VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
+			vtgpu_fill(cfd, h[i], 0, BUSY_BO_SIZE, 0xe0000000 + i);
+		}
+		for (unsigned int i = 0; i < count; i++) {
+			vtgpu_gem_wait(cfd, h[i]);
+			ptr = vtgpu_gem_mmap(cfd, h[i], BUSY_BO_SIZE, PROT_READ);
+			vtgpu_check_fill(ptr, BUSY_BO_SIZE, 0xe0000000 + i,
+					 "second client's BO");
+			munmap(ptr, BUSY_BO_SIZE);
+			gem_close(cfd, h[i]);
+		}
+		free(h);
+		close(cfd);
+	}
+	igt_waitchildren();
+
+	vtgpu_assert_usage_back(dir, &base);
+	close(dir);
+}
+
 struct mmap_looper {
 	pthread_t thread;
 	atomic_bool stop;
@@ -1029,6 +1199,20 @@ igt_main
 		     "in visible VRAM.");
 	igt_subtest("visible-full-fallback")
 		test_visible_full_fallback(fd);
+
+	igt_describe("Check that a fault on a BO in invisible VRAM, while "
+		     "visible VRAM is full of busy BOs being evicted, waits "
+		     "or evicts and maps the BO, contents intact, rather than "
+		     "raising SIGBUS.");
+	igt_subtest("invisible-fault-busy")
+		test_invisible_fault_busy(fd);
+
+	igt_describe("Check that after such a fault, with its BOs closed, "
+		     "another client's evictions from visible VRAM succeed "
+		     "and all memory is free again: the fault left no "
+		     "resource behind.");
+	igt_subtest("invisible-fault-busy-evict")
+		test_invisible_fault_busy_evict(fd);
 
 	igt_describe("Check that a fault on a BO reserved by a long eviction "
 		     "waits with mmap_lock dropped: another thread's mmap and "

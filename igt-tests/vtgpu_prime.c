@@ -170,6 +170,121 @@ static void test_vgem_to_vtgpu(int fd)
 	close(vgem);
 }
 
+/* The dma-bufs alive in the system, as debugfs dma_buf/bufinfo counts them. */
+static int dmabuf_count(void)
+{
+	int dir = open("/sys/kernel/debug/dma_buf", O_RDONLY | O_DIRECTORY);
+	char *info, *total;
+	int count = -1;
+
+	igt_require_f(dir >= 0, "no debugfs dma_buf directory\n");
+	info = igt_sysfs_get(dir, "bufinfo");
+	close(dir);
+	igt_assert_f(info, "cannot read debugfs dma_buf/bufinfo\n");
+	/* The last line: each buffer has a "Total N devices attached" too. */
+	total = strrchr(info, 'T');
+	igt_assert(total && sscanf(total, "Total %d objects", &count) == 1);
+	free(info);
+	return count;
+}
+
+/*
+ * The count once the dma-bufs released before the call are gone (freeing
+ * an import waits for its jobs, and then for a worker): when two reads
+ * 100 ms apart agree, for at most 5 s.
+ */
+static int dmabuf_count_settled(void)
+{
+	int last, now = dmabuf_count();
+
+	for (int i = 0; i < 50; i++) {
+		usleep(100 * 1000);
+		last = now;
+		now = dmabuf_count();
+		if (now == last)
+			break;
+	}
+	return now;
+}
+
+/* Wait for up to 5 s (the last put may be a worker's) for @count dma-bufs. */
+static void assert_dmabuf_count(int count)
+{
+	int now = dmabuf_count();
+
+	for (int i = 0; i < 50 && now != count; i++) {
+		usleep(100 * 1000);
+		now = dmabuf_count();
+	}
+	igt_assert_f(now == count,
+		     "%d dma-bufs alive after the import was released, %d before\n",
+		     now, count);
+}
+
+/*
+ * One vgem buffer imported many times into one file (one BO, one handle),
+ * then every handle and file let go: its dma-buf must be freed.
+ */
+static void test_import_release(int fd)
+{
+	int vgem = drm_open_vgem();
+	struct vgem_bo vbo = { .width = 1024, .height = BO_SIZE / 4096,
+			       .bpp = 32 };
+	int before = dmabuf_count_settled(), dmabuf;
+	uint32_t handle;
+
+	vgem_create(vgem, &vbo);
+	dmabuf = export(vgem, vbo.handle);
+	igt_assert_eq(dmabuf_count(), before + 1);
+	handle = import(fd, dmabuf);
+	for (unsigned int i = 1; i < 32; i++)
+		igt_assert_eq_u32(import(fd, dmabuf), handle);
+	igt_assert(vtgpu_gem_info(fd, handle).info_flags &
+		   VTGPU_GEM_INFO_IMPORTED);
+
+	gem_close(fd, handle);
+	close(dmabuf);
+	gem_close(vgem, vbo.handle);
+	close(vgem);
+	assert_dmabuf_count(before);
+}
+
+/*
+ * An import closed while a slow job still writes it, then evicted from
+ * GTT by a BO the size of the GTT: TTM frees it from within that
+ * eviction, with the new BO's reservation held. The job's data reaches
+ * the exporter's pages, and the dma-buf is still released, without
+ * taking the exporter's reservation under another one.
+ */
+static void test_import_release_busy(int fd)
+{
+	uint64_t gtt = vtgpu_getparam(fd, VTGPU_PARAM_GART_SIZE);
+	int vgem = drm_open_vgem();
+	struct vgem_bo vbo = { .width = 1024, .height = BO_SIZE / 4096,
+			       .bpp = 32 };
+	int before = dmabuf_count_settled(), dmabuf;
+	uint32_t handle, filler, *vptr;
+
+	vgem_create(vgem, &vbo);
+	vptr = vgem_mmap(vgem, &vbo, PROT_READ);
+	dmabuf = export(vgem, vbo.handle);
+	handle = import(fd, dmabuf);
+	close(dmabuf);
+
+	vtgpu_set_engine_delay(fd, 500000);
+	vtgpu_fill(fd, handle, 0, BO_SIZE, 0x0b5e55ed);
+	gem_close(fd, handle);
+	filler = vtgpu_gem_create(fd, gtt, VTGPU_GEM_DOMAIN_GTT, 0, 0);
+	vtgpu_set_engine_delay(fd, 0);
+	gem_close(fd, filler);
+	vtgpu_check_fill(vptr, BO_SIZE, 0x0b5e55ed, "filled through the import");
+
+	munmap(vptr, BO_SIZE);
+	gem_close(vgem, vbo.handle);
+	close(vgem);
+	assert_dmabuf_count(before);
+}
+
 static void test_self_import(int fd)
 {
 	int fd2 = drm_open_vtgpu();
@@ -286,6 +401,18 @@ igt_main
 		     "map it itself.");
 	igt_subtest("vgem-to-vtgpu")
 		test_vgem_to_vtgpu(fd);
+
+	igt_describe("Import a vgem dma-buf 32 times into one file, then close "
+		     "the handle, the dma-buf and vgem's BO: the dma-buf is "
+		     "freed, the import holding no reference on it.");
+	igt_subtest("import-release")
+		test_import_release(fd);
+
+	igt_describe("Close an import while a job writes it and evict it from "
+		     "GTT: the job's data reaches the exporter and the dma-buf "
+		     "is freed, without a lock inversion.");
+	igt_subtest("import-release-busy")
+		test_import_release_busy(fd);
 
 	igt_describe("Import a vtgpu dma-buf into the same file (same handle) "
 		     "and into another file (the same BO, shared contents).");

@@ -263,6 +263,92 @@ void vtgpu_debugfs_write(int fd, const char *file, const char *value)
 	close(f);
 }
 
+static bool usage_eq(const struct vtgpu_usage *a, const struct vtgpu_usage *b)
+{
+	return a->vram_kib == b->vram_kib && a->gtt_pages == b->gtt_pages &&
+	       a->bos == b->bos;
+}
+
+/**
+ * vtgpu_debugfs_usage:
+ * @dir: the debugfs directory of a vtgpu minor, from vtgpu_debugfs_dir()
+ *
+ * Reads what the driver's memory managers and BO list (debugfs "mm" and
+ * "bos") say is in use.
+ *
+ * Returns: the usage; fails the (sub-)test if the files cannot be read.
+ */
+struct vtgpu_usage vtgpu_debugfs_usage(int dir)
+{
+	struct vtgpu_usage u = { ~0ull, ~0ull, ~0ull };
+	char *mm = igt_sysfs_get(dir, "mm"), *bos = igt_sysfs_get(dir, "bos");
+	char *p;
+
+	igt_assert_f(mm && bos, "cannot read debugfs mm and bos\n");
+	p = strstr(mm, "VRAM:\n");
+	igt_assert(p && sscanf(p, "VRAM:\nsize: %*u KiB, used: %" SCNu64,
+			       &u.vram_kib) == 1);
+	p = strstr(mm, "GTT:\n");
+	igt_assert(p && (p = strstr(p, "usage: ")) &&
+		   sscanf(p, "usage: %" SCNu64, &u.gtt_pages) == 1);
+	/* The last line: "N BOs, N KiB". */
+	for (p = bos; strchr(p, '\n') && strchr(p, '\n')[1];
+	     p = strchr(p, '\n') + 1)
+		;
+	igt_assert(sscanf(p, "%" SCNu64 " BOs", &u.bos) == 1);
+	free(mm);
+	free(bos);
+	return u;
+}
+
+/**
+ * vtgpu_debugfs_usage_settled:
+ * @dir: the debugfs directory of a vtgpu minor, from vtgpu_debugfs_dir()
+ *
+ * vtgpu_debugfs_usage() once the BOs freed before the call are gone:
+ * when two reads 100 ms apart agree (for at most 30 s).
+ *
+ * Returns: the usage.
+ */
+struct vtgpu_usage vtgpu_debugfs_usage_settled(int dir)
+{
+	struct vtgpu_usage last, now = vtgpu_debugfs_usage(dir);
+
+	for (int i = 0; i < 300; i++) {
+		usleep(100 * 1000);
+		last = now;
+		now = vtgpu_debugfs_usage(dir);
+		if (usage_eq(&now, &last))
+			break;
+	}
+	return now;
+}
+
+/**
+ * vtgpu_assert_usage_back:
+ * @dir: the debugfs directory of a vtgpu minor, from vtgpu_debugfs_dir()
+ * @base: the usage before the test made its BOs
+ *
+ * Fails the (sub-)test unless the usage returns to @base, once every BO
+ * the test made is closed. Freeing waits for the BOs' jobs: the usage is
+ * read again for up to 30 s.
+ */
+void vtgpu_assert_usage_back(int dir, const struct vtgpu_usage *base)
+{
+	struct vtgpu_usage now;
+
+	for (int i = 0; i < 300; i++) {
+		now = vtgpu_debugfs_usage(dir);
+		if (usage_eq(&now, base))
+			break;
+		usleep(100 * 1000);
+	}
+	igt_assert_f(usage_eq(&now, base),
+		     "after closing everything: VRAM %" PRIu64 " KiB, GTT %" PRIu64 " pages, %" PRIu64 " BOs; before: %" PRIu64 ", %" PRIu64 ", %" PRIu64 "\n",
+		     now.vram_kib, now.gtt_pages, now.bos,
+		     base->vram_kib, base->gtt_pages, base->bos);
+}
+
 /**
  * __vtgpu_getparam:
  * @fd: vtgpu file descriptor

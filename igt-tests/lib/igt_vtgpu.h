@@ -45,7 +45,24 @@ int drm_open_vtgpu(void);
 int drm_open_vtgpu_primary(void);
 int drm_open_vgem(void);
 
+/**
+ * vtgpu_usage:
+ * @vram_kib: VRAM in use, KiB
+ * @gtt_pages: GTT pages in use
+ * @bos: BOs alive
+ *
+ * Memory in use, as the driver's debugfs reports it.
+ */
+struct vtgpu_usage {
+	uint64_t vram_kib;
+	uint64_t gtt_pages;
+	uint64_t bos;
+};
+
 int vtgpu_debugfs_dir(int fd);
+struct vtgpu_usage vtgpu_debugfs_usage(int dir);
+struct vtgpu_usage vtgpu_debugfs_usage_settled(int dir);
+void vtgpu_assert_usage_back(int dir, const struct vtgpu_usage *base);
 uint64_t vtgpu_debugfs_stat(int fd, const char *name);
 void vtgpu_debugfs_write(int fd, const char *file, const char *value);
 
