@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 
 #include <drm/drm_gem.h>
+#include <drm/drm_prime.h>
 #include <drm/vtgpu_drm.h>
 #include <drm/ttm/ttm_bo_driver.h>
 
@@ -20,14 +21,39 @@ static const u32 vtgpu_domain_order[] = {
 	VTGPU_GEM_DOMAIN_SYSTEM,
 };
 
+static void vtgpu_bo_free(struct vtgpu_bo *bo)
+{
+	drm_gem_object_release(&bo->tbo.base);
+	kfree(bo);
+}
+
+static void vtgpu_bo_release_import(struct work_struct *work)
+{
+	struct vtgpu_bo *bo = container_of(work, struct vtgpu_bo,
+					   release_work);
+
+	drm_prime_gem_destroy(&bo->tbo.base, bo->tbo.sg);
+	vtgpu_bo_free(bo);
+}
+
 static void vtgpu_bo_destroy(struct ttm_buffer_object *tbo)
 {
 	struct vtgpu_bo *bo = to_vtgpu_bo(tbo);
 
 	if (bo->userptr)
 		vtgpu_userptr_free(bo->userptr);
-	drm_gem_object_release(&tbo->base);
-	kfree(bo);
+	/*
+	 * dma_buf_detach() takes the exporter's reservation, and TTM may
+	 * destroy a BO with another reservation held (when an eviction
+	 * finds a BO freed while busy): detach from a worker.
+	 */
+	if (tbo->base.import_attach) {
+		INIT_WORK(&bo->release_work, vtgpu_bo_release_import);
+		queue_work(bdev_to_vtgpu(tbo->bdev)->release_wq,
+			   &bo->release_work);
+		return;
+	}
+	vtgpu_bo_free(bo);
 }
 
 /**
@@ -200,7 +226,7 @@ int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible)
 /**
  * vtgpu_bo_fault_reserve_notify - bring a BO where the CPU reaches it
  * @bo: the BO, reserved
- * @no_wait_gpu: fail with -EBUSY rather than wait for the GPU
+ * @no_wait_gpu: neither wait for the GPU nor evict
  *
  * Called by the CPU fault handler (and by ptrace access) before the BO's
  * pages are looked up, as amdgpu, radeon and nouveau do. A BO in
@@ -211,9 +237,10 @@ int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible)
  * for it (the fault handler in ttm_bo_vm_fault_reserved(), with mmap_lock
  * dropped on the first try).
  *
- * With @no_wait_gpu the move fails with -EBUSY rather than wait for the
- * GPU (fences of other devices on the BO, or a busy BO to evict): the
- * fault handler's first try passes it, and waits with mmap_lock dropped.
+ * With @no_wait_gpu the BO moves only where there is room at once and
+ * nothing to wait for (fences of other devices on the BO, an earlier
+ * move out of the place): the fault handler's first try passes it, and
+ * on failure makes the move without it, with mmap_lock dropped.
  *
  * The BO is remembered as CPU-accessed: its VRAM placements stay in
  * visible VRAM from then on, so the CPU does not chase it again.
@@ -225,7 +252,8 @@ int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible)
  * Returns: 0 when the CPU can reach the BO (or its move to where it can
  * is queued); -EBUSY (only with @no_wait_gpu) or -ERESTARTSYS to try
  * again; -EPERM for a pinned BO in invisible VRAM, -E2BIG for one that
- * fits nowhere the CPU reaches, -ENOMEM when no room can be made.
+ * fits nowhere the CPU reaches, -ENOMEM when no room can be made (with
+ * @no_wait_gpu: without evicting or waiting).
  */
 int vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo, bool no_wait_gpu)
 {
@@ -234,6 +262,7 @@ int vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo, bool no_wait_gpu)
 	};
 	struct ttm_buffer_object *tbo = &bo->tbo;
 	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
+	struct ttm_placement *placement = &bo->placement;
 	bool cpu_accessed = bo->cpu_accessed;
 	unsigned int n, gtt;
 	int ret;
@@ -248,23 +277,31 @@ int vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo, bool no_wait_gpu)
 	if (tbo->pin_count)
 		return -EPERM;
 
-	/* Visible VRAM without evicting, then GTT (or visible VRAM) evicting. */
 	bo->cpu_accessed = true;
 	n = vtgpu_bo_places(bo, VTGPU_GEM_DOMAIN_VRAM, bo->places);
-	bo->placement.placement = bo->places;
-	bo->placement.num_placement = n;
 	gtt = 0;
 	if (bo->domains & VTGPU_GEM_DOMAIN_GTT)
 		gtt = vtgpu_bo_places(bo, VTGPU_GEM_DOMAIN_GTT, bo->places + n);
-	bo->placement.busy_placement = gtt ? bo->places + n : bo->places;
-	bo->placement.num_busy_placement = gtt ?: n;
-	if (!bo->placement.num_busy_placement) {
+	if (!n && !gtt) {
 		/* Larger than visible VRAM, and not allowed in GTT. */
 		bo->cpu_accessed = cpu_accessed;
 		return -E2BIG;
 	}
 
-	ret = ttm_bo_validate(tbo, &bo->placement, &ctx);
+	placement->placement = bo->places;
+	if (no_wait_gpu) {
+		/* Visible VRAM or GTT, where there is room now. */
+		placement->num_placement = n + gtt;
+		placement->busy_placement = NULL;
+		placement->num_busy_placement = 0;
+	} else {
+		/* Visible VRAM, then GTT (or visible VRAM) evicting. */
+		placement->num_placement = n;
+		placement->busy_placement = gtt ? bo->places + n : bo->places;
+		placement->num_busy_placement = gtt ?: n;
+	}
+
+	ret = ttm_bo_validate(tbo, placement, &ctx);
 	if (ret) {
 		bo->cpu_accessed = cpu_accessed;
 		return ret;

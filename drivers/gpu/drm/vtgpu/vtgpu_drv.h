@@ -246,6 +246,8 @@ struct vtgpu_stats {
  * @gart: the GART
  * @bdev: the TTM device
  * @vram_mgr: the VRAM manager (GTT has TTM's range manager)
+ * @release_wq: where imported BOs let go of their dma-bufs, see
+ *	vtgpu_bo_destroy()
  * @stats: memory manager counters
  * @bo_lock: protects @bo_list
  * @bo_list: every BO of the device (&vtgpu_bo.link), for debugfs
@@ -273,6 +275,7 @@ struct vtgpu_device {
 
 	struct ttm_device bdev;
 	struct vtgpu_vram_mgr vram_mgr;
+	struct workqueue_struct *release_wq;
 	struct vtgpu_stats stats;
 
 	/* protects bo_list */
@@ -304,6 +307,8 @@ struct vtgpu_device {
  * @places: the places of @placement
  * @userptr: for a userptr BO, the user memory it is made of; NULL for
  *	any other BO
+ * @release_work: for an import, lets go of its dma-buf once TTM is done
+ *	with it
  */
 struct vtgpu_bo {
 	struct ttm_buffer_object tbo;
@@ -316,6 +321,7 @@ struct vtgpu_bo {
 	struct ttm_placement placement;
 	struct ttm_place places[4];
 	struct vtgpu_userptr *userptr;
+	struct work_struct release_work;
 };
 
 /**

@@ -790,6 +790,8 @@ static void vtgpu_ttm_fini(struct drm_device *drm, void *arg)
 	vtgpu_vram_mgr_fini(vtgpu);
 	ttm_range_man_fini(&vtgpu->bdev, TTM_PL_TT);
 	ttm_device_fini(&vtgpu->bdev);
+	/* After the last BO is destroyed: imports queue their release. */
+	destroy_workqueue(vtgpu->release_wq);
 }
 
 /**
@@ -806,11 +808,16 @@ int vtgpu_ttm_init(struct vtgpu_device *vtgpu)
 	u64 visible_pages = vtgpu->visible_vram_size >> PAGE_SHIFT;
 	int ret;
 
+	vtgpu->release_wq = alloc_workqueue("vtgpu_release", 0, 0);
+	if (!vtgpu->release_wq)
+		return -ENOMEM;
 	ret = ttm_device_init(&vtgpu->bdev, &vtgpu_ttm_funcs, drm->dev,
 			      drm->anon_inode->i_mapping,
 			      drm->vma_offset_manager, false, false);
-	if (ret)
+	if (ret) {
+		destroy_workqueue(vtgpu->release_wq);
 		return ret;
+	}
 
 	vtgpu_vram_mgr_init(vtgpu);
 	ret = ttm_range_man_init(&vtgpu->bdev, TTM_PL_TT, true,

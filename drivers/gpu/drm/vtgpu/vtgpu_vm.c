@@ -35,12 +35,17 @@
  *    of the process can mmap(), munmap() and fault on other BOs meanwhile.
  * 2. vtgpu_bo_fault_reserve_notify() moves a BO in invisible VRAM to
  *    visible VRAM or GTT, where the CPU reaches it. On the first try it
- *    does not wait for the GPU (another device's fences on the BO, a busy
- *    BO to evict); when it would, the handler waits for the BO with
- *    mmap_lock dropped and returns VM_FAULT_RETRY. What is still waited
- *    for with mmap_lock held is ring space for the move's job, which the
- *    engine frees as it runs (its watchdog bounds that), and on a retried
- *    fault whatever the first try found busy.
+ *    neither waits for the GPU (another device's fences on the BO, an
+ *    earlier move out of the place) nor evicts: it takes room there is.
+ *    When there is none, the handler drops mmap_lock, makes the move,
+ *    evicting and waiting as need be, waits for it and returns
+ *    VM_FAULT_RETRY: a busy engine is never a reason for SIGBUS. What is
+ *    still waited for with mmap_lock held is ring space for the move's
+ *    job, which the engine frees as it runs (its watchdog bounds that),
+ *    and, on the retried fault, the move and evictions again if the BO
+ *    was moved back to invisible VRAM meanwhile. Evictions take other
+ *    BOs' reservations by trylock: when every BO to evict is reserved
+ *    by someone else, no room can be made and the fault gets SIGBUS.
  * 3. ttm_bo_vm_fault_reserved() waits for moves in flight (again with
  *    mmap_lock dropped on the first try) and maps the faulting page and
  *    up to a prefault window of pages after it.
@@ -112,31 +117,46 @@ static vm_fault_t vtgpu_vm_fault_reserve(struct ttm_buffer_object *tbo,
 }
 
 /*
- * Step 2. On the first try the move must not wait for the GPU: when it
- * would, wait for the BO with mmap_lock dropped, as ttm_bo_vm_fault_idle()
- * does for moves in flight, and retry; the next try may wait.
+ * Step 2, when the first try could not move the BO at once: make the
+ * move, evicting and waiting as need be, with mmap_lock dropped, wait
+ * for the move's fences, and have the fault retried. The reservation is still held;
+ * the BO is kept alive by a reference, as its mapping may go meanwhile.
+ */
+static vm_fault_t vtgpu_vm_fault_move_unlocked(struct vm_fault *vmf,
+					       struct vtgpu_bo *bo)
+{
+	struct ttm_buffer_object *tbo = &bo->tbo;
+
+	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
+		return VM_FAULT_RETRY;
+
+	ttm_bo_get(tbo);
+	mmap_read_unlock(vmf->vma->vm_mm);
+	if (!vtgpu_bo_fault_reserve_notify(bo, false))
+		(void)dma_resv_wait_timeout(tbo->base.resv,
+					    DMA_RESV_USAGE_KERNEL, true,
+					    MAX_SCHEDULE_TIMEOUT);
+	dma_resv_unlock(tbo->base.resv);
+	ttm_bo_put(tbo);
+	return VM_FAULT_RETRY;
+}
+
+/*
+ * Step 2. The first try neither waits for the GPU nor evicts: when the
+ * BO cannot move at once, the move is made with mmap_lock dropped, as
+ * ttm_bo_vm_fault_idle() waits for moves in flight, and the fault
+ * retried; the next try may wait, with mmap_lock held.
  */
 static vm_fault_t vtgpu_vm_fault_notify(struct vm_fault *vmf,
 					struct vtgpu_bo *bo)
 {
 	bool first = fault_flag_allow_retry_first(vmf->flags) &&
 		     !READ_ONCE(vtgpu_fault_blocking);
-	struct ttm_buffer_object *tbo = &bo->tbo;
 	int ret;
 
 	ret = vtgpu_bo_fault_reserve_notify(bo, first);
-	if (ret == -EBUSY && first) {
-		if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
-			return VM_FAULT_RETRY;
-		ttm_bo_get(tbo);
-		mmap_read_unlock(vmf->vma->vm_mm);
-		(void)dma_resv_wait_timeout(tbo->base.resv,
-					    DMA_RESV_USAGE_BOOKKEEP, true,
-					    MAX_SCHEDULE_TIMEOUT);
-		dma_resv_unlock(tbo->base.resv);
-		ttm_bo_put(tbo);
-		return VM_FAULT_RETRY;
-	}
+	if (first && (ret == -EBUSY || ret == -ENOMEM || ret == -ENOSPC))
+		return vtgpu_vm_fault_move_unlocked(vmf, bo);
 	switch (ret) {
 	case 0:
 		return 0;
@@ -193,6 +213,12 @@ static vm_fault_t vtgpu_vm_fault(struct vm_fault *vmf)
 	vm_fault_t ret;
 	int idx;
 
+	/*
+	 * Once a retry dropped mmap_lock, the mapping and its file may go,
+	 * and with them the last reference to the device the counters are
+	 * in.
+	 */
+	drm_dev_get(&vtgpu->drm);
 	atomic64_inc(&stats->cpu_faults);
 	ret = vtgpu_vm_fault_reserve(tbo, vmf);
 	if (ret)
@@ -213,6 +239,7 @@ out:
 		atomic64_inc(&stats->cpu_fault_retries);
 	if (ret & VM_FAULT_SIGBUS)
 		atomic64_inc(&stats->cpu_fault_sigbus);
+	drm_dev_put(&vtgpu->drm);
 	return ret;
 }
 
