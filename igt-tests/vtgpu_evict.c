@@ -266,28 +266,11 @@ static void test_oversubscribe(int fd)
 	ws_fini(&ws);
 }
 
-/* Create CPU-mappable VRAM BOs until the visible VRAM is full. */
-static unsigned int fill_visible_vram(int fd, uint32_t *handles,
-				      unsigned int max)
-{
-	uint64_t visible = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE);
-	uint64_t size = visible / 8;
-	unsigned int n = max < 9 ? max : 9;
-
-	for (unsigned int i = 0; i < n; i++)
-		handles[i] = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_VRAM |
-					      VTGPU_GEM_DOMAIN_GTT,
-					      VTGPU_GEM_DOMAIN_VRAM,
-					      VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
-	return n;
-}
-
 static void test_evict_busy(int fd)
 {
 	const uint64_t size = 1 << 20;
-	uint32_t bo, src, pressure[9];
+	uint32_t bo, src, pressure[VTGPU_VISIBLE_FILLERS];
 	struct drm_vtgpu_cmd cmds[16];
-	unsigned int n;
 	uint32_t *ptr;
 	int fence;
 
@@ -321,7 +304,7 @@ static void test_evict_busy(int fd)
 	fence = vtgpu_submit_cmds(fd, cmds, ARRAY_SIZE(cmds),
 				  VTGPU_SUBMIT_OUT_FENCE_FD);
 
-	n = fill_visible_vram(fd, pressure, ARRAY_SIZE(pressure));
+	vtgpu_fill_visible_vram(fd, pressure);
 	igt_assert_f(vtgpu_gem_domain(fd, bo) != VTGPU_GEM_DOMAIN_VRAM,
 		     "the busy BO was not evicted\n");
 	igt_assert_f(vtgpu_fence_status(fence) == 0,
@@ -339,7 +322,7 @@ static void test_evict_busy(int fd)
 		igt_assert_eq_u32(ptr[i], 0x600dc0de);
 	munmap(ptr, size);
 
-	for (unsigned int i = 0; i < n; i++)
+	for (unsigned int i = 0; i < ARRAY_SIZE(pressure); i++)
 		gem_close(fd, pressure[i]);
 	gem_close(fd, src);
 	gem_close(fd, bo);
@@ -350,8 +333,7 @@ static void test_evict_mmapped(int fd)
 	const uint64_t size = 2 << 20;
 	uint64_t faults = vtgpu_debugfs_stat(fd, "cpu_faults");
 	struct drm_vtgpu_gem_info info;
-	uint32_t bo, pressure[9];
-	unsigned int n;
+	uint32_t bo, pressure[VTGPU_VISIBLE_FILLERS];
 	uint32_t *ptr;
 
 	bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_VRAM |
@@ -364,13 +346,13 @@ static void test_evict_mmapped(int fd)
 	write_pattern(ptr, size, 1);
 
 	/* Evicted to GTT: the mapping is zapped and faults in GTT pages. */
-	n = fill_visible_vram(fd, pressure, ARRAY_SIZE(pressure));
+	vtgpu_fill_visible_vram(fd, pressure);
 	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_GTT);
 	igt_assert_eq_u64(check_pattern(ptr, size, 1, "after eviction"), 0);
 	write_pattern(ptr, size, 2);
 
 	/* Used by a job: back in VRAM, and the mapping follows. */
-	for (unsigned int i = 0; i < n; i++)
+	for (unsigned int i = 0; i < ARRAY_SIZE(pressure); i++)
 		gem_close(fd, pressure[i]);
 	vtgpu_fill(fd, bo, size - 4096, 4096, 0xf111f111);
 	vtgpu_gem_wait(fd, bo);
@@ -392,9 +374,8 @@ static void test_evict_to_invisible(int fd)
 	uint64_t visible = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE);
 	uint64_t chunk = (vram - visible) / 4;
 	const uint64_t size = 1 << 20;
-	uint32_t filler[4], bo, staging, pressure[9];
+	uint32_t filler[4], bo, staging, pressure[VTGPU_VISIBLE_FILLERS];
 	struct drm_vtgpu_gem_info info;
-	unsigned int n;
 	uint32_t *ptr;
 
 	igt_require_f(visible < vram, "all of VRAM is visible\n");
@@ -419,7 +400,7 @@ static void test_evict_to_invisible(int fd)
 		vtgpu_gem_wait(fd, filler[i]);
 		gem_close(fd, filler[i]);
 	}
-	n = fill_visible_vram(fd, pressure, ARRAY_SIZE(pressure));
+	vtgpu_fill_visible_vram(fd, pressure);
 
 	/* Evicted, but to invisible VRAM rather than to GTT. */
 	info = vtgpu_gem_info(fd, bo);
@@ -435,7 +416,7 @@ static void test_evict_to_invisible(int fd)
 		igt_assert_eq_u32(ptr[i], 0x1e1e1e1e);
 	munmap(ptr, size);
 
-	for (unsigned int i = 0; i < n; i++)
+	for (unsigned int i = 0; i < ARRAY_SIZE(pressure); i++)
 		gem_close(fd, pressure[i]);
 	gem_close(fd, staging);
 	gem_close(fd, bo);

@@ -103,16 +103,15 @@ static void staging_read(int fd, struct staging *st, uint32_t bo,
 	vtgpu_gem_wait(fd, st->handle);
 }
 
-/* A NO_CPU_ACCESS BO in invisible VRAM holding the sequence from @base. */
-static uint32_t invisible_bo(int fd, struct staging *st, uint64_t size,
-			     uint32_t base)
+/*
+ * Write the sequence from @base into @bo with the engine, and check that
+ * the BO lies in invisible VRAM, never touched by the CPU.
+ */
+static void fill_invisible(int fd, struct staging *st, uint32_t bo,
+			   uint64_t size, uint32_t base)
 {
 	struct drm_vtgpu_gem_info info;
-	uint32_t bo;
 
-	bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_VRAM |
-			      VTGPU_GEM_DOMAIN_GTT, VTGPU_GEM_DOMAIN_VRAM,
-			      VTGPU_GEM_CREATE_NO_CPU_ACCESS);
 	vtgpu_write_seq(st->map, size, base);
 	vtgpu_copy(fd, st->handle, 0, bo, 0, size);
 	vtgpu_gem_wait(fd, bo);
@@ -121,8 +120,20 @@ static uint32_t invisible_bo(int fd, struct staging *st, uint64_t size,
 	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_VRAM);
 	igt_assert_f(!(info.info_flags & (VTGPU_GEM_INFO_VISIBLE |
 					  VTGPU_GEM_INFO_CPU_ACCESSED)),
-		     "NO_CPU_ACCESS BO not in invisible VRAM (flags %#x)\n",
+		     "BO not in invisible VRAM (flags %#x)\n",
 		     info.info_flags);
+}
+
+/* A NO_CPU_ACCESS BO in invisible VRAM holding the sequence from @base. */
+static uint32_t invisible_bo(int fd, struct staging *st, uint64_t size,
+			     uint32_t base)
+{
+	uint32_t bo;
+
+	bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_VRAM |
+			      VTGPU_GEM_DOMAIN_GTT, VTGPU_GEM_DOMAIN_VRAM,
+			      VTGPU_GEM_CREATE_NO_CPU_ACCESS);
+	fill_invisible(fd, st, bo, size, base);
 	return bo;
 }
 
@@ -365,62 +376,63 @@ static void test_visible_full_fallback(int fd)
 static uint32_t pushed_invisible_bo(int fd, struct staging *st,
 				    uint64_t size, uint32_t base)
 {
-	uint64_t visible = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE);
-	struct drm_vtgpu_gem_info info;
-	uint32_t filler[9], bo;
+	uint32_t filler[VTGPU_VISIBLE_FILLERS], bo;
 
-	/* Nine eighths of visible VRAM: it is full, whatever else is there. */
-	for (unsigned int i = 0; i < ARRAY_SIZE(filler); i++)
-		filler[i] = vtgpu_gem_create(fd, visible / 8,
-					     VTGPU_GEM_DOMAIN_VRAM |
-					     VTGPU_GEM_DOMAIN_GTT,
-					     VTGPU_GEM_DOMAIN_VRAM,
-					     VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
+	vtgpu_fill_visible_vram(fd, filler);
 	bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_VRAM, 0, 0);
 	for (unsigned int i = 0; i < ARRAY_SIZE(filler); i++)
 		gem_close(fd, filler[i]);
-
-	vtgpu_write_seq(st->map, size, base);
-	vtgpu_copy(fd, st->handle, 0, bo, 0, size);
-	vtgpu_gem_wait(fd, bo);
-
-	info = vtgpu_gem_info(fd, bo);
-	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_VRAM);
-	igt_assert_f(!(info.info_flags & (VTGPU_GEM_INFO_VISIBLE |
-					  VTGPU_GEM_INFO_CPU_ACCESSED)),
-		     "BO not pushed into invisible VRAM (flags %#x)\n",
-		     info.info_flags);
+	fill_invisible(fd, st, bo, size, base);
 	return bo;
 }
 
-#define BUSY_BO_SIZE (4ull << 20)
-#define BUSY_PATTERN 0xb5000000u
+#define FILLED_BO_SIZE (4ull << 20)
 
 /*
- * More CPU-mappable BOs than visible VRAM holds, each with a slow FILL
- * queued as soon as it is made: the later ones evict the earlier, busy,
- * ones, and those moves out of visible VRAM are still queued on return.
- * The engine is left slow; the caller sets it back.
+ * @count CPU-mappable BOs that prefer VRAM, each with a FILL of @pattern
+ * plus its index queued as soon as it is made: once visible VRAM is
+ * full, each evicts earlier ones, busy or not.
  */
-static uint32_t *fill_visible_busy(int fd, unsigned int *count)
+static uint32_t *create_filled(int fd, unsigned int count, uint32_t pattern)
 {
-	uint64_t visible = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE);
-	unsigned int n = visible / BUSY_BO_SIZE + 2;
-	uint32_t *handles = calloc(n, sizeof(*handles));
+	uint32_t *handles = calloc(count, sizeof(*handles));
 
 	igt_assert(handles);
-	vtgpu_set_engine_delay(fd, 20000);
-	for (unsigned int i = 0; i < n; i++) {
-		handles[i] = vtgpu_gem_create(fd, BUSY_BO_SIZE,
+	for (unsigned int i = 0; i < count; i++) {
+		handles[i] = vtgpu_gem_create(fd, FILLED_BO_SIZE,
 					      VTGPU_GEM_DOMAIN_VRAM |
 					      VTGPU_GEM_DOMAIN_GTT,
 					      VTGPU_GEM_DOMAIN_VRAM,
 					      VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
-		vtgpu_fill(fd, handles[i], 0, BUSY_BO_SIZE, BUSY_PATTERN + i);
+		vtgpu_fill(fd, handles[i], 0, FILLED_BO_SIZE, pattern + i);
 	}
-	*count = n;
 	return handles;
 }
+
+/* Check the BOs of create_filled() through mappings, and close them. */
+static void check_filled(int fd, uint32_t *handles, unsigned int count,
+			 uint32_t pattern, const char *what)
+{
+	for (unsigned int i = 0; i < count; i++) {
+		uint32_t *ptr;
+
+		vtgpu_gem_wait(fd, handles[i]);
+		ptr = vtgpu_gem_mmap(fd, handles[i], FILLED_BO_SIZE, PROT_READ);
+		vtgpu_check_fill(ptr, FILLED_BO_SIZE, pattern + i, what);
+		munmap(ptr, FILLED_BO_SIZE);
+		gem_close(fd, handles[i]);
+	}
+	free(handles);
+}
+
+/* Enough BOs of create_filled() to overflow visible VRAM. */
+static unsigned int busy_count(int fd)
+{
+	return vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE) /
+	       FILLED_BO_SIZE + 2;
+}
+
+#define BUSY_PATTERN 0xb5000000u
 
 /*
  * A fault on a VRAM-only BO in invisible VRAM while visible VRAM is full
@@ -432,14 +444,15 @@ static void test_invisible_fault_busy(int fd)
 {
 	const uint64_t size = 1 << 20;
 	uint64_t sigbus = counter(fd, "cpu_fault_sigbus");
+	unsigned int n = busy_count(fd);
 	uint32_t bo, *busy, *ptr;
 	struct staging st;
-	unsigned int n;
 
 	igt_require_f(has_invisible_vram(fd), "no invisible VRAM\n");
 	st = staging_create(fd, size);
 	bo = pushed_invisible_bo(fd, &st, size, 0x4000);
-	busy = fill_visible_busy(fd, &n);
+	vtgpu_set_engine_delay(fd, 20000);
+	busy = create_filled(fd, n, BUSY_PATTERN);
 
 	ptr = vtgpu_gem_mmap(fd, bo, size, PROT_READ);
 	igt_assert_f(read_signal(ptr) == 0,
@@ -450,15 +463,7 @@ static void test_invisible_fault_busy(int fd)
 	munmap(ptr, size);
 	vtgpu_set_engine_delay(fd, 0);
 
-	for (unsigned int i = 0; i < n; i++) {
-		vtgpu_gem_wait(fd, busy[i]);
-		ptr = vtgpu_gem_mmap(fd, busy[i], BUSY_BO_SIZE, PROT_READ);
-		vtgpu_check_fill(ptr, BUSY_BO_SIZE, BUSY_PATTERN + i,
-				 "BO that made way");
-		munmap(ptr, BUSY_BO_SIZE);
-		gem_close(fd, busy[i]);
-	}
-	free(busy);
+	check_filled(fd, busy, n, BUSY_PATTERN, "BO that made way");
 	gem_close(fd, bo);
 	staging_destroy(fd, &st);
 }
@@ -472,19 +477,19 @@ static void test_invisible_fault_busy(int fd)
  */
 static void test_invisible_fault_busy_evict(int fd)
 {
-	uint64_t visible = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE);
 	const uint64_t size = 1 << 20;
 	int dir = vtgpu_debugfs_dir(fd);
+	unsigned int n = busy_count(fd);
 	struct vtgpu_usage base;
 	uint32_t bo, *busy, *ptr;
 	struct staging st;
-	unsigned int n;
 
 	igt_require_f(has_invisible_vram(fd), "no invisible VRAM\n");
 	base = vtgpu_debugfs_usage_settled(dir);
 	st = staging_create(fd, size);
 	bo = pushed_invisible_bo(fd, &st, size, 0x5000);
-	busy = fill_visible_busy(fd, &n);
+	vtgpu_set_engine_delay(fd, 20000);
+	busy = create_filled(fd, n, BUSY_PATTERN);
 	ptr = vtgpu_gem_mmap(fd, bo, size, PROT_READ);
 	/* Whether this read works is the subtest above's business. */
 	(void)read_signal(ptr);
@@ -496,29 +501,12 @@ static void test_invisible_fault_busy_evict(int fd)
 	gem_close(fd, bo);
 	staging_destroy(fd, &st);
 
+	/* Twice as many as visible VRAM holds: each evicts one. */
 	igt_fork(child, 1) {
-		unsigned int count = 2 * visible / BUSY_BO_SIZE;
 		int cfd = drm_open_vtgpu();
-		uint32_t *h = calloc(count, sizeof(*h));
 
-		igt_assert(h);
-		for (unsigned int i = 0; i < count; i++) {
-			h[i] = vtgpu_gem_create(cfd, BUSY_BO_SIZE,
-						VTGPU_GEM_DOMAIN_VRAM |
-						VTGPU_GEM_DOMAIN_GTT,
-						VTGPU_GEM_DOMAIN_VRAM,
-						VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
-			vtgpu_fill(cfd, h[i], 0, BUSY_BO_SIZE, 0xe0000000 + i);
-		}
-		for (unsigned int i = 0; i < count; i++) {
-			vtgpu_gem_wait(cfd, h[i]);
-			ptr = vtgpu_gem_mmap(cfd, h[i], BUSY_BO_SIZE, PROT_READ);
-			vtgpu_check_fill(ptr, BUSY_BO_SIZE, 0xe0000000 + i,
-					 "second client's BO");
-			munmap(ptr, BUSY_BO_SIZE);
-			gem_close(cfd, h[i]);
-		}
-		free(h);
+		check_filled(cfd, create_filled(cfd, 2 * n, 0xe0000000),
+			     2 * n, 0xe0000000, "second client's BO");
 		close(cfd);
 	}
 	igt_waitchildren();

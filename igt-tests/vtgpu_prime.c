@@ -326,8 +326,7 @@ static void test_self_import(int fd)
 
 static void test_dmabuf_mmap(int fd)
 {
-	uint64_t visible = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE);
-	uint32_t bo, nocpu, pressure[9], *ptr;
+	uint32_t bo, nocpu, pressure[VTGPU_VISIBLE_FILLERS], *ptr;
 	int dmabuf;
 
 	bo = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_VRAM |
@@ -341,12 +340,7 @@ static void test_dmabuf_mmap(int fd)
 	 * Nothing attached, nothing pinned: the BO is evicted, and the
 	 * dma-buf mapping must follow it like any other.
 	 */
-	for (unsigned int i = 0; i < ARRAY_SIZE(pressure); i++)
-		pressure[i] = vtgpu_gem_create(fd, visible / 8,
-					       VTGPU_GEM_DOMAIN_VRAM |
-					       VTGPU_GEM_DOMAIN_GTT,
-					       VTGPU_GEM_DOMAIN_VRAM,
-					       VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
+	vtgpu_fill_visible_vram(fd, pressure);
 	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_GTT);
 	vtgpu_check_seq(ptr, BO_SIZE, 3, __func__);
 	vtgpu_write_seq(ptr, BO_SIZE, 4);

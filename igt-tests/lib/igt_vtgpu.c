@@ -473,6 +473,27 @@ uint32_t vtgpu_gem_create(int fd, uint64_t size, uint32_t domains,
 }
 
 /**
+ * vtgpu_fill_visible_vram:
+ * @fd: vtgpu file descriptor
+ * @handles: where to store the handles of the VTGPU_VISIBLE_FILLERS BOs
+ *
+ * Fills visible VRAM with idle CPU-mappable BOs, which may also use GTT,
+ * evicting what was there: nine eighths of it, so that it is full
+ * whatever else the driver keeps there. The caller closes them.
+ */
+void vtgpu_fill_visible_vram(int fd, uint32_t *handles)
+{
+	uint64_t visible = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE);
+
+	for (unsigned int i = 0; i < VTGPU_VISIBLE_FILLERS; i++)
+		handles[i] = vtgpu_gem_create(fd, visible / 8,
+					      VTGPU_GEM_DOMAIN_VRAM |
+					      VTGPU_GEM_DOMAIN_GTT,
+					      VTGPU_GEM_DOMAIN_VRAM,
+					      VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
+}
+
+/**
  * __vtgpu_gem_mmap_offset:
  * @fd: vtgpu file descriptor
  * @handle: a BO handle

@@ -46,6 +46,13 @@ int drm_open_vtgpu_primary(void);
 int drm_open_vgem(void);
 
 /**
+ * VTGPU_VISIBLE_FILLERS:
+ *
+ * How many BOs vtgpu_fill_visible_vram() makes.
+ */
+#define VTGPU_VISIBLE_FILLERS	9
+
+/**
  * vtgpu_usage:
  * @vram_kib: VRAM in use, KiB
  * @gtt_pages: GTT pages in use
@@ -74,6 +81,7 @@ uint64_t vtgpu_pci_resource_len(int fd, unsigned int bar);
 int __vtgpu_gem_create(int fd, struct drm_vtgpu_gem_create *create);
 uint32_t vtgpu_gem_create(int fd, uint64_t size, uint32_t domains,
 			  uint32_t preferred, uint32_t flags);
+void vtgpu_fill_visible_vram(int fd, uint32_t *handles);
 int __vtgpu_gem_mmap_offset(int fd, uint32_t handle, uint64_t *offset);
 void *vtgpu_gem_mmap(int fd, uint32_t handle, uint64_t size, int prot);
 int __vtgpu_gem_info(int fd, struct drm_vtgpu_gem_info *info);
