@@ -36,7 +36,8 @@
  * 2. vtgpu_bo_fault_reserve_notify() moves a BO in invisible VRAM to
  *    visible VRAM or GTT, where the CPU reaches it. On the first try it
  *    neither waits for the GPU (another device's fences on the BO, an
- *    earlier move out of the place) nor evicts: it takes room there is.
+ *    earlier move out of the place) nor evicts: it takes what room
+ *    there is.
  *    When there is none, the handler drops mmap_lock, makes the move,
  *    evicting and waiting as need be, waits for it and returns
  *    VM_FAULT_RETRY: a busy engine is never a reason for SIGBUS. What is
@@ -118,9 +119,10 @@ static vm_fault_t vtgpu_vm_fault_reserve(struct ttm_buffer_object *tbo,
 
 /*
  * Step 2, when the first try could not move the BO at once: make the
- * move, evicting and waiting as need be, with mmap_lock dropped, wait
- * for the move's fences, and have the fault retried. The reservation is still held;
- * the BO is kept alive by a reference, as its mapping may go meanwhile.
+ * move, evicting and waiting as need be, with mmap_lock dropped, wait for
+ * the move's fences, and have the fault retried. The reservation is still
+ * held; the BO is kept alive by a reference, as its mapping may go
+ * meanwhile.
  */
 static vm_fault_t vtgpu_vm_fault_move_unlocked(struct vm_fault *vmf,
 					       struct vtgpu_bo *bo)
