@@ -1281,7 +1281,15 @@ static void op_syncobj(struct fuzz *f)
 		break;
 	}
 	case 1: {
-		struct drm_syncobj_destroy d = { .handle = handle, .pad = pad };
+		/*
+		 * Not handle 0: on 7.3, SYNCOBJ_DESTROY of handle 0 fails but
+		 * marks index 0 of the file's handle xarray free (xa_erase()
+		 * on an XA_FLAGS_ALLOC1 xarray), and the next SYNCOBJ_CREATE
+		 * returns handle 0. A DRM core bug, not the driver's.
+		 */
+		struct drm_syncobj_destroy d = {
+			.handle = handle ?: 0x40000000u, .pad = pad,
+		};
 
 		want = pad || !s ? EINVAL : 0;
 		if (check(f, "SYNCOBJ_DESTROY",
@@ -1291,11 +1299,15 @@ static void op_syncobj(struct fuzz *f)
 		break;
 	}
 	case 2: {
-		/* Export the fence as a sync_file. */
+		/*
+		 * Export the fence as a sync_file. Bit 1 is no invalid flag:
+		 * it is DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_TIMELINE in 7.3 (not
+		 * in 6.12).
+		 */
 		struct drm_syncobj_handle e = {
 			.handle = handle, .pad = pad, .fd = -2,
 			.flags = fk < 90 ? DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE :
-				 1u << (1 + fk % 31),
+				 1u << (2 + fk % 30),
 		};
 
 		want = pad || e.flags != DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE ?
