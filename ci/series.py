@@ -486,11 +486,14 @@ def main():
     git(pristine, "read-tree", base, env=env)
     parent, tree = base, git(pristine, "write-tree", env=env)
     for k, p in enumerate(m.patches):
+        # One update-index per patch: each rewrites the whole index.
+        entries = []
         for path, lines in sorted(s.tree_at(k).items()):
             blob = git(pristine, "hash-object", "-w", "--stdin",
                        "--path", path, stdin="\n".join(lines) + "\n")
-            git(pristine, "update-index", "--add", "--cacheinfo",
-                "100644,%s,%s" % (blob, path), env=env)
+            entries.append("100644 %s\t%s\n" % (blob, path))
+        git(pristine, "update-index", "--add", "--index-info", env=env,
+            stdin="".join(entries))
         new_tree = git(pristine, "write-tree", env=env)
         if new_tree == tree:
             fail("patch %s changes nothing" % p)
