@@ -16,6 +16,10 @@
 #   make patches         the upstream series for Linux, QEMU and igt, cut
 #                        from this tree into out/patches/ (ci/check.sh
 #                        patches applies them to pristine trees and builds)
+#
+# The guest kernel is Debian's Linux 7.3; KERNEL_SRC=DIR (a git tree, only
+# read) builds and boots yours instead, DEBIAN_KERNEL=6.12 the 6.12 LTS
+# with its backports: make run KERNEL_SRC=~/src/linux
 
 SHELL := /bin/bash
 CI := ci

@@ -1,34 +1,21 @@
 #!/bin/bash
-# Build the guest kernel with drm/vtgpu in-tree: the driver and uapi header
-# are copied into the cached linux-source-6.1 tree with the same Kconfig and
-# Makefile lines the upstream patch adds, then an incremental out-of-tree
-# (O=) build runs in a directory keyed by kernel version and config.
-# A driver-only edit therefore rebuilds only the driver.
+# Build the guest kernel with drm/vtgpu in-tree: the Linux series applied
+# to Linux 7.3 (or $KERNEL_SRC, or with DEBIAN_KERNEL=6.12 to 6.12 with the
+# backports) by ci/linux-tree.sh, then an incremental out-of-tree (O=)
+# build in a directory keyed by the tree and the config. A driver-only
+# edit therefore rebuilds only the driver. While make runs, a line a
+# minute says how many objects are built, against the last full build's
+# count.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-"$VTGPU_TOP/ci/get-sources.sh"
+[ -n "$KERNEL_SRC" ] || "$VTGPU_TOP/ci/get-sources.sh"
+TREE=$("$VTGPU_TOP/ci/linux-tree.sh")
 KBUILD=$(kernel_build_dir)
 JOBS=${JOBS:-$(nproc)}
-
-# Copy only what changed, so that make sees the right timestamps.
-install_driver() {
-	mkdir -p "$KERNEL_SRC/drivers/gpu/drm/vtgpu"
-	rsync -rc --delete "$VTGPU_TOP/drivers/gpu/drm/vtgpu/" \
-		"$KERNEL_SRC/drivers/gpu/drm/vtgpu/"
-	rsync -c "$VTGPU_TOP/include/uapi/drm/vtgpu_drm.h" \
-		"$KERNEL_SRC/include/uapi/drm/vtgpu_drm.h"
-
-	grep -q 'drm/vtgpu/Kconfig' "$KERNEL_SRC/drivers/gpu/drm/Kconfig" ||
-		sed -i '\|^source "drivers/gpu/drm/vmwgfx/Kconfig"|a source "drivers/gpu/drm/vtgpu/Kconfig"' \
-			"$KERNEL_SRC/drivers/gpu/drm/Kconfig"
-	grep -q 'vtgpu/' "$KERNEL_SRC/drivers/gpu/drm/Makefile" ||
-		sed -i '\|^obj-$(CONFIG_DRM_VGEM)|a obj-$(CONFIG_DRM_VTGPU)	+= vtgpu/' \
-			"$KERNEL_SRC/drivers/gpu/drm/Makefile"
-	grep -q 'drm/vtgpu/Kconfig' "$KERNEL_SRC/drivers/gpu/drm/Kconfig" &&
-		grep -q 'vtgpu/' "$KERNEL_SRC/drivers/gpu/drm/Makefile" ||
-		die "could not hook vtgpu into drivers/gpu/drm/{Kconfig,Makefile}"
-}
+# Objects of the last full build, per kernel version.
+COUNT=$VTGPU_CACHE/kbuild-objects-$(awk '/^VERSION =/ { v = $3 }
+	/^PATCHLEVEL =/ { p = $3 } END { print v "." p }' "$TREE/Makefile")
 
 configure() {
 	local frag
@@ -36,11 +23,11 @@ configure() {
 	[ -f "$KBUILD/.config" ] && return
 	step "configure kernel: x86_64_defconfig + $KCONFIG_FRAGMENTS"
 	mkdir -p "$KBUILD"
-	make -s -C "$KERNEL_SRC" O="$KBUILD" x86_64_defconfig
+	make -s -C "$TREE" O="$KBUILD" x86_64_defconfig
 	# shellcheck disable=SC2046
-	"$KERNEL_SRC/scripts/kconfig/merge_config.sh" -m -O "$KBUILD" \
+	"$TREE/scripts/kconfig/merge_config.sh" -m -O "$KBUILD" \
 		"$KBUILD/.config" $(fragment_files) >"$KBUILD/merge.log"
-	make -s -C "$KERNEL_SRC" O="$KBUILD" olddefconfig
+	make -s -C "$TREE" O="$KBUILD" olddefconfig
 	# Every option a fragment asks for must have survived olddefconfig.
 	for frag in $(fragment_files); do
 		grep -E '^CONFIG_[A-Z0-9_]+=' "$frag" | while IFS= read -r opt; do
@@ -53,12 +40,37 @@ configure() {
 	step_done
 }
 
-install_driver
+objects() { find "$KBUILD" -name '*.o' -newer "$KBUILD/.vtgpu-build-start" | wc -l; }
+
+# make with a progress line a minute.
+make_with_progress() {
+	local pid full
+	full=$(cat "$COUNT" 2>/dev/null || echo "?")
+	touch "$KBUILD/.vtgpu-build-start"
+	make -s -C "$TREE" O="$KBUILD" -j"$JOBS" "$@" &
+	pid=$!
+	while ! wait_timeout "$pid" 60; do
+		log "  $(objects) objects built (a full build: $full)"
+	done
+	wait "$pid"
+}
+
+# wait_timeout PID SECONDS: true once PID has exited, false after SECONDS.
+wait_timeout() {
+	local i
+	for ((i = 0; i < $2; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 1
+	done
+	return 1
+}
+
 configure
 step "build kernel in $KBUILD (-j$JOBS)"
-make -s -C "$KERNEL_SRC" O="$KBUILD" -j"$JOBS" bzImage modules
+make_with_progress bzImage modules
+find "$KBUILD" -name '*.o' | wc -l >"$COUNT"
 rm -rf "$KBUILD/modroot.new"
-make -s -C "$KERNEL_SRC" O="$KBUILD" INSTALL_MOD_PATH="$KBUILD/modroot.new" \
+make -s -C "$TREE" O="$KBUILD" INSTALL_MOD_PATH="$KBUILD/modroot.new" \
 	INSTALL_MOD_STRIP=1 modules_install >/dev/null
 rm -rf "$KBUILD/modroot" && mv "$KBUILD/modroot.new" "$KBUILD/modroot"
 step_done

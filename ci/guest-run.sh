@@ -90,7 +90,7 @@ check_vtgpu_info() {
 	[ -n "$mib" ] &&
 		echo "$out" | awk -v want=$((mib << 20)) \
 			'$1 == "vram_size" && $2 == want { ok = 1 } END { exit !ok }' &&
-		echo "$out" | grep -qE '^  drm-memory-vram +[0-9]+ KiB$' &&
+		echo "$out" | grep -qE '^  drm-total-vram +[0-9]+( KiB| MiB)?$' &&
 		echo "$out" | grep -qE '^  jobs +[0-9]+$' &&
 		echo "$out" | grep -qE '^  prefault +[0-9]+$'
 }

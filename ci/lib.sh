@@ -43,8 +43,44 @@ build_all() {
 # hash_of FILES...: a short content hash, used to key the caches.
 hash_of() { cat "$@" | sha256sum | cut -c1-16; }
 
-# Debian versions of the sources; they key every cache below.
-kernel_version() { dpkg-query -W -f='${Version}' linux-source-6.1; }
+# Debian's archive beyond the machine's own suites (the kernels of
+# trixie-backports), through a private apt configuration in
+# $VTGPU_CACHE/apt whose sources are derived from the machine's own: the
+# system's sources are never touched (ci/get-sources.sh sets it up).
+APT_DIR=$VTGPU_CACHE/apt
+apt_private_opts() {
+	echo -o Dir::Etc::sourcelist="$APT_DIR/sources.list" \
+		-o Dir::Etc::sourceparts=- -o Dir::State::Lists="$APT_DIR/lists" \
+		-o Dir::Cache="$APT_DIR/cache"
+	# The cache is root's own: no _apt sandbox to hand it to.
+	[ "$(id -u)" != 0 ] || echo -o APT::Sandbox::User=root
+}
+
+# The kernel: Debian's linux-source-$DEBIAN_KERNEL (7.3, or 6.12 for the
+# LTS leg), or the user's git tree in $KERNEL_SRC (see ci/linux-tree.sh).
+DEBIAN_KERNEL=${DEBIAN_KERNEL:-7.3}
+KERNEL_SRC=${KERNEL_SRC:-}
+if [ -n "$KERNEL_SRC" ]; then
+	KERNEL_SRC=$(realpath -e "$KERNEL_SRC") || die "KERNEL_SRC: no such directory"
+	git -C "$KERNEL_SRC" rev-parse -q --verify 'HEAD^{commit}' >/dev/null 2>&1 ||
+		die "KERNEL_SRC=$KERNEL_SRC is not a git tree with a commit (git init; git add -A; git commit)"
+fi
+export DEBIAN_KERNEL KERNEL_SRC
+
+# The suite of Debian's archive that serves linux-source-$1.
+kernel_suite() {
+	case $1 in
+	7.3) echo trixie-backports ;;
+	6.12) echo bookworm-security ;;
+	*) die "no Debian source for Linux $1 (7.3 or 6.12)" ;;
+	esac
+}
+
+# Debian versions of the sources; they key every cache below. The
+# kernel's is recorded when ci/get-sources.sh downloads it.
+kernel_version() {
+	cat "$VTGPU_CACHE/debs/linux-source-$DEBIAN_KERNEL.version" 2>/dev/null
+}
 qemu_version() {
 	apt-cache showsrc qemu 2>/dev/null | sed -n 's/^Version: //p' |
 		sort -V | tail -n1
@@ -55,11 +91,32 @@ igt_version() {
 		sort -V | tail -n1
 }
 
-KERNEL_SRC=$VTGPU_CACHE/linux-$(kernel_version 2>/dev/null || echo none)
-# Debian's epoch colon is kept out of paths: meson and PATH-like variables
-# take it for a separator.
-QEMU_SRC=$VTGPU_CACHE/qemu-$(qemu_version 2>/dev/null | tr : _ || echo none)
-export KERNEL_SRC QEMU_SRC
+# A version or name as a path component: no epoch colon or tilde (meson
+# and PATH-like variables take a colon for a separator).
+path_safe() { tr ':~/' '___'; }
+
+# The kernel tree's key: Debian's version, or for $KERNEL_SRC the content
+# of its HEAD (the git tree, so that a rebuilt commit of the same files is
+# the same build) and a hash of its uncommitted changes.
+kernel_key() {
+	local head dirty
+	if [ -z "$KERNEL_SRC" ]; then
+		kernel_version | path_safe
+		return
+	fi
+	head=$(git -C "$KERNEL_SRC" rev-parse --verify -q 'HEAD^{tree}') ||
+		die "KERNEL_SRC=$KERNEL_SRC is not a git tree with a commit"
+	dirty=$(git -C "$KERNEL_SRC" diff --binary HEAD | sha256sum | cut -c1-8)
+	[ "$dirty" = "$(sha256sum </dev/null | cut -c1-8)" ] && dirty= || dirty=-$dirty
+	echo "src-${head:0:12}$dirty"
+}
+
+# The tree the guest kernel is built from: the base with the series (and
+# for 6.12 the backports) applied, see ci/linux-tree.sh.
+linux_tree_dir() { echo "$VTGPU_CACHE/linux-$(kernel_key)"; }
+
+QEMU_SRC=$VTGPU_CACHE/qemu-$(qemu_version 2>/dev/null | path_safe || echo none)
+export QEMU_SRC
 
 # Kernel config fragments (ci/kconfig/NAME.config), applied in this order on
 # top of x86_64_defconfig. The soak run adds "kasan".
@@ -76,7 +133,7 @@ fragment_files() {
 # The kernel build directory: one per kernel version and config.
 kernel_build_dir() {
 	# shellcheck disable=SC2046
-	echo "$VTGPU_CACHE/kbuild-$(kernel_version)-$(echo $KCONFIG_FRAGMENTS | tr ' ' +)-$(hash_of $(fragment_files))"
+	echo "$VTGPU_CACHE/kbuild-$(kernel_key)-$(echo $KCONFIG_FRAGMENTS | tr ' ' +)-$(hash_of $(fragment_files))"
 }
 
 # QEMU: one build directory per QEMU version and configure line.
@@ -108,5 +165,5 @@ pristine_dir() {
 	*) die "unknown tree $1" ;;
 	esac
 	[ -n "$v" ] || die "no Debian version of the $1 source"
-	echo "$VTGPU_CACHE/pristine/$1-$(echo "$v" | tr : _)"
+	echo "$VTGPU_CACHE/pristine/$1-$(echo "$v" | path_safe)"
 }

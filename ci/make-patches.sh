@@ -5,7 +5,7 @@
 #
 # writes `git format-patch --cover-letter` output to
 # $VTGPU_OUT/patches/{linux,qemu,igt}/: drm/vtgpu against Debian's
-# linux-source-6.1, the vtgpu device against Debian's QEMU source and the
+# linux-source-7.3, the vtgpu device against Debian's QEMU source and the
 # vtgpu tests against Debian's igt-gpu-tools source (intel-gpu-tools). Each
 # series is described by ci/patches/NAME/series (see ci/series.py) and cut
 # against the pristine tree of ci/pristine.sh, which it unpacks on first
@@ -15,15 +15,20 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ $# -gt 0 ] || set -- linux qemu igt
+# Jobs in one checkout (a 6.12 build beside a run) cut into the same out/.
+mkdir -p "$VTGPU_OUT/patches"
+exec 9>"$VTGPU_OUT/patches/.lock"
+flock 9
 
 for name in "$@"; do
 	case $name in
-	linux) base="Debian's linux-source-6.1 $(kernel_version)" ;;
+	linux) base="Linux 7.3 (Debian's linux-source-7.3 $(DEBIAN_KERNEL=7.3 kernel_version))" ;;
 	qemu) base="Debian's QEMU source package $(qemu_version)" ;;
 	igt) base="Debian's intel-gpu-tools source package $(igt_version) (igt-gpu-tools 1.27.1)" ;;
 	*) die "unknown series $name (linux, qemu or igt)" ;;
 	esac
-	repo=$("$VTGPU_TOP/ci/pristine.sh" "$name")
+	# The kernel series is against mainline, 7.3, also for the 6.12 leg.
+	repo=$(DEBIAN_KERNEL=7.3 "$VTGPU_TOP/ci/pristine.sh" "$name")
 	SERIES_BASE=$base python3 "$VTGPU_TOP/ci/series.py" \
 		"$VTGPU_TOP/ci/patches/$name/series" "$repo" \
 		"$VTGPU_OUT/patches/$name" ||

@@ -4,7 +4,8 @@
 #   ci/pristine.sh linux|qemu|igt
 #
 # prints the path of a git repository holding Debian's source of that
-# project as one commit, tagged "pristine": linux-source-6.1's tarball, and
+# project as one commit, tagged "pristine": linux-source-7.3's tarball (or
+# 6.12's, with DEBIAN_KERNEL=6.12), and
 # `apt-get source qemu` and `apt-get source intel-gpu-tools` (Debian's
 # patches applied, as the package builds them). Each is unpacked once into
 # $VTGPU_CACHE/pristine/, keyed by its Debian version, and never written to
@@ -61,9 +62,12 @@ apt_source() {
 
 case $what in
 linux)
-	step "unpack pristine linux-source $(kernel_version)"
-	tar -C "$work" -xf "$(ls /usr/src/linux-source-6.1.tar.* | head -n1)"
-	mv "$work/linux-source-6.1" "$repo"
+	"$VTGPU_TOP/ci/get-sources.sh"
+	step "unpack pristine linux-source-$DEBIAN_KERNEL $(kernel_version)"
+	dpkg-deb --fsys-tarfile "$VTGPU_CACHE/debs/linux-source-${DEBIAN_KERNEL}_$(kernel_version)_all.deb" |
+		tar -C "$work" -x ./usr/src/
+	tar -C "$work" -xf "$work/usr/src/linux-source-$DEBIAN_KERNEL.tar.xz"
+	mv "$work/linux-source-$DEBIAN_KERNEL" "$repo"
 	;;
 qemu)
 	step "apt-get source qemu $(qemu_version) (pristine)"

@@ -12,7 +12,7 @@ SUDO=
 PKGS=(
 	# kernel build
 	build-essential bc bison flex libelf-dev libssl-dev cpio kmod
-	xz-utils zstd rsync linux-source-6.1 sparse python3
+	xz-utils zstd rsync sparse python3
 	# qemu build (Debian's dfsg source drops the bundled meson and dtc, so
 	# they come from Debian; virtfs needs attr and cap-ng)
 	dpkg-dev meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev

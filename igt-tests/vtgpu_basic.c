@@ -242,12 +242,13 @@ static bool fdinfo_get(int fd, const char *key, char *value, size_t len)
 	return found;
 }
 
-static uint64_t fdinfo_memory(int fd, const char *region)
+/* drm-STAT-REGION of fdinfo, in bytes (drm-usage-stats.rst's keys). */
+static uint64_t fdinfo_size(int fd, const char *stat, const char *region)
 {
 	char key[64], value[256], unit[8] = "";
 	uint64_t v = 0;
 
-	snprintf(key, sizeof(key), "drm-memory-%s", region);
+	snprintf(key, sizeof(key), "drm-%s-%s", stat, region);
 	igt_assert_f(fdinfo_get(fd, key, value, sizeof(value)),
 		     "no %s in fdinfo\n", key);
 	igt_assert(sscanf(value, "%" SCNu64 " %7s", &v, unit) >= 1);
@@ -256,6 +257,11 @@ static uint64_t fdinfo_memory(int fd, const char *region)
 	else if (!strcmp(unit, "MiB"))
 		v <<= 20;
 	return v;
+}
+
+static uint64_t fdinfo_memory(int fd, const char *region)
+{
+	return fdinfo_size(fd, "total", region);
 }
 
 static const char * const regions[] = { "vram", "gtt", "system" };
@@ -828,6 +834,11 @@ static void test_fdinfo(int fd)
 	igt_assert_eq_u64(fdinfo_memory(fd2, "vram"), 1 << 20);
 	igt_assert_eq_u64(fdinfo_memory(fd2, "gtt"), 2 << 20);
 	igt_assert_eq_u64(fdinfo_memory(fd2, "system"), 3 << 20);
+	igt_assert_eq_u64(fdinfo_size(fd2, "resident", "vram"), 1 << 20);
+	igt_assert_eq_u64(fdinfo_size(fd2, "resident", "gtt"), 2 << 20);
+	igt_assert_eq_u64(fdinfo_size(fd2, "shared", "vram"), 0);
+	/* Only the standard keys: drm-memory-* is deprecated. */
+	igt_assert(!fdinfo_get(fd2, "drm-memory-vram", value, sizeof(value)));
 	/* The other file's BOs are not this one's. */
 	igt_assert_eq_u64(fdinfo_memory(fd, "system") % (3 << 20), 0);
 

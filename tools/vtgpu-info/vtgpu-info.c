@@ -37,7 +37,7 @@ static const char usage[] =
 	"source, each line a key and its value:\n"
 	"\n"
 	"  device parameters   DRM_IOCTL_VTGPU_GETPARAM\n"
-	"  memory              this file's fdinfo (drm-memory-*), and the VRAM\n"
+	"  memory              this file's fdinfo (drm-total-* and the rest), and the VRAM\n"
 	"                      and GTT managers (debugfs mm)\n"
 	"  driver counters     debugfs stats (/sys/kernel/debug/dri/MINOR)\n"
 	"  module parameters   /sys/module/vtgpu/parameters\n"
@@ -96,7 +96,7 @@ static int print_params(struct vtgpu_device *dev)
 }
 
 /* Print the "drm-" lines of an fdinfo file; false if it has none. */
-static bool print_fdinfo(const char *path, bool memory_only)
+static bool print_fdinfo(const char *path)
 {
 	char line[256];
 	bool any = false;
@@ -109,8 +109,6 @@ static bool print_fdinfo(const char *path, bool memory_only)
 		char *key = line, *value;
 
 		if (strncmp(line, "drm-", 4))
-			continue;
-		if (memory_only && strncmp(line, "drm-memory-", 11))
 			continue;
 		value = strchr(line, ':');
 		if (!value)
@@ -134,7 +132,7 @@ static void print_memory(int fd, unsigned int minor)
 
 	printf("memory of this file by domain (fdinfo):\n");
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	if (!print_fdinfo(path, false))
+	if (!print_fdinfo(path))
 		printf("  (no drm- keys in %s)\n", path);
 
 	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%u/mm", minor);
@@ -271,7 +269,7 @@ static void print_clients(void)
 			if (!vtgpu)
 				continue;
 			printf("  pid %s fd %s:\n", p->d_name, d->d_name);
-			print_fdinfo(path, false);
+			print_fdinfo(path);
 		}
 		closedir(fds);
 	}

@@ -10,7 +10,7 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_prime.h>
 #include <drm/vtgpu_drm.h>
-#include <drm/ttm/ttm_bo_driver.h>
+#include <drm/ttm/ttm_bo.h>
 
 #include "vtgpu_drv.h"
 
@@ -47,7 +47,7 @@ static void vtgpu_bo_destroy(struct ttm_buffer_object *tbo)
 	 * destroy a BO with another reservation held (when an eviction
 	 * finds a BO freed while busy): detach from a worker.
 	 */
-	if (tbo->base.import_attach) {
+	if (drm_gem_is_imported(&tbo->base)) {
 		INIT_WORK(&bo->release_work, vtgpu_bo_release_import);
 		queue_work(bdev_to_vtgpu(tbo->bdev)->release_wq,
 			   &bo->release_work);
@@ -145,32 +145,35 @@ static unsigned int vtgpu_bo_places(struct vtgpu_bo *bo, u32 domain,
 
 /*
  * Set up &vtgpu_bo.placement: @preferred only, other BOs evicted to make
- * room there; with @fallback, the other @domains too when that fails, in
- * which a BO already placed then stays. Returns the number of places, 0
- * when the BO fits none: never validate with an empty placement, which
- * would drop the BO's contents.
+ * room there; with @fallback, the other @domains too when that fails
+ * (TTM_PL_FLAG_FALLBACK: only once evicting from @preferred failed), in
+ * which a BO already placed then stays unless there is room in @preferred
+ * without evicting. Returns the number of places, 0 when the BO fits none:
+ * never validate with an empty placement, which would drop the BO's
+ * contents.
  */
 static unsigned int vtgpu_bo_placement(struct vtgpu_bo *bo, u32 domains,
 				       u32 preferred, bool fallback)
 {
 	struct ttm_place *places = bo->places;
-	unsigned int i, n;
+	unsigned int i, n, first;
 
 	n = vtgpu_bo_places(bo, preferred, places);
 	bo->placement.placement = places;
 	bo->placement.num_placement = n;
-	bo->placement.busy_placement = places;
-	bo->placement.num_busy_placement = n;
 	if (!fallback)
 		return n;
 
+	first = n;
 	for (i = 0; i < ARRAY_SIZE(vtgpu_domain_order); i++) {
 		u32 domain = vtgpu_domain_order[i];
 
 		if ((domains & domain) && domain != preferred)
 			n += vtgpu_bo_places(bo, domain, places + n);
 	}
-	bo->placement.num_busy_placement = n;
+	for (i = first; i < n; i++)
+		places[i].flags |= TTM_PL_FLAG_FALLBACK;
+	bo->placement.num_placement = n;
 	return n;
 }
 
@@ -264,7 +267,7 @@ int vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo, bool no_wait_gpu)
 	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
 	struct ttm_placement *placement = &bo->placement;
 	bool cpu_accessed = bo->cpu_accessed;
-	unsigned int n, gtt;
+	unsigned int i, n, gtt;
 	int ret;
 
 	dma_resv_assert_held(tbo->base.resv);
@@ -288,18 +291,20 @@ int vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo, bool no_wait_gpu)
 		return -E2BIG;
 	}
 
-	placement->placement = bo->places;
-	if (no_wait_gpu) {
-		/* Visible VRAM or GTT, where there is room now. */
-		placement->num_placement = n + gtt;
-		placement->busy_placement = NULL;
-		placement->num_busy_placement = 0;
-	} else {
-		/* Visible VRAM, then GTT (or visible VRAM) evicting. */
-		placement->num_placement = n;
-		placement->busy_placement = gtt ? bo->places + n : bo->places;
-		placement->num_busy_placement = gtt ?: n;
+	/*
+	 * With @no_wait_gpu: visible VRAM or GTT, where there is room now
+	 * (TTM_PL_FLAG_DESIRED: never evicting). Else visible VRAM where
+	 * there is room, then GTT evicting (TTM_PL_FLAG_FALLBACK); visible
+	 * VRAM evicting for a BO that may not use GTT.
+	 */
+	for (i = 0; i < n + gtt; i++) {
+		if (no_wait_gpu || (gtt && i < n))
+			bo->places[i].flags |= TTM_PL_FLAG_DESIRED;
+		else if (gtt)
+			bo->places[i].flags |= TTM_PL_FLAG_FALLBACK;
 	}
+	placement->placement = bo->places;
+	placement->num_placement = n + gtt;
 
 	ret = ttm_bo_validate(tbo, placement, &ctx);
 	if (ret) {
@@ -313,9 +318,10 @@ int vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo, bool no_wait_gpu)
 
 /**
  * vtgpu_bo_pin_gtt - move a BO to GTT and pin it there
- * @bo: the BO, not reserved
+ * @bo: the BO, reserved
  *
- * For sharing through a dma-buf: its pages stay put until
+ * For sharing through a dma-buf (&drm_gem_object_funcs.pin, which the
+ * core calls with the reservation held): its pages stay put until
  * vtgpu_bo_unpin().
  *
  * Returns: 0 or a negative error code.
@@ -324,32 +330,26 @@ int vtgpu_bo_pin_gtt(struct vtgpu_bo *bo)
 {
 	struct ttm_operation_ctx ctx = { .interruptible = true };
 	struct ttm_buffer_object *tbo = &bo->tbo;
-	int ret;
+	int ret = 0;
 
-	ret = ttm_bo_reserve(tbo, true, false, NULL);
-	if (ret)
-		return ret;
+	dma_resv_assert_held(tbo->base.resv);
 
 	if (!tbo->pin_count)
 		ret = vtgpu_bo_validate(bo, VTGPU_GEM_DOMAIN_GTT,
 					VTGPU_GEM_DOMAIN_GTT, &ctx);
 	if (!ret)
 		ttm_bo_pin(tbo);
-	ttm_bo_unreserve(tbo);
 	return ret;
 }
 
 /**
  * vtgpu_bo_unpin - undo vtgpu_bo_pin_gtt()
- * @bo: the BO, not reserved
+ * @bo: the BO, reserved
  */
 void vtgpu_bo_unpin(struct vtgpu_bo *bo)
 {
-	struct ttm_buffer_object *tbo = &bo->tbo;
-
-	dma_resv_lock(tbo->base.resv, NULL);
-	ttm_bo_unpin(tbo);
-	ttm_bo_unreserve(tbo);
+	dma_resv_assert_held(bo->tbo.base.resv);
+	ttm_bo_unpin(&bo->tbo);
 }
 
 /**
@@ -415,14 +415,12 @@ int vtgpu_bo_create(struct vtgpu_device *vtgpu, u64 size, u32 domains,
 	static struct ttm_placement sys_placement = {
 		.num_placement = 1,
 		.placement = &sys_place,
-		.num_busy_placement = 1,
-		.busy_placement = &sys_place,
 	};
 	struct ttm_operation_ctx ctx = { .interruptible = true };
 	struct vtgpu_bo *bo;
 	int ret;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	bo = kzalloc_obj(*bo);
 	if (!bo) {
 		if (userptr)
 			vtgpu_userptr_free(userptr);
@@ -450,7 +448,7 @@ int vtgpu_bo_create(struct vtgpu_device *vtgpu, u64 size, u32 domains,
 	if (!resv)
 		ttm_bo_unreserve(&bo->tbo);
 	if (ret) {
-		ttm_bo_put(&bo->tbo);
+		drm_gem_object_put(&bo->tbo.base);
 		return ret;
 	}
 

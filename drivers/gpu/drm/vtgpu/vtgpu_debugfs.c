@@ -69,7 +69,7 @@ static int vtgpu_debugfs_bos(struct seq_file *m, void *unused)
 			if (tbo->resource->mem_type != TTM_PL_SYSTEM)
 				seq_printf(m, "%#8lx+%-8lu ",
 					   tbo->resource->start,
-					   tbo->resource->num_pages);
+					   PFN_UP(tbo->resource->size));
 			else
 				seq_printf(m, "%-18s ", "-");
 			dma_resv_unlock(tbo->base.resv);
@@ -78,7 +78,7 @@ static int vtgpu_debugfs_bos(struct seq_file *m, void *unused)
 		}
 		seq_printf(m, "%3u %#7x %#5x%s%s\n", tbo->pin_count,
 			   bo->domains, bo->flags,
-			   tbo->base.import_attach ? " imported" : "",
+			   drm_gem_is_imported(&tbo->base) ? " imported" : "",
 			   bo->userptr ? " userptr" : "");
 		count++;
 		total += tbo->base.size;

@@ -11,18 +11,17 @@
  */
 
 #include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/module.h>
 #include <linux/pci.h>
-#include <linux/seq_file.h>
-#include <linux/slab.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_ttm_helper.h>
 #include <drm/drm_ioctl.h>
-#include <drm/drm_prime.h>
+#include <drm/drm_print.h>
 #include <drm/vtgpu_drm.h>
 
 #include "vtgpu_drv.h"
@@ -70,7 +69,6 @@
 
 #define DRIVER_NAME	"vtgpu"
 #define DRIVER_DESC	"Virtual GPU for QEMU with TTM-managed VRAM"
-#define DRIVER_DATE	"20261121"
 #define DRIVER_MAJOR	1
 #define DRIVER_MINOR	0
 
@@ -126,72 +124,63 @@ static const struct drm_ioctl_desc vtgpu_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 };
 
-static int vtgpu_open(struct drm_device *drm, struct drm_file *file)
-{
-	struct vtgpu_device *vtgpu = to_vtgpu(drm);
-	struct vtgpu_file *vfile;
-
-	vfile = kzalloc(sizeof(*vfile), GFP_KERNEL);
-	if (!vfile)
-		return -ENOMEM;
-	vfile->client_id = atomic64_inc_return(&vtgpu->next_client_id);
-	file->driver_priv = vfile;
-	return 0;
-}
-
-static void vtgpu_postclose(struct drm_device *drm, struct drm_file *file)
-{
-	kfree(file->driver_priv);
-}
-
 /*
- * fdinfo, as Documentation/gpu/drm-usage-stats.rst describes it: the
- * memory of the file's BOs, by the domain each is in now.
+ * fdinfo's memory keys (Documentation/gpu/drm-usage-stats.rst) for the
+ * file's BOs, by the domain each is in now: drm-total-vram, -gtt and
+ * -system, with -shared, and for VRAM and GTT -resident (what is there
+ * is resident) and -active (a fence pending on the BO).
  */
-static void vtgpu_show_fdinfo(struct seq_file *m, struct file *f)
+static void vtgpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 {
-	struct drm_file *file = f->private_data;
-	struct drm_device *drm = file->minor->dev;
-	struct vtgpu_file *vfile = file->driver_priv;
-	u64 size[TTM_NUM_MEM_TYPES] = {};
+	static const char * const region[] = {
+		[TTM_PL_SYSTEM] = "system",
+		[TTM_PL_TT] = "gtt",
+		[TTM_PL_VRAM] = "vram",
+	};
+	struct drm_memory_stats stats[ARRAY_SIZE(region)] = {};
 	struct drm_gem_object *obj;
+	u32 mem_type;
 	int id;
 
 	spin_lock(&file->table_lock);
 	idr_for_each_entry(&file->object_idr, obj, id) {
-		u32 mem_type = READ_ONCE(gem_to_vtgpu_bo(obj)->mem_type);
+		struct drm_memory_stats *s;
 
-		if (mem_type < TTM_NUM_MEM_TYPES)
-			size[mem_type] += obj->size;
+		mem_type = READ_ONCE(gem_to_vtgpu_bo(obj)->mem_type);
+		if (mem_type >= ARRAY_SIZE(region))
+			continue;
+		s = &stats[mem_type];
+		if (drm_gem_object_is_shared_for_memory_stats(obj))
+			s->shared += obj->size;
+		else
+			s->private += obj->size;
+		s->resident += obj->size;
+		if (!dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))
+			s->active += obj->size;
 	}
 	spin_unlock(&file->table_lock);
 
-	seq_printf(m, "drm-driver:\t%s\n", drm->driver->name);
-	seq_printf(m, "drm-pdev:\t%s\n", dev_name(drm->dev));
-	seq_printf(m, "drm-client-id:\t%llu\n", vfile->client_id);
-	seq_printf(m, "drm-memory-vram:\t%llu KiB\n", size[TTM_PL_VRAM] >> 10);
-	seq_printf(m, "drm-memory-gtt:\t%llu KiB\n", size[TTM_PL_TT] >> 10);
-	seq_printf(m, "drm-memory-system:\t%llu KiB\n",
-		   size[TTM_PL_SYSTEM] >> 10);
+	for (mem_type = 0; mem_type < ARRAY_SIZE(region); mem_type++)
+		drm_print_memory_stats(p, &stats[mem_type],
+				       mem_type == TTM_PL_SYSTEM ? 0 :
+				       DRM_GEM_OBJECT_RESIDENT |
+				       DRM_GEM_OBJECT_ACTIVE,
+				       region[mem_type]);
 }
 
 static const struct file_operations vtgpu_fops = {
 	.owner		= THIS_MODULE,
 	DRM_GEM_FOPS,
-	.show_fdinfo	= vtgpu_show_fdinfo,
+	.show_fdinfo	= drm_show_fdinfo,
 };
 
 static const struct drm_driver vtgpu_driver = {
 	.driver_features	= DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ,
-	.open			= vtgpu_open,
-	.postclose		= vtgpu_postclose,
 	.ioctls			= vtgpu_ioctls,
 	.num_ioctls		= ARRAY_SIZE(vtgpu_ioctls),
 	.fops			= &vtgpu_fops,
-	.prime_handle_to_fd	= drm_gem_prime_handle_to_fd,
-	.prime_fd_to_handle	= drm_gem_prime_fd_to_handle,
+	.show_fdinfo		= vtgpu_show_fdinfo,
 	.gem_prime_import_sg_table = vtgpu_gem_prime_import_sg_table,
-	.gem_prime_mmap		= drm_gem_prime_mmap,
 	.dumb_create		= vtgpu_gem_dumb_create,
 	.dumb_map_offset	= drm_gem_ttm_dumb_map_offset,
 #ifdef CONFIG_DEBUG_FS
@@ -199,7 +188,6 @@ static const struct drm_driver vtgpu_driver = {
 #endif
 	.name			= DRIVER_NAME,
 	.desc			= DRIVER_DESC,
-	.date			= DRIVER_DATE,
 	.major			= DRIVER_MAJOR,
 	.minor			= DRIVER_MINOR,
 };
@@ -268,16 +256,15 @@ static int vtgpu_pci_probe(struct pci_dev *pdev, const struct pci_device_id *ent
 	if (IS_ERR(vtgpu))
 		return PTR_ERR(vtgpu);
 
-	ret = pcim_iomap_regions(pdev, BIT(VTGPU_BAR_MMIO), DRIVER_NAME);
-	if (ret)
-		return ret;
-	vtgpu->mmio = pcim_iomap_table(pdev)[VTGPU_BAR_MMIO];
+	vtgpu->mmio = pcim_iomap_region(pdev, VTGPU_BAR_MMIO, DRIVER_NAME);
+	if (IS_ERR(vtgpu->mmio))
+		return PTR_ERR(vtgpu->mmio);
 
 	ret = vtgpu_identify(vtgpu, pdev);
 	if (ret)
 		return ret;
 
-	ret = pci_request_region(pdev, VTGPU_BAR_VRAM, DRIVER_NAME);
+	ret = pcim_request_region(pdev, VTGPU_BAR_VRAM, DRIVER_NAME);
 	if (ret)
 		return ret;
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));

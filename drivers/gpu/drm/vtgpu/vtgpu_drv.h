@@ -13,7 +13,7 @@
 #include <drm/drm_device.h>
 #include <drm/drm_mm.h>
 #include <drm/vtgpu_drm.h>
-#include <drm/ttm/ttm_bo_api.h>
+#include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_device.h>
 #include <drm/ttm/ttm_placement.h>
 #include <drm/ttm/ttm_resource.h>
@@ -253,9 +253,8 @@ struct vtgpu_stats {
  * @bo_list: every BO of the device (&vtgpu_bo.link), for debugfs
  * @mmap_file: lazily created file that dma-buf mappings are moved to, so
  *	that moves unmap them along with the DRM file's, see vtgpu_gem_mmap()
- * @next_client_id: source of &vtgpu_file.client_id
  * @evict_invisible: eviction placement of a NO_CPU_ACCESS BO in visible
- *	VRAM: invisible VRAM, then GTT
+ *	VRAM: invisible VRAM, then GTT, then SYSTEM
  * @userptr_lock: the notifier lock of userptr BOs, see DOC: userptr
  * @move_with_cpu: debugfs knob for benchmarks: moves between GTT and
  *	visible VRAM are CPU copies instead of engine jobs
@@ -283,8 +282,7 @@ struct vtgpu_device {
 	struct list_head bo_list;
 
 	struct file *mmap_file;
-	atomic64_t next_client_id;
-	struct ttm_place evict_invisible[2];
+	struct ttm_place evict_invisible[3];
 
 	/* the pages and GART state of userptr BOs, see DOC: userptr */
 	struct mutex userptr_lock;
@@ -335,14 +333,6 @@ struct vtgpu_userptr_pages {
 	dma_addr_t *dma_addrs;
 	unsigned long seq;
 	bool installed;
-};
-
-/**
- * struct vtgpu_file - per-open-file data
- * @client_id: unique id of the file, for fdinfo
- */
-struct vtgpu_file {
-	u64 client_id;
 };
 
 static inline struct vtgpu_device *to_vtgpu(struct drm_device *drm)

@@ -686,7 +686,7 @@ int vtgpu_engine_init(struct vtgpu_device *vtgpu)
 	if (!engine->ring || !engine->fence_wb)
 		return -ENOMEM;
 
-	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_LEGACY);
+	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_INTX);
 	if (ret < 0)
 		return ret;
 

@@ -40,11 +40,7 @@ static struct file *vtgpu_mmap_file(struct vtgpu_device *vtgpu)
 {
 	struct file *file;
 
-	rcu_read_lock();
-	file = READ_ONCE(vtgpu->mmap_file);
-	if (file && !get_file_rcu(file))
-		file = NULL;
-	rcu_read_unlock();
+	file = get_file_active(&vtgpu->mmap_file);
 	if (file)
 		return file;
 
@@ -67,7 +63,7 @@ static int vtgpu_gem_mmap(struct drm_gem_object *obj,
 	struct file *file = NULL;
 	int ret;
 
-	if (obj->import_attach || bo->userptr)
+	if (drm_gem_is_imported(obj) || bo->userptr)
 		return -EPERM;
 
 	if (vma->vm_file->f_mapping != vtgpu->drm.anon_inode->i_mapping) {
@@ -90,7 +86,7 @@ static void vtgpu_gem_free(struct drm_gem_object *obj)
 
 	if (bo->userptr)
 		vtgpu_userptr_release(bo);
-	ttm_bo_put(&bo->tbo);
+	ttm_bo_fini(&bo->tbo);
 }
 
 /*
@@ -116,20 +112,19 @@ static void vtgpu_gem_unpin(struct drm_gem_object *obj)
 	vtgpu_bo_unpin(gem_to_vtgpu_bo(obj));
 }
 
-/* The pages of a BO pinned in GTT, for an importer. */
+/*
+ * The pages of a BO pinned in GTT, for an importer. The core calls this,
+ * .pin and .unpin with the reservation held.
+ */
 static struct sg_table *vtgpu_gem_get_sg_table(struct drm_gem_object *obj)
 {
 	struct ttm_buffer_object *tbo = &gem_to_vtgpu_bo(obj)->tbo;
-	struct sg_table *sgt;
 
-	dma_resv_lock(obj->resv, NULL);
+	dma_resv_assert_held(obj->resv);
 	if (!tbo->pin_count || !tbo->ttm || !tbo->ttm->pages)
-		sgt = ERR_PTR(-EINVAL);
-	else
-		sgt = drm_prime_pages_to_sg(obj->dev, tbo->ttm->pages,
-					    tbo->ttm->num_pages);
-	dma_resv_unlock(obj->resv);
-	return sgt;
+		return ERR_PTR(-EINVAL);
+	return drm_prime_pages_to_sg(obj->dev, tbo->ttm->pages,
+				     tbo->ttm->num_pages);
 }
 
 const struct drm_gem_object_funcs vtgpu_gem_object_funcs = {

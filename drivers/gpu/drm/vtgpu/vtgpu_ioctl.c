@@ -16,7 +16,8 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_syncobj.h>
 #include <drm/vtgpu_drm.h>
-#include <drm/ttm/ttm_bo_driver.h>
+#include <drm/ttm/ttm_bo.h>
+#include <drm/ttm/ttm_tt.h>
 
 #include "vtgpu_drv.h"
 
@@ -116,7 +117,7 @@ int vtgpu_gem_mmap_offset_ioctl(struct drm_device *drm, void *data,
 	if (!obj)
 		return -ENOENT;
 
-	if (obj->import_attach || gem_to_vtgpu_bo(obj)->userptr)
+	if (drm_gem_is_imported(obj) || gem_to_vtgpu_bo(obj)->userptr)
 		ret = -EPERM;
 	else
 		args->offset = drm_vma_node_offset_addr(&obj->vma_node);
@@ -162,12 +163,12 @@ int vtgpu_gem_info_ioctl(struct drm_device *drm, void *data,
 		info |= VTGPU_GEM_INFO_VISIBLE;
 	if (tbo->pin_count)
 		info |= VTGPU_GEM_INFO_PINNED;
-	if (tbo->ttm && (tbo->ttm->page_flags & TTM_TT_FLAG_SWAPPED))
+	if (tbo->ttm && ttm_tt_is_swapped(tbo->ttm))
 		info |= VTGPU_GEM_INFO_SWAPPED;
 	if (bo->cpu_accessed)
 		info |= VTGPU_GEM_INFO_CPU_ACCESSED;
 	dma_resv_unlock(obj->resv);
-	if (obj->import_attach)
+	if (drm_gem_is_imported(obj))
 		info |= VTGPU_GEM_INFO_IMPORTED;
 	if (bo->userptr)
 		info |= VTGPU_GEM_INFO_USERPTR;

@@ -14,7 +14,7 @@
 #include <drm/drm_prime.h>
 #include <drm/drm_print.h>
 #include <drm/vtgpu_drm.h>
-#include <drm/ttm/ttm_bo_driver.h>
+#include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_range_manager.h>
 #include <drm/ttm/ttm_tt.h>
 
@@ -97,7 +97,7 @@ static int vtgpu_vram_mgr_alloc(struct ttm_resource_manager *man,
 	struct vtgpu_vram_node *node;
 	int ret;
 
-	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	node = kzalloc_obj(*node);
 	if (!node)
 		return -ENOMEM;
 
@@ -108,7 +108,7 @@ static int vtgpu_vram_mgr_alloc(struct ttm_resource_manager *man,
 
 	spin_lock(&mgr->lock);
 	ret = drm_mm_insert_node_in_range(&mgr->mm, &node->mm,
-					  node->base.num_pages,
+					  PFN_UP(node->base.size),
 					  bo->page_alignment, 0,
 					  place->fpfn, lpfn, mode);
 	if (!ret)
@@ -251,7 +251,7 @@ u64 vtgpu_gpu_addr(struct vtgpu_device *vtgpu, struct ttm_resource *res)
 bool vtgpu_res_visible(struct vtgpu_device *vtgpu, struct ttm_resource *res)
 {
 	return res->mem_type == TTM_PL_VRAM &&
-	       ((u64)res->start + res->num_pages) << PAGE_SHIFT <=
+	       ((u64)res->start << PAGE_SHIFT) + res->size <=
 	       vtgpu->visible_vram_size;
 }
 
@@ -309,7 +309,7 @@ static struct ttm_tt *vtgpu_ttm_tt_create(struct ttm_buffer_object *tbo,
 {
 	struct vtgpu_tt *gtt;
 
-	gtt = kzalloc(sizeof(*gtt), GFP_KERNEL);
+	gtt = kzalloc_obj(*gtt);
 	if (!gtt)
 		return NULL;
 
@@ -363,9 +363,10 @@ static void vtgpu_evict_flags(struct ttm_buffer_object *tbo,
 			      struct ttm_placement *placement)
 {
 	static const struct ttm_place sys = { .mem_type = TTM_PL_SYSTEM };
+	/* GTT where there is room, else evicting there, else SYSTEM. */
 	static const struct ttm_place tt_sys[] = {
 		{ .mem_type = TTM_PL_TT },
-		{ .mem_type = TTM_PL_SYSTEM },
+		{ .mem_type = TTM_PL_SYSTEM, .flags = TTM_PL_FLAG_FALLBACK },
 	};
 	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
 	struct ttm_resource *res = tbo->resource;
@@ -373,15 +374,11 @@ static void vtgpu_evict_flags(struct ttm_buffer_object *tbo,
 	if (res->mem_type != TTM_PL_VRAM || !vtgpu_is_vtgpu_bo(tbo)) {
 		placement->placement = &sys;
 		placement->num_placement = 1;
-		placement->busy_placement = &sys;
-		placement->num_busy_placement = 1;
 		return;
 	}
 
 	placement->placement = tt_sys;
-	placement->num_placement = 1;
-	placement->busy_placement = tt_sys;
-	placement->num_busy_placement = 2;
+	placement->num_placement = 2;
 
 	/*
 	 * A BO that needs no CPU access (and got none), evicted from visible
@@ -392,7 +389,7 @@ static void vtgpu_evict_flags(struct ttm_buffer_object *tbo,
 	    vtgpu->visible_vram_size < vtgpu->vram_size &&
 	    ((u64)res->start << PAGE_SHIFT) < vtgpu->visible_vram_size) {
 		placement->placement = vtgpu->evict_invisible;
-		placement->num_placement = 2;
+		placement->num_placement = ARRAY_SIZE(vtgpu->evict_invisible);
 	}
 }
 
@@ -529,7 +526,7 @@ static void vtgpu_move_fallback_init(struct vtgpu_job *job,
 		m->dst_tt = tbo->ttm;
 	else
 		m->dst_offset = (u64)new_mem->start << PAGE_SHIFT;
-	m->size = (u64)new_mem->num_pages << PAGE_SHIFT;
+	m->size = new_mem->size;
 	job->fallback = vtgpu_move_cpu_copy;
 }
 
@@ -551,7 +548,7 @@ static int vtgpu_move_blit(struct ttm_buffer_object *tbo, bool evict,
 		return -ENOMEM;
 	vtgpu_job_copy(job, vtgpu_gpu_addr(vtgpu, tbo->resource),
 		       vtgpu_gpu_addr(vtgpu, new_mem),
-		       (u64)new_mem->num_pages << PAGE_SHIFT);
+		       new_mem->size);
 	vtgpu_move_fallback_init(job, tbo, new_mem);
 	ret = vtgpu_job_submit(job, ctx->interruptible);
 	if (ret)
@@ -580,7 +577,7 @@ static int vtgpu_move_clear(struct ttm_buffer_object *tbo,
 	if (!job)
 		return -ENOMEM;
 	vtgpu_job_fill(job, vtgpu_gpu_addr(vtgpu, new_mem),
-		       (u64)new_mem->num_pages << PAGE_SHIFT, 0);
+		       new_mem->size, 0);
 	ret = vtgpu_job_submit(job, ctx->interruptible);
 	if (ret)
 		return ret;
@@ -596,8 +593,7 @@ static int vtgpu_move_clear(struct ttm_buffer_object *tbo,
 /* Whether a BO in SYSTEM has contents: pages, present or swapped out. */
 static bool vtgpu_tt_has_data(struct ttm_tt *ttm)
 {
-	return ttm && (ttm_tt_is_populated(ttm) ||
-		       (ttm->page_flags & TTM_TT_FLAG_SWAPPED));
+	return ttm && (ttm_tt_is_populated(ttm) || ttm_tt_is_swapped(ttm));
 }
 
 static int vtgpu_bo_move(struct ttm_buffer_object *tbo, bool evict,
@@ -808,12 +804,12 @@ int vtgpu_ttm_init(struct vtgpu_device *vtgpu)
 	u64 visible_pages = vtgpu->visible_vram_size >> PAGE_SHIFT;
 	int ret;
 
-	vtgpu->release_wq = alloc_workqueue("vtgpu_release", 0, 0);
+	vtgpu->release_wq = alloc_workqueue("vtgpu_release", WQ_UNBOUND, 0);
 	if (!vtgpu->release_wq)
 		return -ENOMEM;
 	ret = ttm_device_init(&vtgpu->bdev, &vtgpu_ttm_funcs, drm->dev,
 			      drm->anon_inode->i_mapping,
-			      drm->vma_offset_manager, false, false);
+			      drm->vma_offset_manager, 0);
 	if (ret) {
 		destroy_workqueue(vtgpu->release_wq);
 		return ret;
@@ -828,9 +824,13 @@ int vtgpu_ttm_init(struct vtgpu_device *vtgpu)
 		return ret;
 	}
 
+	/* Invisible VRAM where there is room, then as tt_sys. */
 	vtgpu->evict_invisible[0].fpfn = visible_pages;
 	vtgpu->evict_invisible[0].mem_type = TTM_PL_VRAM;
+	vtgpu->evict_invisible[0].flags = TTM_PL_FLAG_DESIRED;
 	vtgpu->evict_invisible[1].mem_type = TTM_PL_TT;
+	vtgpu->evict_invisible[2].mem_type = TTM_PL_SYSTEM;
+	vtgpu->evict_invisible[2].flags = TTM_PL_FLAG_FALLBACK;
 
 	return drmm_add_action_or_reset(drm, vtgpu_ttm_fini, vtgpu);
 }

@@ -447,7 +447,7 @@ int vtgpu_userptr_create(struct drm_file *file, struct vtgpu_device *vtgpu,
 	struct vtgpu_bo *bo;
 	int ret;
 
-	up = kzalloc(sizeof(*up), GFP_KERNEL);
+	up = kzalloc_obj(*up);
 	if (!up)
 		return -ENOMEM;
 	up->vtgpu = vtgpu;

@@ -10,7 +10,7 @@
 
 #include <drm/drm_drv.h>
 #include <drm/drm_vma_manager.h>
-#include <drm/ttm/ttm_bo_api.h>
+#include <drm/ttm/ttm_bo.h>
 
 #include "vtgpu_drv.h"
 
@@ -55,8 +55,8 @@
  * faulting page, MADV_SEQUENTIAL the vtgpu.prefault_sequential pages from
  * it, and otherwise vtgpu.prefault pages (TTM's TTM_BO_VM_NUM_PREFAULT by
  * default); never past the end of the VMA (a VMA never extends past its
- * BO). No other TTM driver adapts the window; the hints cost nothing to
- * follow, and streaming through a large BO then takes 1/16th of the
+ * BO). vmwgfx maps one page under MADV_RANDOM too; the MADV_SEQUENTIAL
+ * window is new: streaming through a large BO then takes 1/16th of the
  * faults of the default (see the vtgpu_mmap prefault subtests).
  *
  * Lock order: mmap_lock, then the BO's reservation (taken by the fault
@@ -132,14 +132,14 @@ static vm_fault_t vtgpu_vm_fault_move_unlocked(struct vm_fault *vmf,
 	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
 		return VM_FAULT_RETRY;
 
-	ttm_bo_get(tbo);
+	drm_gem_object_get(&tbo->base);
 	mmap_read_unlock(vmf->vma->vm_mm);
 	if (!vtgpu_bo_fault_reserve_notify(bo, false))
 		(void)dma_resv_wait_timeout(tbo->base.resv,
 					    DMA_RESV_USAGE_KERNEL, true,
 					    MAX_SCHEDULE_TIMEOUT);
 	dma_resv_unlock(tbo->base.resv);
-	ttm_bo_put(tbo);
+	drm_gem_object_put(&tbo->base);
 	return VM_FAULT_RETRY;
 }
 
