@@ -10,6 +10,9 @@
 #              (ci/check-patches.sh)
 #   gate       a provoked WARN, lockdep report, hang and boot hang fail a run
 #   guest      the igt suite in a lockdep guest
+#   lts        Linux 6.12 LTS with the backport series of ci/backports/6.12:
+#              vtgpu_basic, vtgpu_mmap, vtgpu_evict and vtgpu_prime in a
+#              lockdep guest (same config fragments, its own build)
 # and ends with the sum: "N passed, N failed, N skipped". Arguments name
 # the stages to run (default: all).
 set -uo pipefail
@@ -55,7 +58,7 @@ selftest() {
 style() {
 	local f p=0 fl=0
 	for f in "$VTGPU_TOP"/drivers/gpu/drm/vtgpu/*.[ch] "$VTGPU_TOP"/include/uapi/drm/vtgpu_drm.h; do
-		if perl "$KERNEL_SRC/scripts/checkpatch.pl" --strict --no-tree --terse -q -f "$f"; then
+		if perl "$(linux_tree_dir)/scripts/checkpatch.pl" --strict --no-tree --terse -q -f "$f"; then
 			p=$((p + 1))
 		else
 			fl=$((fl + 1))
@@ -91,8 +94,13 @@ driver() {
 	fi
 }
 
-# Cut the series from this tree, then apply and build them.
+# Cut the series from this tree, then apply and build them (against the
+# build of Debian's 7.3, made here when the guest kernel is another).
 patches() {
+	if ! DEBIAN_KERNEL=7.3 KERNEL_SRC= "$VTGPU_TOP/ci/build-kernel.sh" >&2; then
+		echo "0 passed, 1 failed"
+		return 1
+	fi
 	if ! "$VTGPU_TOP/ci/make-patches.sh"; then
 		echo "0 passed, 1 failed"
 		return 1
@@ -110,13 +118,28 @@ qtest() {
 	return $rc
 }
 
+# The tests the 6.12 leg runs.
+LTS_TESTS="vtgpu_basic vtgpu_mmap vtgpu_evict vtgpu_prime"
+lts() {
+	DEBIAN_KERNEL=6.12 KERNEL_SRC= TESTS=$LTS_TESTS "$VTGPU_TOP/ci/run-guest.sh"
+}
+
 # ci/check.sh [STAGE...] runs only the stages named.
 wanted() { [ $# -eq 0 ] || [[ " $* " == *" $STAGE "* ]]; }
-for STAGE in selftest style driver qtest patches gate guest; do
+for STAGE in selftest style driver qtest patches gate guest lts; do
 	wanted "$@" || continue
 	case $STAGE in
 	gate) stage gate "$VTGPU_TOP/ci/test-gate.sh" ;;
 	guest) stage guest "$VTGPU_TOP/ci/run-guest.sh" ;;
+	lts)
+		# Built outside the stage, whose output comes at its end: the
+		# build's progress lines show as it runs.
+		if DEBIAN_KERNEL=6.12 KERNEL_SRC= "$VTGPU_TOP/ci/build-kernel.sh"; then
+			stage lts lts
+		else
+			echo "lts: 0 passed, 1 failed" >>"$TALLY"
+		fi
+		;;
 	*) stage "$STAGE" "$STAGE" ;;
 	esac
 done
