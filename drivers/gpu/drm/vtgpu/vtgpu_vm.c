@@ -157,7 +157,7 @@ static vm_fault_t vtgpu_vm_fault_notify(struct vm_fault *vmf,
 	int ret;
 
 	ret = vtgpu_bo_fault_reserve_notify(bo, first);
-	if (first && (ret == -EBUSY || ret == -ENOMEM || ret == -ENOSPC))
+	if (first && (ret == -EBUSY || ret == -ENOMEM))
 		return vtgpu_vm_fault_move_unlocked(vmf, bo);
 	switch (ret) {
 	case 0:
