@@ -27,7 +27,7 @@ esac
 if [ ! -f "$QBUILD/build.ninja" ]; then
 	step "configure qemu ${CONFIGURE[*]}"
 	rm -rf "$QBUILD" && mkdir -p "$QBUILD"
-	(cd "$QBUILD" && "$QEMU_SRC/configure" "${CONFIGURE[@]}" \
+	(cd "$QBUILD" && qemu_env "$QEMU_SRC/configure" "${CONFIGURE[@]}" \
 		>configure.log 2>&1) || {
 		tail -n 30 "$QBUILD/configure.log" >&2
 		rm -f "$QBUILD/build.ninja"
@@ -47,7 +47,7 @@ for d in /usr/share/qemu /usr/share/seabios; do
 done
 
 step "build ${TARGETS[*]} in $QBUILD"
-ninja -C "$QBUILD" "${TARGETS[@]}" >"$QBUILD/ninja.log" 2>&1 || {
+qemu_env ninja -C "$QBUILD" "${TARGETS[@]}" >"$QBUILD/ninja.log" 2>&1 || {
 	grep -E 'error|FAILED' "$QBUILD/ninja.log" | head -n 30 >&2
 	die "qemu build failed (see $QBUILD/ninja.log)"
 }

@@ -210,7 +210,7 @@ qemu_configure() {
 	local src=$1 qbuild=$2 d
 	if [ ! -f "$qbuild/build.ninja" ]; then
 		rm -rf "$qbuild" && mkdir -p "$qbuild"
-		(cd "$qbuild" && "$src/configure" "${QEMU_CONFIGURE[@]}" \
+		(cd "$qbuild" && qemu_env "$src/configure" "${QEMU_CONFIGURE[@]}" \
 			>configure.log 2>&1) ||
 			{ tail -n 30 "$qbuild/configure.log"; rm -f "$qbuild/build.ninja"; return 1; }
 	fi
@@ -228,7 +228,7 @@ qemu_build() {
 	local src=$1 qbuild=$2 targets=(qemu-system-x86_64)
 	[ -f "$src/tests/qtest/vtgpu-test.c" ] && targets+=(tests/qtest/vtgpu-test)
 	echo "ninja ${targets[*]}"
-	nice ninja -C "$qbuild" -j"$JOBS" "${targets[@]}" >"$qbuild/ninja.log" 2>&1 ||
+	qemu_env nice ninja -C "$qbuild" -j"$JOBS" "${targets[@]}" >"$qbuild/ninja.log" 2>&1 ||
 		{ grep -E 'error|FAILED' "$qbuild/ninja.log" | head -n 30; return 1; }
 	! grep -E 'vtgpu.*warning' "$qbuild/ninja.log"
 }

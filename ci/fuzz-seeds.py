@@ -26,7 +26,7 @@ OP_ADD_DMA_PATTERN = 7
 OP_CLOCK_STEP = 9
 LONG = 2            # op_write's size: 32-bit
 
-# include/hw/display/vtgpu_regs.h
+# include/hw/misc/vtgpu_regs.h
 REG = {
     "GART_TABLE_LO": 0x040, "GART_TABLE_HI": 0x044,
     "RING_BASE_LO": 0x080, "RING_BASE_HI": 0x084, "RING_SIZE": 0x088,

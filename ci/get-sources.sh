@@ -1,11 +1,12 @@
 #!/bin/bash
 # Fetch the kernel (Debian's linux-source-$DEBIAN_KERNEL: 7.3 from
-# trixie-backports, 6.12 from bookworm-security) and QEMU (Debian's qemu
-# source package) into the cache, once per Debian version. The kernel's
-# package comes through a private apt configuration ($VTGPU_CACHE/apt)
-# whose entries are derived from the machine's own apt sources: trixie is
-# never added to the system's sources, whose binary installs would then
-# pull trixie's libc. ci/pristine.sh unpacks the kernel.
+# trixie-backports, 6.12 from bookworm-security), QEMU (Debian's qemu
+# source package of sid, $QEMU_VERSION) and the meson QEMU needs (trixie's)
+# into the cache, once per version. They come through a private apt
+# configuration ($VTGPU_CACHE/apt) whose entries are derived from the
+# machine's own apt sources: trixie and sid are never added to the
+# system's sources, whose binary installs would then pull their libc.
+# ci/pristine.sh unpacks the kernel.
 # Prints nothing on stdout; the trees' paths come from ci/lib.sh.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -13,7 +14,8 @@ set -euo pipefail
 mkdir -p "$VTGPU_CACHE/debs"
 
 # The machine's own deb entries, one per line, and for the one serving the
-# machine's release, the same archive's trixie and trixie-backports.
+# machine's release, the same archive's trixie and trixie-backports, and
+# sid's sources.
 private_sources() {
 	local release
 	release=$(. /etc/os-release && echo "$VERSION_CODENAME")
@@ -45,7 +47,9 @@ private_sources() {
 	} | awk -v rel="$release" '{ print }
 		$0 ~ " " rel " " && !done {
 			for (i = 1; i <= NF; i++) if ($i == rel) { sub(rel " ", "%s "); break }
-			printf($0 "\n", "trixie"); printf($0 "\n", "trixie-backports"); done = 1
+			printf($0 "\n", "trixie"); printf($0 "\n", "trixie-backports")
+			src = $0; sub(/^deb /, "deb-src ", src); printf(src "\n", "sid")
+			done = 1
 		}'
 }
 
@@ -60,11 +64,18 @@ apt_private_update() {
 		die "apt-get update of $APT_DIR/sources.list failed"
 }
 
+# Update the private lists once per run, when something is downloaded.
+apt_private_ready() {
+	[ -n "${APT_PRIVATE_UPDATED:-}" ] && return
+	apt_private_update
+	APT_PRIVATE_UPDATED=1
+}
+
 pkg=linux-source-$DEBIAN_KERNEL
 if [ -z "$KERNEL_SRC" ] && [ ! -f "$VTGPU_CACHE/debs/$pkg.version" ]; then
 	suite=$(kernel_suite "$DEBIAN_KERNEL")
 	step "download $pkg from $suite"
-	apt_private_update
+	apt_private_ready
 	rm -f "$VTGPU_CACHE/debs/$pkg"_*.deb
 	# shellcheck disable=SC2046
 	(cd "$VTGPU_CACHE/debs" && apt-get $(apt_private_opts) -qq download "$pkg/$suite") ||
@@ -74,17 +85,39 @@ if [ -z "$KERNEL_SRC" ] && [ ! -f "$VTGPU_CACHE/debs/$pkg.version" ]; then
 	step_done
 fi
 
+# QEMU's source package (.dsc, tarball, Debian's patches), kept for
+# ci/pristine.sh too.
+QEMU_DEBS=$VTGPU_CACHE/debs/qemu-$(qemu_version | path_safe)
+if [ ! -f "$QEMU_DEBS/.complete" ]; then
+	step "download qemu $(qemu_version) source from sid"
+	apt_private_ready
+	rm -rf "$QEMU_DEBS" && mkdir -p "$QEMU_DEBS"
+	# shellcheck disable=SC2046
+	(cd "$QEMU_DEBS" && apt-get $(apt_private_opts) -qq source --download-only \
+		"qemu=$(qemu_version)" >/dev/null) ||
+		die "apt-get source --download-only qemu=$(qemu_version) failed"
+	touch "$QEMU_DEBS/.complete"
+	step_done
+fi
+
+# Unpacked with Debian's patches applied, as `apt-get source` does.
 if [ ! -f "$QEMU_SRC/.vtgpu-unpacked" ]; then
-	step "apt-get source qemu $(qemu_version)"
-	work=$VTGPU_CACHE/qemu-dl
-	rm -rf "$work" "$QEMU_SRC"
-	mkdir -p "$work"
-	(cd "$work" && apt-get source -qq "qemu=$(qemu_version)" >/dev/null 2>&1) ||
-		die "apt-get source qemu failed (is there a deb-src entry? run ci/setup-host.sh)"
-	dir=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'qemu-*' | head -n1)
-	[ -n "$dir" ] || die "apt-get source unpacked no qemu-* directory"
-	mv "$dir" "$QEMU_SRC"
-	rm -rf "$work"
+	step "unpack qemu $(qemu_version)"
+	rm -rf "$QEMU_SRC"
+	dpkg-source -q -x "$QEMU_DEBS"/qemu_*.dsc "$QEMU_SRC" >/dev/null 2>&1 ||
+		die "dpkg-source -x of $QEMU_DEBS failed"
 	touch "$QEMU_SRC/.vtgpu-unpacked"
+	step_done
+fi
+
+if [ ! -f "$MESON_DIR/.vtgpu-unpacked" ]; then
+	step "download meson from trixie"
+	apt_private_ready
+	rm -rf "$MESON_DIR" "$VTGPU_CACHE"/debs/meson_*.deb
+	# shellcheck disable=SC2046
+	(cd "$VTGPU_CACHE/debs" && apt-get $(apt_private_opts) -qq download meson/trixie) ||
+		die "apt-get download meson/trixie failed"
+	dpkg-deb -x "$VTGPU_CACHE"/debs/meson_*.deb "$MESON_DIR"
+	touch "$MESON_DIR/.vtgpu-unpacked"
 	step_done
 fi

@@ -43,8 +43,8 @@ build_all() {
 # hash_of FILES...: a short content hash, used to key the caches.
 hash_of() { cat "$@" | sha256sum | cut -c1-16; }
 
-# Debian's archive beyond the machine's own suites (the kernels of
-# trixie-backports), through a private apt configuration in
+# Debian's archive beyond the machine's own suites (the kernel of
+# trixie-backports, QEMU's source of sid, meson of trixie), through a private apt configuration in
 # $VTGPU_CACHE/apt whose sources are derived from the machine's own: the
 # system's sources are never touched (ci/get-sources.sh sets it up).
 APT_DIR=$VTGPU_CACHE/apt
@@ -81,10 +81,10 @@ kernel_suite() {
 kernel_version() {
 	cat "$VTGPU_CACHE/debs/linux-source-$DEBIAN_KERNEL.version" 2>/dev/null
 }
-qemu_version() {
-	apt-cache showsrc qemu 2>/dev/null | sed -n 's/^Version: //p' |
-		sort -V | tail -n1
-}
+# QEMU's source is Debian's qemu source package of sid, pinned (sid moves
+# on; its index may list versions whose files are gone).
+QEMU_VERSION=1:10.2.2+ds-1
+qemu_version() { echo "$QEMU_VERSION"; }
 
 igt_version() {
 	apt-cache showsrc intel-gpu-tools 2>/dev/null | sed -n 's/^Version: //p' |
@@ -115,8 +115,16 @@ kernel_key() {
 # for 6.12 the backports) applied, see ci/linux-tree.sh.
 linux_tree_dir() { echo "$VTGPU_CACHE/linux-$(kernel_key)"; }
 
-QEMU_SRC=$VTGPU_CACHE/qemu-$(qemu_version 2>/dev/null | path_safe || echo none)
+QEMU_SRC=$VTGPU_CACHE/qemu-$(qemu_version | path_safe)
 export QEMU_SRC
+
+# QEMU 10.2 wants meson >= 1.5; bookworm has 1.0. Trixie's meson package
+# is pure Python: ci/get-sources.sh unpacks it here, and configure (and
+# ninja, when it re-runs meson) find it through PYTHONPATH.
+MESON_DIR=$VTGPU_CACHE/meson-trixie
+qemu_env() {
+	PYTHONPATH=$MESON_DIR/usr/lib/python3/dist-packages${PYTHONPATH:+:$PYTHONPATH} "$@"
+}
 
 # Kernel config fragments (ci/kconfig/NAME.config), applied in this order on
 # top of x86_64_defconfig. The soak run adds "kasan".
@@ -140,7 +148,7 @@ kernel_build_dir() {
 QEMU_CONFIGURE=(--target-list=x86_64-softmmu --without-default-features
 	--enable-virtfs --enable-attr --enable-cap-ng
 	--firmwarepath=/usr/share/qemu:/usr/share/seabios
-	--meson=/usr/bin/meson)
+	--disable-install-blobs)
 qemu_build_dir() {
 	echo "$VTGPU_CACHE/qemu-build-$(qemu_version | tr : _)-$(echo "${QEMU_CONFIGURE[*]}" | sha256sum | cut -c1-16)"
 }
@@ -150,7 +158,7 @@ qemu_build_dir() {
 QEMU_FUZZ_CONFIGURE=(--target-list=x86_64-softmmu --without-default-features
 	--cc=clang-14 --cxx=clang++-14 --enable-fuzzing --enable-sanitizers
 	--firmwarepath=/usr/share/qemu:/usr/share/seabios
-	--meson=/usr/bin/meson)
+	--disable-install-blobs)
 qemu_fuzz_build_dir() {
 	echo "$VTGPU_CACHE/qemu-fuzz-build-$(qemu_version | tr : _)-$(echo "${QEMU_FUZZ_CONFIGURE[*]}" | sha256sum | cut -c1-16)"
 }

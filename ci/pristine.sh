@@ -5,9 +5,9 @@
 #
 # prints the path of a git repository holding Debian's source of that
 # project as one commit, tagged "pristine": linux-source-7.3's tarball (or
-# 6.12's, with DEBIAN_KERNEL=6.12), and
-# `apt-get source qemu` and `apt-get source intel-gpu-tools` (Debian's
-# patches applied, as the package builds them). Each is unpacked once into
+# 6.12's, with DEBIAN_KERNEL=6.12), QEMU's source package of sid
+# ($QEMU_VERSION) and `apt-get source intel-gpu-tools` (Debian's patches
+# applied, as the packages build them). Each is unpacked once into
 # $VTGPU_CACHE/pristine/, keyed by its Debian version, and never written to
 # but by git: the series are applied on throwaway branches
 # (ci/check-patches.sh) and cut with git plumbing (ci/make-patches.sh).
@@ -70,8 +70,10 @@ linux)
 	mv "$work/linux-source-$DEBIAN_KERNEL" "$repo"
 	;;
 qemu)
-	step "apt-get source qemu $(qemu_version) (pristine)"
-	apt_source qemu "$(qemu_version)"
+	"$VTGPU_TOP/ci/get-sources.sh"
+	step "unpack pristine qemu $(qemu_version)"
+	dpkg-source -q -x "$VTGPU_CACHE/debs/qemu-$(qemu_version | path_safe)"/qemu_*.dsc \
+		"$repo" >/dev/null 2>&1 || die "dpkg-source -x qemu failed"
 	;;
 igt)
 	step "apt-get source intel-gpu-tools $(igt_version) (pristine)"

@@ -13,14 +13,15 @@ PKGS=(
 	# kernel build
 	build-essential bc bison flex libelf-dev libssl-dev cpio kmod
 	xz-utils zstd rsync sparse python3
-	# qemu build (Debian's dfsg source drops the bundled meson and dtc, so
-	# they come from Debian; virtfs needs attr and cap-ng)
+	# qemu build (Debian's source drops the bundled dtc and wheels: dtc comes
+	# from Debian, meson >= 1.5 from trixie via ci/get-sources.sh; virtfs
+	# needs attr and cap-ng); meson also builds igt
 	dpkg-dev meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev
 	zlib1g-dev libattr1-dev libcap-ng-dev libfdt-dev python3-venv
 	# guest firmware, taken from the distribution
 	seabios qemu-system-data
-	# tests and guest clients
-	intel-gpu-tools libdrm-dev libdrm-tests drm-info
+	# tests and guest clients; busybox is the live-migration guest's shell
+	intel-gpu-tools libdrm-dev libdrm-tests drm-info busybox-static
 	# reports and benchmark plots
 	jq gnuplot-nox
 	# checkpatch.pl's SPDX check (scripts/spdxcheck.py), for the series

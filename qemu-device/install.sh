@@ -21,7 +21,7 @@ die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }
 
 [ $# -eq 1 ] || die "usage: $0 <qemu-src-dir>"
 TREE=$1
-[ -f "$TREE/hw/display/meson.build" ] && [ -f "$TREE/tests/qtest/meson.build" ] ||
+[ -f "$TREE/hw/misc/meson.build" ] && [ -f "$TREE/tests/qtest/meson.build" ] ||
 	die "$TREE is not a QEMU source tree"
 
 BEGIN_MARK='# vtgpu begin'
@@ -105,15 +105,15 @@ install_toctree_entry() {
 }
 
 # The files of the device.
-update "$TREE/hw/display/vtgpu.c" "$HERE/hw/display/vtgpu.c"
-update "$TREE/include/hw/display/vtgpu_regs.h" "$HERE/include/hw/display/vtgpu_regs.h"
+update "$TREE/hw/misc/vtgpu.c" "$HERE/hw/misc/vtgpu.c"
+update "$TREE/include/hw/misc/vtgpu_regs.h" "$HERE/include/hw/misc/vtgpu_regs.h"
 update "$TREE/docs/specs/vtgpu.rst" "$HERE/docs/specs/vtgpu.rst"
 update "$TREE/tests/qtest/vtgpu-test.c" "$HERE/tests/qtest/vtgpu-test.c"
 
 # Build glue.
-install_block "$TREE/hw/display/Kconfig" "$HERE/hw/display/Kconfig"
-install_block "$TREE/hw/display/meson.build" "$HERE/hw/display/meson.build"
-install_block "$TREE/hw/display/trace-events" "$HERE/hw/display/trace-events"
+install_block "$TREE/hw/misc/Kconfig" "$HERE/hw/misc/Kconfig"
+install_block "$TREE/hw/misc/meson.build" "$HERE/hw/misc/meson.build"
+install_block "$TREE/hw/misc/trace-events" "$HERE/hw/misc/trace-events"
 install_toctree_entry "$TREE/docs/specs/index.rst" vtgpu
 
 install_block "$TREE/tests/qtest/meson.build" "$HERE/tests/qtest/meson.build" \

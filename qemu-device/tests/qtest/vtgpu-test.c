@@ -17,10 +17,10 @@
 #include "libqtest.h"
 #include "libqos/pci.h"
 #include "libqos/pci-pc.h"
-#include "qapi/qmp/qdict.h"
+#include "qobject/qdict.h"
 #include "hw/pci/pci_ids.h"
 #include "hw/pci/pci_regs.h"
-#include "hw/display/vtgpu_regs.h"
+#include "hw/misc/vtgpu_regs.h"
 
 #define VTGPU_SLOT                  4
 #define VTGPU_DEVFN                 QPCI_DEVFN(VTGPU_SLOT, 0)
@@ -42,11 +42,11 @@
 #define NO_RAM_GPA                  0x200000000ULL  /* 8 GiB: nothing */
 #define ROM_GPA                     0xfffff000ULL   /* the BIOS */
 
-#define SMALL_PROPS ",vram_size=8M,visible_vram_size=4M,gart_size=1M"
+#define SMALL_PROPS ",vram-size=8M,visible-vram-size=4M,gart-size=1M"
 
 /* The machine of the generic fuzzer's vtgpu config (generic-fuzz-vtgpu) */
-#define FUZZ_ARGS "-machine q35 -nodefaults -device vtgpu,vram_size=16M," \
-    "visible_vram_size=8M,gart_size=1M"
+#define FUZZ_ARGS "-machine q35 -nodefaults -device vtgpu,vram-size=16M," \
+    "visible-vram-size=8M,gart-size=1M"
 
 static const uint32_t vtgpu_ro_regs[] = {
     VTGPU_REG_ID, VTGPU_REG_VERSION, VTGPU_REG_CAPS,
@@ -300,8 +300,10 @@ static void test_identity(void)
 
     vtgpu_test_start(&t, "");
 
-    g_assert_cmphex(qpci_config_readw(t.dev, PCI_VENDOR_ID), ==, 0x1234);
-    g_assert_cmphex(qpci_config_readw(t.dev, PCI_DEVICE_ID), ==, 0x11f0);
+    g_assert_cmphex(qpci_config_readw(t.dev, PCI_VENDOR_ID), ==,
+                    VTGPU_PCI_VENDOR_ID);
+    g_assert_cmphex(qpci_config_readw(t.dev, PCI_DEVICE_ID), ==,
+                    VTGPU_PCI_DEVICE_ID);
     g_assert_cmphex(qpci_config_readb(t.dev, PCI_REVISION_ID), ==, 1);
     g_assert_cmphex(qpci_config_readw(t.dev, PCI_CLASS_DEVICE), ==,
                     PCI_CLASS_DISPLAY_OTHER);
@@ -353,7 +355,7 @@ static void test_sizes_default(void)
 
 static void test_sizes_custom(void)
 {
-    check_sizes(",vram_size=128M,visible_vram_size=32M,gart_size=4G",
+    check_sizes(",vram-size=128M,visible-vram-size=32M,gart-size=4G",
                 128 * MiB, 32 * MiB, 4 * GiB);
 }
 
@@ -362,7 +364,7 @@ static void test_vram_rw(void)
     VTGPUTest t;
     uint64_t end;
 
-    vtgpu_test_start(&t, ",vram_size=128M,visible_vram_size=32M");
+    vtgpu_test_start(&t, ",vram-size=128M,visible-vram-size=32M");
     end = t.vram_bar_size;
     g_assert_cmphex(end, ==, 32 * MiB);
 
@@ -413,7 +415,7 @@ typedef struct RegValue {
     uint32_t val;
 } RegValue;
 
-/* Every register at reset, for a device with engine_delay_us=77 */
+/* Every register at reset, for a device with engine-delay-us=77 */
 static const RegValue reset_values[] = {
     { VTGPU_REG_ID, VTGPU_ID },
     { VTGPU_REG_VERSION, 0x00010000 },
@@ -503,7 +505,7 @@ static void test_registers(void)
     VTGPUTest t;
     int i;
 
-    vtgpu_test_start(&t, SMALL_PROPS ",engine_delay_us=77");
+    vtgpu_test_start(&t, SMALL_PROPS ",engine-delay-us=77");
     check_reset_values(&t);
 
     for (i = 0; i < ARRAY_SIZE(rw_values); i++) {
@@ -529,7 +531,7 @@ static void test_system_reset(void)
 {
     VTGPUTest t;
 
-    vtgpu_test_start(&t, SMALL_PROPS ",engine_delay_us=77");
+    vtgpu_test_start(&t, SMALL_PROPS ",engine-delay-us=77");
     qpci_io_writel(t.dev, t.vram, 0x100, 0xfeedf00d);
 
     vtgpu_writel(&t, VTGPU_REG_ENGINE_DELAY_US, 0);
@@ -847,6 +849,40 @@ static void test_irq_msi(void)
     g_assert_cmphex(msi_messages(&t), ==, 0x4321);
     g_assert_false(intx_level(&t));
 
+    vtgpu_test_stop(&t);
+}
+
+/*
+ * An interrupt pending when the driver enables MSI: INTx goes down, and
+ * the condition becomes a message.  Disabling MSI raises INTx again.
+ */
+static void test_irq_msi_enable_pending(void)
+{
+    VTGPUTest t;
+    uint8_t cap;
+    uint16_t flags;
+
+    vtgpu_test_start(&t, SMALL_PROPS);
+    route_intx(&t);
+    vtgpu_ring_setup(&t, 4096);
+    vtgpu_writel(&t, VTGPU_REG_INT_MASK, VTGPU_INT_FENCE);
+    vtgpu_fence(&t, 1, VTGPU_FENCE_IRQ);
+    vtgpu_run(&t);
+    g_assert_true(intx_level(&t));
+
+    cap = qpci_find_capability(t.dev, PCI_CAP_ID_MSI, 0);
+    qpci_config_writel(t.dev, cap + PCI_MSI_ADDRESS_LO, MSI_GPA);
+    qpci_config_writel(t.dev, cap + PCI_MSI_ADDRESS_HI, 0);
+    qpci_config_writew(t.dev, cap + PCI_MSI_DATA_64, 0x4321);
+    qtest_writel(t.qts, MSI_GPA, 0);
+    flags = qpci_config_readw(t.dev, cap + PCI_MSI_FLAGS);
+    qpci_config_writew(t.dev, cap + PCI_MSI_FLAGS,
+                       flags | PCI_MSI_FLAGS_ENABLE);
+    g_assert_false(intx_level(&t));
+    g_assert_cmphex(msi_messages(&t), ==, 0x4321);
+
+    qpci_config_writew(t.dev, cap + PCI_MSI_FLAGS, flags);
+    g_assert_true(intx_level(&t));
     vtgpu_test_stop(&t);
 }
 
@@ -1431,7 +1467,7 @@ static void test_delay(void)
     const int64_t us = 1000;
     VTGPUTest t;
 
-    vtgpu_test_start(&t, SMALL_PROPS ",engine_delay_us=500");
+    vtgpu_test_start(&t, SMALL_PROPS ",engine-delay-us=500");
     g_assert_cmpuint(vtgpu_readl(&t, VTGPU_REG_ENGINE_DELAY_US), ==, 500);
     vtgpu_ring_setup(&t, 4096);
 
@@ -1544,35 +1580,60 @@ static void test_stats(void)
  * Migration: VRAM (visible and not) and the engine state move to a
  * second QEMU.
  */
-static void vtgpu_migrate(VTGPUTest *src, VTGPUTest *dst, const char *props)
+/* Wait until the migration of @qts is over; return its status */
+static char *vtgpu_migration_wait(QTestState *qts, char **error)
+{
+    for (;;) {
+        QDict *rsp = qtest_qmp(qts, "{'execute': 'query-migrate'}");
+        QDict *ret = qdict_get_qdict(rsp, "return");
+        const char *status = qdict_get_try_str(ret, "status");
+
+        if (status && (!strcmp(status, "completed") ||
+                       !strcmp(status, "failed"))) {
+            char *result = g_strdup(status);
+
+            if (error) {
+                *error = g_strdup(qdict_get_try_str(ret, "error-desc"));
+            }
+            qobject_unref(rsp);
+            return result;
+        }
+        qobject_unref(rsp);
+        g_usleep(1000);
+    }
+}
+
+/*
+ * Migrate @src to a new QEMU, @dst; with @paused, the destination is
+ * started with -S and stays paused after the migration.
+ */
+static void vtgpu_migrate_to(VTGPUTest *src, VTGPUTest *dst,
+                             const char *props, bool paused)
 {
     g_autofree char *path = g_strdup_printf("%s/vtgpu-migration-%d",
                                             g_get_tmp_dir(), getpid());
     g_autofree char *uri = g_strdup_printf("unix:%s", path);
+    g_autofree char *src_status = NULL, *dst_status = NULL;
     QTestState *to;
 
-    to = qtest_initf("-nodefaults -device vtgpu,addr=%02x.0%s -incoming %s",
-                     VTGPU_SLOT, props, uri);
+    to = qtest_initf("-nodefaults -device vtgpu,addr=%02x.0%s -incoming %s%s",
+                     VTGPU_SLOT, props, uri, paused ? " -S" : "");
     /*
      * Under qtest, the virtual clock does not migrate: set it as a real
-     * migration would, so that timers expire at the same guest time.
+     * migration would, so that timers expire at the same guest time
+     * (clock_step reads it, and must advance it: by 1 ns).
      */
-    qtest_clock_set(to, qtest_clock_step(src->qts, 0));
+    qtest_clock_set(to, qtest_clock_step(src->qts, 1));
     qtest_qmp_assert_success(src->qts, "{'execute': 'migrate',"
                              " 'arguments': {'uri': %s}}", uri);
-    for (;;) {
-        QDict *rsp = qtest_qmp(src->qts, "{'execute': 'query-migrate'}");
-        g_autofree char *status =
-            g_strdup(qdict_get_str(qdict_get_qdict(rsp, "return"), "status"));
-
-        qobject_unref(rsp);
-        g_assert_cmpstr(status, !=, "failed");
-        if (!strcmp(status, "completed")) {
-            break;
-        }
-        g_usleep(1000);
+    src_status = vtgpu_migration_wait(src->qts, NULL);
+    g_assert_cmpstr(src_status, ==, "completed");
+    if (paused) {
+        dst_status = vtgpu_migration_wait(to, NULL);
+        g_assert_cmpstr(dst_status, ==, "completed");
+    } else {
+        qtest_qmp_eventwait(to, "RESUME");
     }
-    qtest_qmp_eventwait(to, "RESUME");
     unlink(path);
 
     /* the mappings of the source's BARs came with the PCI state */
@@ -1581,6 +1642,11 @@ static void vtgpu_migrate(VTGPUTest *src, VTGPUTest *dst, const char *props)
     g_assert_cmphex(dst->vram.addr, ==, src->vram.addr);
     dst->ring_size = src->ring_size;
     dst->tail = src->tail;
+}
+
+static void vtgpu_migrate(VTGPUTest *src, VTGPUTest *dst, const char *props)
+{
+    vtgpu_migrate_to(src, dst, props, false);
 }
 
 static void test_migration_running(void)
@@ -1703,8 +1769,8 @@ static void test_migration_halted(void)
 static void hotplug_add(QTestState *qts, VTGPUTest *t, uint32_t delay_us)
 {
     qtest_qmp_device_add(qts, "vtgpu", "gpu0",
-                         "{'addr': %s, 'vram_size': %d,"
-                         " 'visible_vram_size': %d, 'engine_delay_us': %d}",
+                         "{'addr': %s, 'vram-size': %d,"
+                         " 'visible-vram-size': %d, 'engine-delay-us': %d}",
                          stringify(HOTPLUG_SLOT), (int)(8 * MiB),
                          (int)(4 * MiB), (int)delay_us);
     vtgpu_test_attach(t, qts, QPCI_DEVFN(HOTPLUG_SLOT, 0));
@@ -1777,8 +1843,8 @@ static void test_perf(void)
     uint64_t i;
 
     vtgpu_test_attach(&t, qtest_initf("-m 512 -nodefaults -device vtgpu,"
-                                      "addr=%02x.0,vram_size=1G,"
-                                      "visible_vram_size=16M",
+                                      "addr=%02x.0,vram-size=1G,"
+                                      "visible-vram-size=16M",
                                       VTGPU_SLOT), VTGPU_DEVFN);
     vtgpu_ring_setup(&t, 4096);
     gart_setup(&t);
@@ -1815,33 +1881,33 @@ typedef struct BadProps {
 
 static const BadProps bad_props[] = {
     {
-        "visible-above-vram", "vram_size=64M,visible_vram_size=128M",
-        "*visible_vram_size (134217728 bytes) must not exceed "
-        "vram_size (67108864 bytes)*",
+        "visible-above-vram", "vram-size=64M,visible-vram-size=128M",
+        "*visible-vram-size (134217728 bytes) must not exceed "
+        "vram-size (67108864 bytes)*",
     }, {
-        "visible-not-power-of-2", "visible_vram_size=48M",
-        "*visible_vram_size must be a power of two*",
+        "visible-not-power-of-2", "visible-vram-size=48M",
+        "*visible-vram-size must be a power of two*",
     }, {
-        "visible-below-1M", "visible_vram_size=512K",
-        "*visible_vram_size must be at least 1 MiB*",
+        "visible-below-1M", "visible-vram-size=512K",
+        "*visible-vram-size must be at least 1 MiB*",
     }, {
-        "vram-not-1M-multiple", "vram_size=262148K",
-        "*vram_size must be a multiple of 1 MiB*",
+        "vram-not-1M-multiple", "vram-size=262148K",
+        "*vram-size must be a multiple of 1 MiB*",
     }, {
-        "vram-above-16G", "vram_size=32G",
-        "*vram_size must be at most 16 GiB*",
+        "vram-above-16G", "vram-size=32G",
+        "*vram-size must be at most 16 GiB*",
     }, {
-        "gart-not-power-of-2", "gart_size=3M",
-        "*gart_size must be a power of two from 1 MiB to 4 GiB*",
+        "gart-not-power-of-2", "gart-size=3M",
+        "*gart-size must be a power of two from 1 MiB to 4 GiB*",
     }, {
-        "gart-below-1M", "gart_size=512K",
-        "*gart_size must be a power of two from 1 MiB to 4 GiB*",
+        "gart-below-1M", "gart-size=512K",
+        "*gart-size must be a power of two from 1 MiB to 4 GiB*",
     }, {
-        "gart-above-4G", "gart_size=8G",
-        "*gart_size must be a power of two from 1 MiB to 4 GiB*",
+        "gart-above-4G", "gart-size=8G",
+        "*gart-size must be a power of two from 1 MiB to 4 GiB*",
     }, {
-        "delay-above-10s", "engine_delay_us=10000001",
-        "*engine_delay_us must be at most 10000000*",
+        "delay-above-10s", "engine-delay-us=10000001",
+        "*engine-delay-us must be at most 10000000*",
     },
 };
 
@@ -1941,6 +2007,8 @@ int main(int argc, char **argv)
     qtest_add_func("/vtgpu/nop-fence", test_nop_fence);
     qtest_add_func("/vtgpu/irq/intx", test_irq_intx);
     qtest_add_func("/vtgpu/irq/msi", test_irq_msi);
+    qtest_add_func("/vtgpu/irq/msi-enable-pending",
+                   test_irq_msi_enable_pending);
     qtest_add_func("/vtgpu/copy/vram", test_copy_vram);
     qtest_add_func("/vtgpu/copy/gart", test_copy_gart);
     qtest_add_func("/vtgpu/fill", test_fill);

@@ -131,7 +131,7 @@ static unsigned int vtgpu_bo_places(struct vtgpu_bo *bo, u32 domain,
 			};
 		break;
 	case VTGPU_GEM_DOMAIN_GTT:
-		if (size <= vtgpu->gart.num_entries * VTGPU_GART_PAGE_SIZE)
+		if (size <= vtgpu->gart.num_entries * VTGPU_PAGE_SIZE)
 			places[n++] = (struct ttm_place) {
 				.mem_type = TTM_PL_TT,
 			};

@@ -220,7 +220,7 @@ static int vtgpu_engine_delay_get(void *data, u64 *val)
 
 static int vtgpu_engine_delay_set(void *data, u64 val)
 {
-	if (val > VTGPU_ENGINE_DELAY_US_MAX)
+	if (val > VTGPU_DELAY_US_MAX)
 		return -EINVAL;
 	return vtgpu_debugfs_write_reg(data, VTGPU_REG_ENGINE_DELAY_US, val);
 }

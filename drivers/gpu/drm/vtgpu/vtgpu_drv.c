@@ -10,6 +10,7 @@
  * userptr. Its users are igt tests and benchmarks; there is no display.
  */
 
+#include <linux/bitfield.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
@@ -98,7 +99,7 @@ static int vtgpu_getparam_ioctl(struct drm_device *drm, void *data,
 		args->value = vtgpu->caps;
 		break;
 	case VTGPU_PARAM_GART_SIZE:
-		args->value = vtgpu->gart.num_entries * VTGPU_GART_PAGE_SIZE;
+		args->value = vtgpu->gart.num_entries * VTGPU_PAGE_SIZE;
 		break;
 	case VTGPU_PARAM_MAX_SUBMIT_CMDS:
 		args->value = VTGPU_SUBMIT_MAX_CMDS;
@@ -197,17 +198,18 @@ static int vtgpu_identify(struct vtgpu_device *vtgpu, struct pci_dev *pdev)
 {
 	struct drm_device *drm = &vtgpu->drm;
 	u32 id = ioread32(vtgpu->mmio + VTGPU_REG_ID);
+	u32 major, minor;
 
-	if (id != VTGPU_ID_MAGIC) {
+	if (id != VTGPU_ID) {
 		drm_err(drm, "not a vtgpu device (id %#010x)\n", id);
 		return -ENODEV;
 	}
 
 	vtgpu->version = ioread32(vtgpu->mmio + VTGPU_REG_VERSION);
-	if (VTGPU_VERSION_MAJOR(vtgpu->version) != VTGPU_SUPPORTED_MAJOR) {
-		drm_err(drm, "unsupported device version %u.%u\n",
-			VTGPU_VERSION_MAJOR(vtgpu->version),
-			VTGPU_VERSION_MINOR(vtgpu->version));
+	major = FIELD_GET(VTGPU_VERSION_MAJOR_MASK, vtgpu->version);
+	minor = FIELD_GET(VTGPU_VERSION_MINOR_MASK, vtgpu->version);
+	if (major != VTGPU_SUPPORTED_MAJOR) {
+		drm_err(drm, "unsupported device version %u.%u\n", major, minor);
 		return -ENODEV;
 	}
 
@@ -236,9 +238,8 @@ static int vtgpu_identify(struct vtgpu_device *vtgpu, struct pci_dev *pdev)
 	}
 
 	drm_info(drm, "vtgpu %u.%u: %llu MiB VRAM, %llu MiB CPU-visible\n",
-		 VTGPU_VERSION_MAJOR(vtgpu->version),
-		 VTGPU_VERSION_MINOR(vtgpu->version),
-		 vtgpu->vram_size >> 20, vtgpu->visible_vram_size >> 20);
+		 major, minor, vtgpu->vram_size >> 20,
+		 vtgpu->visible_vram_size >> 20);
 	return 0;
 }
 

@@ -259,15 +259,15 @@ static void vtgpu_watchdog_work(struct work_struct *work)
 static const char *vtgpu_error_name(u32 code)
 {
 	static const char * const names[] = {
-		[VTGPU_ERROR_NONE] = "none",
-		[VTGPU_ERROR_BAD_COMMAND] = "bad command",
-		[VTGPU_ERROR_BAD_ADDRESS] = "bad address",
-		[VTGPU_ERROR_GART_FAULT] = "GART fault",
-		[VTGPU_ERROR_GART_READONLY] = "GART read-only",
-		[VTGPU_ERROR_BAD_SIZE] = "bad size",
-		[VTGPU_ERROR_DMA_ERROR] = "DMA error",
-		[VTGPU_ERROR_INJECTED] = "injected",
-		[VTGPU_ERROR_BAD_RING] = "bad ring",
+		[VTGPU_ERR_NONE] = "none",
+		[VTGPU_ERR_BAD_COMMAND] = "bad command",
+		[VTGPU_ERR_BAD_ADDRESS] = "bad address",
+		[VTGPU_ERR_GART_FAULT] = "GART fault",
+		[VTGPU_ERR_GART_READONLY] = "GART read-only",
+		[VTGPU_ERR_BAD_SIZE] = "bad size",
+		[VTGPU_ERR_DMA_ERROR] = "DMA error",
+		[VTGPU_ERR_INJECTED] = "injected",
+		[VTGPU_ERR_BAD_RING] = "bad ring",
 	};
 
 	return code < ARRAY_SIZE(names) ? names[code] : "unknown";
@@ -312,7 +312,7 @@ static void vtgpu_reset_work(struct work_struct *work)
 
 	spin_lock_irq(&engine->lock);
 	status = ioread32(vtgpu->mmio + VTGPU_REG_ENGINE_STATUS);
-	if (engine->dead || (!(status & VTGPU_ENGINE_HALTED) && !engine->hung)) {
+	if (engine->dead || (!(status & VTGPU_STATUS_HALTED) && !engine->hung)) {
 		spin_unlock_irq(&engine->lock);
 		drm_dev_exit(idx);
 		return;
@@ -321,7 +321,7 @@ static void vtgpu_reset_work(struct work_struct *work)
 	head = ioread32(vtgpu->mmio + VTGPU_REG_RING_HEAD);
 	addr = lo_hi_readq(vtgpu->mmio + VTGPU_REG_ERROR_ADDR_LO);
 	/* A slow job may have moved on since the watchdog gave up on it. */
-	if (!(status & VTGPU_ENGINE_HALTED) &&
+	if (!(status & VTGPU_STATUS_HALTED) &&
 	    (head != engine->watch_head ||
 	     vtgpu_engine_seqno(engine) != engine->watch_seqno)) {
 		engine->hung = false;
@@ -333,7 +333,7 @@ static void vtgpu_reset_work(struct work_struct *work)
 	iowrite32(1, vtgpu->mmio + VTGPU_REG_ENGINE_RESET);
 
 	engine->stats.resets++;
-	if (status & VTGPU_ENGINE_HALTED)
+	if (status & VTGPU_STATUS_HALTED)
 		engine->stats.errors++;
 	else
 		engine->stats.timeouts++;
@@ -343,7 +343,7 @@ static void vtgpu_reset_work(struct work_struct *work)
 	vtgpu_engine_retire(engine, &done);
 	guilty = list_first_entry_or_null(&engine->pending, struct vtgpu_job,
 					  link);
-	if (status & VTGPU_ENGINE_HALTED)
+	if (status & VTGPU_STATUS_HALTED)
 		drm_err_ratelimited(&vtgpu->drm,
 				    "engine error: %s at ring offset %#x, address %#llx, job %llu\n",
 				    vtgpu_error_name(code), head, addr,
@@ -357,7 +357,7 @@ static void vtgpu_reset_work(struct work_struct *work)
 		guilty->retries++;
 		engine->stats.retries++;
 	} else if (guilty) {
-		error = status & VTGPU_ENGINE_HALTED ? -EIO : -ETIMEDOUT;
+		error = status & VTGPU_STATUS_HALTED ? -EIO : -ETIMEDOUT;
 		if (guilty->kernel && guilty->fallback)
 			error = vtgpu_job_fallback(engine, guilty);
 		if (error) {

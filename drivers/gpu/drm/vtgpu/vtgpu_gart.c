@@ -14,7 +14,7 @@
 #include "vtgpu_drv.h"
 
 /* GART entries per CPU page. */
-#define VTGPU_GART_PER_PAGE	(PAGE_SIZE / VTGPU_GART_PAGE_SIZE)
+#define VTGPU_GART_PER_PAGE	(PAGE_SIZE / VTGPU_PAGE_SIZE)
 
 /**
  * DOC: GART
@@ -41,9 +41,9 @@ int vtgpu_gart_init(struct vtgpu_device *vtgpu)
 {
 	struct vtgpu_gart *gart = &vtgpu->gart;
 	struct device *dev = vtgpu->drm.dev;
-	u64 entries = vtgpu->gart_size / VTGPU_GART_PAGE_SIZE;
+	u64 entries = vtgpu->gart_size / VTGPU_PAGE_SIZE;
 
-	BUILD_BUG_ON(PAGE_SIZE % VTGPU_GART_PAGE_SIZE);
+	BUILD_BUG_ON(PAGE_SIZE % VTGPU_PAGE_SIZE);
 
 	/* At least one page of table, that is 2 MiB of aperture. */
 	for (; entries >= PAGE_SIZE / sizeof(u64); entries /= 2) {
@@ -58,9 +58,9 @@ int vtgpu_gart_init(struct vtgpu_device *vtgpu)
 
 	gart->num_entries = entries;
 	gart->base = lo_hi_readq(vtgpu->mmio + VTGPU_REG_GART_BASE_LO);
-	if (entries * VTGPU_GART_PAGE_SIZE < vtgpu->gart_size)
+	if (entries * VTGPU_PAGE_SIZE < vtgpu->gart_size)
 		drm_info(&vtgpu->drm, "using %llu MiB of the %llu MiB GART aperture\n",
-			 (entries * VTGPU_GART_PAGE_SIZE) >> 20,
+			 (entries * VTGPU_PAGE_SIZE) >> 20,
 			 vtgpu->gart_size >> 20);
 
 	lo_hi_writeq(gart->table_dma, vtgpu->mmio + VTGPU_REG_GART_TABLE_LO);
@@ -104,7 +104,7 @@ void vtgpu_gart_bind(struct vtgpu_device *vtgpu, u64 first, u64 count,
 		flags |= VTGPU_GART_WRITABLE;
 	for (i = 0; i < count; i++)
 		for (j = 0; j < VTGPU_GART_PER_PAGE; j++)
-			*entry++ = cpu_to_le64((addrs[i] + j * VTGPU_GART_PAGE_SIZE) |
+			*entry++ = cpu_to_le64((addrs[i] + j * VTGPU_PAGE_SIZE) |
 					       flags);
 	drm_dev_exit(idx);
 }

@@ -43,7 +43,7 @@ static u64 vtgpu_max_bo_size(struct vtgpu_device *vtgpu, u32 domains,
 		max = flags & VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED ?
 			vtgpu->visible_vram_size : vtgpu->vram_size;
 	if (domains & VTGPU_GEM_DOMAIN_GTT)
-		max = max(max, vtgpu->gart.num_entries * VTGPU_GART_PAGE_SIZE);
+		max = max(max, vtgpu->gart.num_entries * VTGPU_PAGE_SIZE);
 	/* TTM swaps out beyond half of the system memory. */
 	if (domains & VTGPU_GEM_DOMAIN_SYSTEM)
 		max = max(max, (u64)totalram_pages() << (PAGE_SHIFT - 1));
@@ -248,7 +248,7 @@ int vtgpu_gem_userptr_ioctl(struct drm_device *drm, void *data,
 	    !PAGE_ALIGNED(args->addr) || !PAGE_ALIGNED(args->size) ||
 	    check_add_overflow(args->addr, args->size, &end) ||
 	    !access_ok(u64_to_user_ptr(args->addr), args->size) ||
-	    args->size > vtgpu->gart.num_entries * VTGPU_GART_PAGE_SIZE)
+	    args->size > vtgpu->gart.num_entries * VTGPU_PAGE_SIZE)
 		return -EINVAL;
 
 	ret = vtgpu_userptr_create(file, vtgpu, args->addr, args->size,

@@ -2,6 +2,8 @@
 /*
  * Register map and command format of the vtgpu device, as
  * docs/specs/vtgpu.rst in QEMU defines them (interface version 1.0).
+ * QEMU's include/hw/misc/vtgpu_regs.h is the source: every name here is
+ * one of its names, with its value (ci/tests/test_regs.py checks it).
  * All registers are 32 bits wide and little-endian; 64-bit quantities are
  * split into _LO (bits 31:0) and _HI (bits 63:32) registers.
  */
@@ -12,18 +14,21 @@
 #include <linux/sizes.h>
 #include <linux/types.h>
 
-/* QEMU's vendor ID for its own emulated devices, like edu and bochs. */
-#define VTGPU_PCI_VENDOR_ID		0x1234
-#define VTGPU_PCI_DEVICE_ID		0x11f0
+/*
+ * An ID of the range QEMU's docs/specs/pci-ids.rst leaves for experimental
+ * devices, until an official one (1b36:xxxx) is assigned.
+ */
+#define VTGPU_PCI_VENDOR_ID		0x1af4
+#define VTGPU_PCI_DEVICE_ID		0x10f0
 
 #define VTGPU_BAR_MMIO			0
 #define VTGPU_BAR_VRAM			2
 
 #define VTGPU_REG_ID			0x000
-#define   VTGPU_ID_MAGIC		0x56544750	/* "VTGP" */
+#define   VTGPU_ID		0x56544750	/* "VTGP" */
 #define VTGPU_REG_VERSION		0x004
-#define   VTGPU_VERSION_MAJOR(v)	((v) >> 16)
-#define   VTGPU_VERSION_MINOR(v)	((v) & 0xffff)
+#define   VTGPU_VERSION_MAJOR_MASK	GENMASK(31, 16)
+#define   VTGPU_VERSION_MINOR_MASK	GENMASK(15, 0)
 #define VTGPU_REG_CAPS			0x008
 #define   VTGPU_CAPS_FILL		BIT(0)
 #define   VTGPU_CAPS_INJECT		BIT(1)
@@ -43,7 +48,7 @@
 #define   VTGPU_GART_VALID		BIT_ULL(0)
 #define   VTGPU_GART_WRITABLE		BIT_ULL(1)
 #define   VTGPU_GART_ADDR_MASK		GENMASK_ULL(63, 12)
-#define VTGPU_GART_PAGE_SIZE		4096
+#define VTGPU_PAGE_SIZE		4096
 
 /* The command ring. */
 #define VTGPU_REG_RING_BASE_LO		0x080
@@ -55,9 +60,9 @@
 #define VTGPU_REG_RING_TAIL		0x090
 #define VTGPU_REG_DOORBELL		0x094
 #define VTGPU_REG_ENGINE_STATUS		0x098
-#define   VTGPU_ENGINE_BUSY		BIT(0)
-#define   VTGPU_ENGINE_HALTED		BIT(1)
-#define   VTGPU_ENGINE_HUNG		BIT(2)
+#define   VTGPU_STATUS_BUSY		BIT(0)
+#define   VTGPU_STATUS_HALTED		BIT(1)
+#define   VTGPU_STATUS_HUNG		BIT(2)
 #define VTGPU_REG_ENGINE_RESET		0x09c
 #define VTGPU_REG_FENCE_SEQNO_LO	0x0a0
 #define VTGPU_REG_FENCE_SEQNO_HI	0x0a4
@@ -73,15 +78,15 @@
 
 /* Why the engine halted. */
 #define VTGPU_REG_ERROR_CODE		0x0e0
-#define   VTGPU_ERROR_NONE		0
-#define   VTGPU_ERROR_BAD_COMMAND	1
-#define   VTGPU_ERROR_BAD_ADDRESS	2
-#define   VTGPU_ERROR_GART_FAULT	3
-#define   VTGPU_ERROR_GART_READONLY	4
-#define   VTGPU_ERROR_BAD_SIZE		5
-#define   VTGPU_ERROR_DMA_ERROR		6
-#define   VTGPU_ERROR_INJECTED		7
-#define   VTGPU_ERROR_BAD_RING		8
+#define   VTGPU_ERR_NONE		0
+#define   VTGPU_ERR_BAD_COMMAND	1
+#define   VTGPU_ERR_BAD_ADDRESS	2
+#define   VTGPU_ERR_GART_FAULT	3
+#define   VTGPU_ERR_GART_READONLY	4
+#define   VTGPU_ERR_BAD_SIZE		5
+#define   VTGPU_ERR_DMA_ERROR		6
+#define   VTGPU_ERR_INJECTED		7
+#define   VTGPU_ERR_BAD_RING		8
 #define VTGPU_REG_ERROR_HEAD		0x0e4
 #define VTGPU_REG_ERROR_ADDR_LO		0x0e8
 #define VTGPU_REG_ERROR_ADDR_HI		0x0ec
@@ -92,7 +97,7 @@
 #define   VTGPU_INJECT_FAIL_NEXT	1
 #define   VTGPU_INJECT_HANG		2
 #define VTGPU_REG_ENGINE_DELAY_US	0x104
-#define   VTGPU_ENGINE_DELAY_US_MAX	10000000
+#define   VTGPU_DELAY_US_MAX	10000000
 #define VTGPU_REG_STAT_COMMANDS_LO	0x120
 #define VTGPU_REG_STAT_COMMANDS_HI	0x124
 #define VTGPU_REG_STAT_BYTES_LO		0x128

@@ -817,7 +817,7 @@ int vtgpu_ttm_init(struct vtgpu_device *vtgpu)
 
 	vtgpu_vram_mgr_init(vtgpu);
 	ret = ttm_range_man_init(&vtgpu->bdev, TTM_PL_TT, true,
-				 vtgpu->gart.num_entries * VTGPU_GART_PAGE_SIZE >>
+				 vtgpu->gart.num_entries * VTGPU_PAGE_SIZE >>
 				 PAGE_SHIFT);
 	if (ret) {
 		vtgpu_ttm_fini(drm, vtgpu);

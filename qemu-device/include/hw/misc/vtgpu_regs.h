@@ -3,21 +3,25 @@
  *
  * Register offsets and bits, error codes, the command format and the GART
  * entry format of docs/specs/vtgpu.rst, shared by the device model
- * (hw/display/vtgpu.c) and its qtest (tests/qtest/vtgpu-test.c).
+ * (hw/misc/vtgpu.c) and its qtest (tests/qtest/vtgpu-test.c).
  *
  * This work is licensed under the terms of the GNU GPL, version 2 or later.
  * See the COPYING file in the top-level directory.
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#ifndef HW_DISPLAY_VTGPU_REGS_H
-#define HW_DISPLAY_VTGPU_REGS_H
+#ifndef HW_MISC_VTGPU_REGS_H
+#define HW_MISC_VTGPU_REGS_H
 
 #include "qemu/bitops.h"
 #include "qemu/units.h"
 
-/* PCI identity; the vendor is PCI_VENDOR_ID_QEMU */
-#define VTGPU_PCI_DEVICE_ID         0x11f0
+/*
+ * PCI identity: an ID of the range docs/specs/pci-ids.rst leaves for
+ * experimental devices, until an official one (1b36:xxxx) is assigned.
+ */
+#define VTGPU_PCI_VENDOR_ID         0x1af4 /* PCI_VENDOR_ID_REDHAT_QUMRANET */
+#define VTGPU_PCI_DEVICE_ID         0x10f0
 #define VTGPU_PCI_REVISION          1
 
 /* BAR0: the registers; BAR2: the CPU-visible part of VRAM */
@@ -79,6 +83,8 @@
 #define VTGPU_VERSION_MINOR         0
 #define VTGPU_VERSION \
     ((VTGPU_VERSION_MAJOR << 16) | VTGPU_VERSION_MINOR)
+#define VTGPU_VERSION_MAJOR_MASK    MAKE_64BIT_MASK(16, 16)
+#define VTGPU_VERSION_MINOR_MASK    MAKE_64BIT_MASK(0, 16)
 
 #define VTGPU_CAPS_FILL             BIT(0)
 #define VTGPU_CAPS_INJECT           BIT(1)
@@ -126,4 +132,4 @@
 #define VTGPU_OP_FENCE              3
 #define VTGPU_FENCE_IRQ             BIT(0)
 
-#endif /* HW_DISPLAY_VTGPU_REGS_H */
+#endif /* HW_MISC_VTGPU_REGS_H */

@@ -22,14 +22,14 @@
 #include "qemu/timer.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
-#include "exec/memory.h"
-#include "hw/display/vtgpu_regs.h"
+#include "hw/misc/vtgpu_regs.h"
 #include "hw/pci/msi.h"
 #include "hw/pci/pci.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "qom/object.h"
-#include "sysemu/dma.h"
+#include "system/dma.h"
+#include "system/memory.h"
 #include "trace.h"
 
 #define TYPE_VTGPU "vtgpu"
@@ -107,40 +107,40 @@ struct VTGPUState {
 static bool vtgpu_check_properties(VTGPUState *s, Error **errp)
 {
     if (!QEMU_IS_ALIGNED(s->vram_size, MiB)) {
-        error_setg(errp, "vram_size must be a multiple of 1 MiB, "
+        error_setg(errp, "vram-size must be a multiple of 1 MiB, "
                    "got %" PRIu64 " bytes", s->vram_size);
         return false;
     }
     if (s->vram_size > VTGPU_VRAM_SIZE_MAX) {
-        error_setg(errp, "vram_size must be at most 16 GiB, "
+        error_setg(errp, "vram-size must be at most 16 GiB, "
                    "got %" PRIu64 " bytes", s->vram_size);
         return false;
     }
     if (!is_power_of_2(s->visible_vram_size)) {
-        error_setg(errp, "visible_vram_size must be a power of two, "
+        error_setg(errp, "visible-vram-size must be a power of two, "
                    "got %" PRIu64 " bytes", s->visible_vram_size);
         return false;
     }
     if (s->visible_vram_size < VTGPU_VISIBLE_SIZE_MIN) {
-        error_setg(errp, "visible_vram_size must be at least 1 MiB, "
+        error_setg(errp, "visible-vram-size must be at least 1 MiB, "
                    "got %" PRIu64 " bytes", s->visible_vram_size);
         return false;
     }
     if (s->visible_vram_size > s->vram_size) {
-        error_setg(errp, "visible_vram_size (%" PRIu64 " bytes) must not "
-                   "exceed vram_size (%" PRIu64 " bytes)",
+        error_setg(errp, "visible-vram-size (%" PRIu64 " bytes) must not "
+                   "exceed vram-size (%" PRIu64 " bytes)",
                    s->visible_vram_size, s->vram_size);
         return false;
     }
     if (!is_power_of_2(s->gart_size) ||
         s->gart_size < VTGPU_GART_SIZE_MIN ||
         s->gart_size > VTGPU_GART_SIZE_MAX) {
-        error_setg(errp, "gart_size must be a power of two from 1 MiB "
+        error_setg(errp, "gart-size must be a power of two from 1 MiB "
                    "to 4 GiB, got %" PRIu64 " bytes", s->gart_size);
         return false;
     }
     if (s->engine_delay_us_prop > VTGPU_DELAY_US_MAX) {
-        error_setg(errp, "engine_delay_us must be at most %u, got %" PRIu32,
+        error_setg(errp, "engine-delay-us must be at most %u, got %" PRIu32,
                    VTGPU_DELAY_US_MAX, s->engine_delay_us_prop);
         return false;
     }
@@ -182,6 +182,23 @@ static void vtgpu_set_int_mask(VTGPUState *s, uint32_t mask)
 
     s->int_mask = mask & VTGPU_INT_ALL;
     vtgpu_update_irq(s, old_pending);
+}
+
+/*
+ * MSI enabled or disabled by the guest: the interrupt condition moves to
+ * the other mechanism, so that INTx is not left asserted under MSI and a
+ * pending condition is not lost.
+ */
+static void vtgpu_write_config(PCIDevice *pdev, uint32_t addr, uint32_t val,
+                               int len)
+{
+    VTGPUState *s = VTGPU(pdev);
+    bool was_enabled = msi_enabled(pdev);
+
+    pci_default_write_config(pdev, addr, val, len);
+    if (msi_enabled(pdev) != was_enabled) {
+        vtgpu_update_irq(s, 0);
+    }
 }
 
 /*
@@ -237,7 +254,8 @@ static bool vtgpu_guest_ram_ok(VTGPUState *s, dma_addr_t addr, uint64_t len,
 
         mr = address_space_translate(as, addr, &xlat, &l, is_write,
                                      MEMTXATTRS_UNSPECIFIED);
-        if (!l || !memory_access_is_direct(mr, is_write)) {
+        if (!l || !memory_access_is_direct(mr, is_write,
+                                           MEMTXATTRS_UNSPECIFIED)) {
             *fault = addr;
             return false;
         }
@@ -1115,9 +1133,9 @@ static void vtgpu_exit(PCIDevice *pdev)
     vmstate_unregister_ram(&s->vram, DEVICE(s));
 }
 
-static void vtgpu_reset(DeviceState *dev)
+static void vtgpu_reset_hold(Object *obj, ResetType type)
 {
-    VTGPUState *s = VTGPU(dev);
+    VTGPUState *s = VTGPU(obj);
 
     vtgpu_engine_stop(s);
     s->gart_table = 0;
@@ -1139,14 +1157,13 @@ static void vtgpu_reset(DeviceState *dev)
     vtgpu_set_int_status(s, 0);
 }
 
-static Property vtgpu_properties[] = {
-    DEFINE_PROP_SIZE("vram_size", VTGPUState, vram_size, 256 * MiB),
-    DEFINE_PROP_SIZE("visible_vram_size", VTGPUState, visible_vram_size,
+static const Property vtgpu_properties[] = {
+    DEFINE_PROP_SIZE("vram-size", VTGPUState, vram_size, 256 * MiB),
+    DEFINE_PROP_SIZE("visible-vram-size", VTGPUState, visible_vram_size,
                      64 * MiB),
-    DEFINE_PROP_SIZE("gart_size", VTGPUState, gart_size, 512 * MiB),
-    DEFINE_PROP_UINT32("engine_delay_us", VTGPUState, engine_delay_us_prop,
+    DEFINE_PROP_SIZE("gart-size", VTGPUState, gart_size, 512 * MiB),
+    DEFINE_PROP_UINT32("engine-delay-us", VTGPUState, engine_delay_us_prop,
                        0),
-    DEFINE_PROP_END_OF_LIST(),
 };
 
 static int vtgpu_post_load(void *opaque, int version_id)
@@ -1169,7 +1186,7 @@ static const VMStateDescription vmstate_vtgpu = {
     .version_id = 2,
     .minimum_version_id = 2,
     .post_load = vtgpu_post_load,
-    .fields = (VMStateField[]) {
+    .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, VTGPUState),
         VMSTATE_UINT64_EQUAL(vram_size, VTGPUState, NULL),
         VMSTATE_UINT64_EQUAL(visible_vram_size, VTGPUState, NULL),
@@ -1197,31 +1214,33 @@ static const VMStateDescription vmstate_vtgpu = {
     },
 };
 
-static void vtgpu_class_init(ObjectClass *klass, void *data)
+static void vtgpu_class_init(ObjectClass *klass, const void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
     PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
 
     k->realize = vtgpu_realize;
     k->exit = vtgpu_exit;
-    k->vendor_id = PCI_VENDOR_ID_QEMU;
+    k->config_write = vtgpu_write_config;
+    k->vendor_id = VTGPU_PCI_VENDOR_ID;
     k->device_id = VTGPU_PCI_DEVICE_ID;
     k->revision = VTGPU_PCI_REVISION;
     k->class_id = PCI_CLASS_DISPLAY_OTHER;
 
     dc->desc = "vtgpu virtual GPU";
-    dc->reset = vtgpu_reset;
+    rc->phases.hold = vtgpu_reset_hold;
     dc->vmsd = &vmstate_vtgpu;
-    set_bit(DEVICE_CATEGORY_DISPLAY, dc->categories);
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
     device_class_set_props(dc, vtgpu_properties);
-    object_class_property_set_description(klass, "vram_size",
+    object_class_property_set_description(klass, "vram-size",
         "Total VRAM size: a multiple of 1 MiB, at most 16 GiB");
-    object_class_property_set_description(klass, "visible_vram_size",
+    object_class_property_set_description(klass, "visible-vram-size",
         "Size of the CPU-visible VRAM window (BAR2): a power of two, "
-        "at least 1 MiB, at most vram_size");
-    object_class_property_set_description(klass, "gart_size",
+        "at least 1 MiB, at most vram-size");
+    object_class_property_set_description(klass, "gart-size",
         "Size of the GART aperture: a power of two from 1 MiB to 4 GiB");
-    object_class_property_set_description(klass, "engine_delay_us",
+    object_class_property_set_description(klass, "engine-delay-us",
         "Reset value of ENGINE_DELAY_US: microseconds the engine waits "
         "before completing each command, at most 10000000");
 }
@@ -1231,7 +1250,7 @@ static const TypeInfo vtgpu_info = {
     .parent = TYPE_PCI_DEVICE,
     .instance_size = sizeof(VTGPUState),
     .class_init = vtgpu_class_init,
-    .interfaces = (InterfaceInfo[]) {
+    .interfaces = (const InterfaceInfo[]) {
         { INTERFACE_CONVENTIONAL_PCI_DEVICE },
         { },
     },
