@@ -30,6 +30,7 @@
 #include "qom/object.h"
 #include "system/dma.h"
 #include "system/memory.h"
+#include "system/runstate.h"
 #include "trace.h"
 
 #define TYPE_VTGPU "vtgpu"
@@ -41,11 +42,15 @@ OBJECT_DECLARE_SIMPLE_TYPE(VTGPUState, VTGPU)
 #define VTGPU_GART_SIZE_MIN         (1 * MiB)
 #define VTGPU_GART_SIZE_MAX         (4 * GiB)
 
-/* The engine yields to the main loop after this much work */
-#define VTGPU_BUDGET_COMMANDS       64
-#define VTGPU_BUDGET_BYTES          (64 * MiB)
+/*
+ * A burst of the engine, between two returns to the main loop, executes
+ * at most this many commands and moves at most this many bytes; COPY and
+ * FILL run in chunks of VTGPU_BURST_BYTES.
+ */
+#define VTGPU_BURST_COMMANDS        64
+#define VTGPU_BURST_BYTES           (4 * MiB)
 /* Bounce buffer for guest-to-guest copies and guest fills */
-#define VTGPU_CHUNK_SIZE            (64 * KiB)
+#define VTGPU_BOUNCE_SIZE           (64 * KiB)
 
 typedef struct VTGPUCmd {
     uint32_t opcode;
@@ -92,10 +97,18 @@ struct VTGPUState {
     uint32_t engine_delay_us;
     uint64_t stat_commands;
     uint64_t stat_bytes;
+    uint64_t stat_max_burst;
 
     /* engine state; the engine is hung when inject is VTGPU_INJECT_HANG */
     bool running;
     bool halted;
+    /* the delay of the command at RING_HEAD is over */
+    bool delay_done;
+    /* a COPY or FILL in progress, cmd_done bytes of it done */
+    bool cmd_active;
+    VTGPUCmd cmd;
+    uint64_t cmd_done;
+    VMChangeStateEntry *vmstate_change;
 
     /* properties */
     uint64_t vram_size;
@@ -232,62 +245,26 @@ static bool vtgpu_ring_ok(VTGPUState *s)
 }
 
 /*
- * Is [addr, addr + len) of guest-physical memory RAM that the engine may
- * access as a bus master?  On failure, *fault is the first byte that is
- * not.  Only RAM is accessed, so that the engine never reaches MMIO (its
- * own registers included).
+ * Translate [addr, addr + len) of guest-physical memory, RAM that the
+ * engine may access as a bus master, and append it to segs, merging it
+ * with the last segment when contiguous.  Only RAM is accessed, so that
+ * the engine never reaches MMIO (its own registers included).  A piece in
+ * vtgpu's own VRAM (BAR2, which a GART entry may map) becomes a VRAM
+ * segment: a copy between it and VRAM is then a memmove, never a DMA
+ * whose source overlaps its destination.  On failure, *fault is the first
+ * byte that is not RAM.  The segments stay valid while the BQL is held.
  */
-static bool vtgpu_guest_ram_ok(VTGPUState *s, dma_addr_t addr, uint64_t len,
-                               bool is_write, uint64_t *fault)
-{
-    AddressSpace *as = pci_get_address_space(PCI_DEVICE(s));
-
-    if (addr + len < addr && addr + len != 0) {
-        *fault = addr;
-        return false;
-    }
-
-    RCU_READ_LOCK_GUARD();
-    while (len) {
-        hwaddr xlat, l = len;
-        MemoryRegion *mr;
-
-        mr = address_space_translate(as, addr, &xlat, &l, is_write,
-                                     MEMTXATTRS_UNSPECIFIED);
-        if (!l || !memory_access_is_direct(mr, is_write,
-                                           MEMTXATTRS_UNSPECIFIED)) {
-            *fault = addr;
-            return false;
-        }
-        addr += l;
-        len -= l;
-    }
-    return true;
-}
-
-/* Read guest RAM (ring, GART table) into buf; DMA_ERROR if not RAM */
-static uint32_t vtgpu_guest_read(VTGPUState *s, dma_addr_t addr, void *buf,
-                                 uint64_t len, uint64_t *fault)
-{
-    if (!vtgpu_guest_ram_ok(s, addr, len, false, fault) ||
-        pci_dma_read(PCI_DEVICE(s), addr, buf, len) != MEMTX_OK) {
-        return VTGPU_ERR_DMA_ERROR;
-    }
-    return VTGPU_ERR_NONE;
-}
-
-/*
- * Append [gpa, gpa + len), guest RAM that vtgpu_guest_ram_ok() accepted
- * for is_write under the same BQL hold, to segs, merging it with the last
- * segment when contiguous.  A piece in vtgpu's own VRAM (BAR2, which a
- * GART entry may map) becomes a VRAM segment: a copy between it and VRAM
- * is then a memmove, never a DMA whose source overlaps its destination.
- */
-static void vtgpu_append_guest(VTGPUState *s, GArray *segs, dma_addr_t gpa,
-                               uint64_t len, bool is_write)
+static uint32_t vtgpu_append_guest(VTGPUState *s, GArray *segs,
+                                   dma_addr_t gpa, uint64_t len,
+                                   bool is_write, uint64_t *fault)
 {
     AddressSpace *as = pci_get_address_space(PCI_DEVICE(s));
     uint8_t *vram = memory_region_get_ram_ptr(&s->vram);
+
+    if (gpa + len < gpa && gpa + len != 0) {
+        *fault = gpa;
+        return VTGPU_ERR_DMA_ERROR;
+    }
 
     RCU_READ_LOCK_GUARD();
     while (len) {
@@ -299,8 +276,11 @@ static void vtgpu_append_guest(VTGPUState *s, GArray *segs, dma_addr_t gpa,
 
         mr = address_space_translate(as, gpa, &xlat, &l, is_write,
                                      MEMTXATTRS_UNSPECIFIED);
-        /* the same translation vtgpu_guest_ram_ok() just accepted */
-        assert(l);
+        if (!l || !memory_access_is_direct(mr, is_write,
+                                           MEMTXATTRS_UNSPECIFIED)) {
+            *fault = gpa;
+            return VTGPU_ERR_DMA_ERROR;
+        }
         seg.len = MIN(l, len);
         if (mr == &s->vram) {
             seg.host = vram + xlat;
@@ -318,17 +298,37 @@ static void vtgpu_append_guest(VTGPUState *s, GArray *segs, dma_addr_t gpa,
         gpa += seg.len;
         len -= seg.len;
     }
+    return VTGPU_ERR_NONE;
+}
+
+/* Read guest RAM (ring, GART table) into buf; DMA_ERROR if not RAM */
+static uint32_t vtgpu_guest_read(VTGPUState *s, dma_addr_t addr, void *buf,
+                                 uint64_t len, uint64_t *fault)
+{
+    g_autoptr(GArray) segs = g_array_new(false, false, sizeof(VTGPUSeg));
+    uint32_t err = vtgpu_append_guest(s, segs, addr, len, false, fault);
+
+    if (err) {
+        return err;
+    }
+    if (pci_dma_read(PCI_DEVICE(s), addr, buf, len) != MEMTX_OK) {
+        *fault = addr;
+        return VTGPU_ERR_DMA_ERROR;
+    }
+    return VTGPU_ERR_NONE;
 }
 
 /*
- * GART: translate the aperture range [addr, addr + len) into runs of
- * guest memory appended to segs, merging physically contiguous pages.
- * Every entry and every page is checked in address order; on failure,
- * returns the error code and the faulting address in *fault.
+ * GART: translate the aperture range [addr, addr + len), a chunk of a
+ * command's range starting at first, into runs of guest memory appended
+ * to segs, merging physically contiguous pages.  Every entry and every
+ * page is checked in address order; on failure, returns the error code
+ * and the faulting address in *fault.
  */
-static uint32_t vtgpu_gart_translate(VTGPUState *s, uint64_t addr,
-                                     uint64_t len, bool is_write,
-                                     GArray *segs, uint64_t *fault)
+static uint32_t vtgpu_gart_translate(VTGPUState *s, uint64_t first,
+                                     uint64_t addr, uint64_t len,
+                                     bool is_write, GArray *segs,
+                                     uint64_t *fault)
 {
     uint64_t entries[VTGPU_PAGE_SIZE / sizeof(uint64_t)];
     uint64_t offset = addr - VTGPU_GART_BASE;
@@ -337,7 +337,7 @@ static uint32_t vtgpu_gart_translate(VTGPUState *s, uint64_t addr,
     uint64_t last_page = (end - 1) / VTGPU_PAGE_SIZE;
 
     if (!s->gart_table) {
-        *fault = addr;
+        *fault = MAX(first, VTGPU_GART_BASE + page * VTGPU_PAGE_SIZE);
         return VTGPU_ERR_GART_FAULT;
     }
 
@@ -368,7 +368,7 @@ static uint32_t vtgpu_gart_translate(VTGPUState *s, uint64_t addr,
             dma_addr_t gpa = (entry & VTGPU_GART_ADDR_MASK) +
                              start % VTGPU_PAGE_SIZE;
 
-            *fault = VTGPU_GART_BASE + start;
+            *fault = MAX(first, VTGPU_GART_BASE + page * VTGPU_PAGE_SIZE);
             if (!(entry & VTGPU_GART_VALID) ||
                 (entry & VTGPU_GART_RESERVED)) {
                 return VTGPU_ERR_GART_FAULT;
@@ -376,10 +376,11 @@ static uint32_t vtgpu_gart_translate(VTGPUState *s, uint64_t addr,
             if (is_write && !(entry & VTGPU_GART_WRITABLE)) {
                 return VTGPU_ERR_GART_READONLY;
             }
-            if (!vtgpu_guest_ram_ok(s, gpa, stop - start, is_write, fault)) {
-                return VTGPU_ERR_DMA_ERROR;
+            err = vtgpu_append_guest(s, segs, gpa, stop - start, is_write,
+                                     fault);
+            if (err) {
+                return err;
             }
-            vtgpu_append_guest(s, segs, gpa, stop - start, is_write);
         }
     }
     return VTGPU_ERR_NONE;
@@ -397,10 +398,16 @@ static uint32_t vtgpu_check_range(VTGPUState *s, uint64_t addr, uint64_t len,
     return VTGPU_ERR_BAD_ADDRESS;
 }
 
-/* Translate a checked GPU range into segments */
-static uint32_t vtgpu_translate(VTGPUState *s, uint64_t addr, uint64_t len,
-                                bool is_write, GArray *segs, uint64_t *fault)
+/*
+ * Translate [first + offset, first + offset + len), a chunk of a checked
+ * GPU range, into segments.
+ */
+static uint32_t vtgpu_translate(VTGPUState *s, uint64_t first,
+                                uint64_t offset, uint64_t len, bool is_write,
+                                GArray *segs, uint64_t *fault)
 {
+    uint64_t addr = first + offset;
+
     if (vtgpu_vram_range_ok(s, addr, len)) {
         VTGPUSeg seg = {
             .host = (uint8_t *)memory_region_get_ram_ptr(&s->vram) + addr,
@@ -411,17 +418,17 @@ static uint32_t vtgpu_translate(VTGPUState *s, uint64_t addr, uint64_t len,
         g_array_append_val(segs, seg);
         return VTGPU_ERR_NONE;
     }
-    return vtgpu_gart_translate(s, addr, len, is_write, segs, fault);
+    return vtgpu_gart_translate(s, first, addr, len, is_write, segs, fault);
 }
 
 /*
  * Data movement, on whole segments: memmove for VRAM, pci_dma_read/write
- * (memcpy for RAM) for guest memory.  The segments have been checked, so
- * the guest accesses cannot fail.
+ * (memcpy for RAM) for guest memory.  The segments have just been
+ * translated under the same BQL hold, so the guest accesses cannot fail.
  */
-static void vtgpu_copy_chunk(VTGPUState *s, const VTGPUSeg *dst,
-                             uint64_t doff, const VTGPUSeg *src,
-                             uint64_t soff, uint64_t len)
+static void vtgpu_copy_segment(VTGPUState *s, const VTGPUSeg *dst,
+                               uint64_t doff, const VTGPUSeg *src,
+                               uint64_t soff, uint64_t len)
 {
     PCIDevice *pdev = PCI_DEVICE(s);
 
@@ -432,11 +439,11 @@ static void vtgpu_copy_chunk(VTGPUState *s, const VTGPUSeg *dst,
     } else if (src->host) {
         pci_dma_write(pdev, dst->gpa + doff, src->host + soff, len);
     } else {
-        g_autofree uint8_t *buf = g_malloc(MIN(len, VTGPU_CHUNK_SIZE));
+        g_autofree uint8_t *buf = g_malloc(MIN(len, VTGPU_BOUNCE_SIZE));
         uint64_t done, n;
 
         for (done = 0; done < len; done += n) {
-            n = MIN(len - done, VTGPU_CHUNK_SIZE);
+            n = MIN(len - done, VTGPU_BOUNCE_SIZE);
             pci_dma_read(pdev, src->gpa + soff + done, buf, n);
             pci_dma_write(pdev, dst->gpa + doff + done, buf, n);
         }
@@ -456,7 +463,7 @@ static void vtgpu_copy(VTGPUState *s, GArray *dst, GArray *src)
         const VTGPUSeg *sg = &g_array_index(src, VTGPUSeg, si);
         uint64_t n = MIN(d->len - doff, sg->len - soff);
 
-        vtgpu_copy_chunk(s, d, doff, sg, soff, n);
+        vtgpu_copy_segment(s, d, doff, sg, soff, n);
         doff += n;
         soff += n;
         if (doff == d->len) {
@@ -485,10 +492,11 @@ static void vtgpu_fill_host(uint8_t *p, uint64_t len, uint32_t pattern)
     }
 }
 
-static void vtgpu_fill(VTGPUState *s, GArray *dst, uint32_t pattern)
+/* Fill dst, which starts pos bytes into the command's range */
+static void vtgpu_fill(VTGPUState *s, GArray *dst, uint64_t pos,
+                       uint32_t pattern)
 {
     g_autofree uint8_t *buf = NULL;
-    uint64_t pos = 0;
     guint i;
 
     for (i = 0; i < dst->len; i++) {
@@ -502,11 +510,11 @@ static void vtgpu_fill(VTGPUState *s, GArray *dst, uint32_t pattern)
             memory_region_set_dirty(&s->vram, d->vram_offset, d->len);
         } else {
             if (!buf) {
-                buf = g_malloc(VTGPU_CHUNK_SIZE);
+                buf = g_malloc(VTGPU_BOUNCE_SIZE);
             }
-            vtgpu_fill_host(buf, MIN(d->len, VTGPU_CHUNK_SIZE), p);
+            vtgpu_fill_host(buf, MIN(d->len, VTGPU_BOUNCE_SIZE), p);
             for (done = 0; done < d->len; done += n) {
-                n = MIN(d->len - done, VTGPU_CHUNK_SIZE);
+                n = MIN(d->len - done, VTGPU_BOUNCE_SIZE);
                 pci_dma_write(PCI_DEVICE(s), d->gpa + done, buf, n);
             }
         }
@@ -515,77 +523,108 @@ static void vtgpu_fill(VTGPUState *s, GArray *dst, uint32_t pattern)
 }
 
 /*
- * Commands.  Each returns an error code (and the faulting address in
- * *fault); on error, nothing has been written.
+ * Commands.  vtgpu_cmd_check() makes the checks that need no memory
+ * access; COPY and FILL then run chunk by chunk, each chunk translated
+ * and checked before it writes anything.  Each returns an error code (and
+ * the faulting address in *fault).
  */
-static uint32_t vtgpu_cmd_copy(VTGPUState *s, const VTGPUCmd *cmd,
-                               uint64_t *fault)
+static uint32_t vtgpu_cmd_check(VTGPUState *s, const VTGPUCmd *cmd,
+                                uint64_t *fault)
+{
+    uint32_t err;
+
+    switch (cmd->opcode) {
+    case VTGPU_OP_NOP:
+        return cmd->flags ? VTGPU_ERR_BAD_COMMAND : VTGPU_ERR_NONE;
+    case VTGPU_OP_COPY:
+        if (cmd->flags) {
+            return VTGPU_ERR_BAD_COMMAND;
+        }
+        if (!cmd->arg2) {
+            return VTGPU_ERR_BAD_SIZE;
+        }
+        err = vtgpu_check_range(s, cmd->arg0, cmd->arg2, fault);
+        return err ? err : vtgpu_check_range(s, cmd->arg1, cmd->arg2, fault);
+    case VTGPU_OP_FILL:
+        if (cmd->flags || extract64(cmd->arg2, 32, 32)) {
+            return VTGPU_ERR_BAD_COMMAND;
+        }
+        if (!cmd->arg1 || !QEMU_IS_ALIGNED(cmd->arg1, 4)) {
+            return VTGPU_ERR_BAD_SIZE;
+        }
+        return vtgpu_check_range(s, cmd->arg0, cmd->arg1, fault);
+    case VTGPU_OP_FENCE:
+        return cmd->flags & ~VTGPU_FENCE_IRQ ? VTGPU_ERR_BAD_COMMAND :
+                                               VTGPU_ERR_NONE;
+    default:
+        return VTGPU_ERR_BAD_COMMAND;
+    }
+}
+
+/* Bytes a COPY or FILL moves; 0 for the others */
+static uint64_t vtgpu_cmd_size(const VTGPUCmd *cmd)
+{
+    switch (cmd->opcode) {
+    case VTGPU_OP_COPY:
+        return cmd->arg2;
+    case VTGPU_OP_FILL:
+        return cmd->arg1;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * A COPY within VRAM whose destination overlaps the end of its source
+ * runs from its last chunk to its first, so that it acts as memmove.
+ */
+static bool vtgpu_cmd_backward(VTGPUState *s, const VTGPUCmd *cmd)
+{
+    return cmd->opcode == VTGPU_OP_COPY &&
+           vtgpu_vram_range_ok(s, cmd->arg0, cmd->arg2) &&
+           vtgpu_vram_range_ok(s, cmd->arg1, cmd->arg2) &&
+           cmd->arg1 > cmd->arg0 && cmd->arg1 - cmd->arg0 < cmd->arg2;
+}
+
+/* Move the chunk of len bytes at offset offset of the command's ranges */
+static uint32_t vtgpu_cmd_chunk(VTGPUState *s, const VTGPUCmd *cmd,
+                                uint64_t offset, uint64_t len,
+                                uint64_t *fault)
 {
     g_autoptr(GArray) src = g_array_new(false, false, sizeof(VTGPUSeg));
     g_autoptr(GArray) dst = g_array_new(false, false, sizeof(VTGPUSeg));
-    uint64_t len = cmd->arg2;
     uint32_t err;
 
-    if (cmd->flags) {
-        return VTGPU_ERR_BAD_COMMAND;
-    }
-    if (!len) {
-        return VTGPU_ERR_BAD_SIZE;
-    }
-    err = vtgpu_check_range(s, cmd->arg0, len, fault);
-    if (!err) {
-        err = vtgpu_check_range(s, cmd->arg1, len, fault);
-    }
-    if (!err) {
-        err = vtgpu_translate(s, cmd->arg0, len, false, src, fault);
-    }
-    if (!err) {
-        err = vtgpu_translate(s, cmd->arg1, len, true, dst, fault);
-    }
-    if (err) {
+    if (cmd->opcode == VTGPU_OP_FILL) {
+        err = vtgpu_translate(s, cmd->arg0, offset, len, true, dst, fault);
+        if (!err) {
+            vtgpu_fill(s, dst, offset, extract64(cmd->arg2, 0, 32));
+        }
         return err;
     }
 
-    vtgpu_copy(s, dst, src);
-    return VTGPU_ERR_NONE;
-}
-
-static uint32_t vtgpu_cmd_fill(VTGPUState *s, const VTGPUCmd *cmd,
-                               uint64_t *fault)
-{
-    g_autoptr(GArray) dst = g_array_new(false, false, sizeof(VTGPUSeg));
-    uint64_t len = cmd->arg1;
-    uint32_t err;
-
-    if (cmd->flags || extract64(cmd->arg2, 32, 32)) {
-        return VTGPU_ERR_BAD_COMMAND;
-    }
-    if (!len || !QEMU_IS_ALIGNED(len, 4)) {
-        return VTGPU_ERR_BAD_SIZE;
-    }
-    err = vtgpu_check_range(s, cmd->arg0, len, fault);
+    err = vtgpu_translate(s, cmd->arg0, offset, len, false, src, fault);
     if (!err) {
-        err = vtgpu_translate(s, cmd->arg0, len, true, dst, fault);
+        err = vtgpu_translate(s, cmd->arg1, offset, len, true, dst, fault);
     }
-    if (err) {
-        return err;
+    if (!err) {
+        vtgpu_copy(s, dst, src);
     }
-
-    vtgpu_fill(s, dst, extract64(cmd->arg2, 0, 32));
-    return VTGPU_ERR_NONE;
+    return err;
 }
 
 static uint32_t vtgpu_cmd_fence(VTGPUState *s, const VTGPUCmd *cmd,
                                 uint64_t *fault)
 {
+    g_autoptr(GArray) segs = g_array_new(false, false, sizeof(VTGPUSeg));
     uint64_t seqno = cpu_to_le64(cmd->arg0);
 
-    if (cmd->flags & ~VTGPU_FENCE_IRQ) {
-        return VTGPU_ERR_BAD_COMMAND;
-    }
-    if (s->fence_wb &&
-        !vtgpu_guest_ram_ok(s, s->fence_wb, sizeof(seqno), true, fault)) {
-        return VTGPU_ERR_DMA_ERROR;
+    if (s->fence_wb) {
+        uint32_t err = vtgpu_append_guest(s, segs, s->fence_wb,
+                                          sizeof(seqno), true, fault);
+        if (err) {
+            return err;
+        }
     }
 
     s->fence_seqno = cmd->arg0;
@@ -600,16 +639,24 @@ static uint32_t vtgpu_cmd_fence(VTGPUState *s, const VTGPUCmd *cmd,
 
 /*
  * Engine
+ *
+ * It runs in a bottom half while the VM runs.  A command is read from the
+ * ring and checked, then a COPY or FILL runs in chunks of at most
+ * VTGPU_BURST_BYTES, its progress in cmd_done; a run of the bottom half
+ * moves at most VTGPU_BURST_BYTES and executes at most
+ * VTGPU_BURST_COMMANDS commands, then yields to the main loop.
  */
 static bool vtgpu_engine_can_run(VTGPUState *s)
 {
     return s->running && s->inject != VTGPU_INJECT_HANG;
 }
 
-/* Stop the engine; drop a delayed command in flight */
+/* Stop the engine; abandon a command in flight, delayed or in progress */
 static void vtgpu_engine_stop(VTGPUState *s)
 {
     s->running = false;
+    s->cmd_active = false;
+    s->delay_done = false;
     qemu_bh_cancel(s->engine_bh);
     timer_del(&s->delay_timer);
 }
@@ -625,110 +672,145 @@ static void vtgpu_engine_halt(VTGPUState *s, uint32_t code, uint64_t addr)
     vtgpu_set_int_status(s, s->int_status | VTGPU_INT_ERROR);
 }
 
-/*
- * Execute the command at RING_HEAD: advance RING_HEAD when it completes,
- * halt the engine when it fails.  Returns the number of bytes it moved.
- */
-static uint64_t vtgpu_engine_step(VTGPUState *s)
+/* The command at RING_HEAD has completed */
+static void vtgpu_engine_complete(VTGPUState *s)
 {
-    VTGPUCmd cmd;
+    s->ring_head = (s->ring_head + VTGPU_CMD_SIZE) & (s->ring_size - 1);
+    s->stat_commands++;
+    s->stat_bytes += vtgpu_cmd_size(&s->cmd);
+    s->cmd_active = false;
+}
+
+/*
+ * Read and check the command at RING_HEAD.  A NOP or FENCE completes at
+ * once; a COPY or FILL becomes the command in progress.  Halts the engine
+ * on an error.
+ */
+static void vtgpu_engine_fetch(VTGPUState *s)
+{
     uint8_t raw[VTGPU_CMD_SIZE];
     uint64_t fault = 0;
-    uint64_t bytes = 0;
     uint32_t err;
 
+    s->delay_done = false;
     if (!vtgpu_ring_ok(s)) {
         vtgpu_engine_halt(s, VTGPU_ERR_BAD_RING, 0);
-        return 0;
+        return;
     }
     err = vtgpu_guest_read(s, s->ring_base + s->ring_head, raw, sizeof(raw),
                            &fault);
     if (err) {
         vtgpu_engine_halt(s, err, fault);
-        return 0;
+        return;
     }
-    cmd.opcode = ldl_le_p(raw);
-    cmd.flags = ldl_le_p(raw + 4);
-    cmd.arg0 = ldq_le_p(raw + 8);
-    cmd.arg1 = ldq_le_p(raw + 16);
-    cmd.arg2 = ldq_le_p(raw + 24);
-    trace_vtgpu_cmd(s->ring_head, cmd.opcode, cmd.flags,
-                    cmd.arg0, cmd.arg1, cmd.arg2);
+    s->cmd.opcode = ldl_le_p(raw);
+    s->cmd.flags = ldl_le_p(raw + 4);
+    s->cmd.arg0 = ldq_le_p(raw + 8);
+    s->cmd.arg1 = ldq_le_p(raw + 16);
+    s->cmd.arg2 = ldq_le_p(raw + 24);
+    s->cmd_done = 0;
+    trace_vtgpu_cmd(s->ring_head, s->cmd.opcode, s->cmd.flags,
+                    s->cmd.arg0, s->cmd.arg1, s->cmd.arg2);
 
     if (s->inject == VTGPU_INJECT_FAIL_NEXT) {
         s->inject = VTGPU_INJECT_NONE;
         vtgpu_engine_halt(s, VTGPU_ERR_INJECTED, 0);
-        return 0;
+        return;
     }
-
-    switch (cmd.opcode) {
-    case VTGPU_OP_NOP:
-        err = cmd.flags ? VTGPU_ERR_BAD_COMMAND : VTGPU_ERR_NONE;
-        break;
-    case VTGPU_OP_COPY:
-        err = vtgpu_cmd_copy(s, &cmd, &fault);
-        bytes = cmd.arg2;
-        break;
-    case VTGPU_OP_FILL:
-        err = vtgpu_cmd_fill(s, &cmd, &fault);
-        bytes = cmd.arg1;
-        break;
-    case VTGPU_OP_FENCE:
-        err = vtgpu_cmd_fence(s, &cmd, &fault);
-        break;
-    default:
-        err = VTGPU_ERR_BAD_COMMAND;
-        break;
+    err = vtgpu_cmd_check(s, &s->cmd, &fault);
+    if (!err && s->cmd.opcode == VTGPU_OP_FENCE) {
+        err = vtgpu_cmd_fence(s, &s->cmd, &fault);
     }
     if (err) {
         vtgpu_engine_halt(s, err, fault);
-        return 0;
+        return;
     }
-
-    s->ring_head = (s->ring_head + VTGPU_CMD_SIZE) & (s->ring_size - 1);
-    s->stat_commands++;
-    s->stat_bytes += bytes;
-    return bytes;
-}
-
-/* Start the delay of the command at RING_HEAD, unless it has started */
-static void vtgpu_engine_start_delay(VTGPUState *s)
-{
-    if (!timer_pending(&s->delay_timer)) {
-        trace_vtgpu_cmd_delay(s->ring_head, s->engine_delay_us);
-        timer_mod(&s->delay_timer,
-                  qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
-                  (int64_t)s->engine_delay_us * SCALE_US);
+    if (vtgpu_cmd_size(&s->cmd)) {
+        s->cmd_active = true;
+    } else {
+        vtgpu_engine_complete(s);
     }
 }
 
 /*
- * Run the engine: execute commands until RING_HEAD reaches RING_TAIL, or
- * start the delay of the next one, or yield to the main loop after a
- * budget.
+ * Run the next chunk of the command in progress, of at most len bytes.
+ * Returns the bytes it moved.
+ */
+static uint64_t vtgpu_engine_chunk(VTGPUState *s, uint64_t len)
+{
+    uint64_t size = vtgpu_cmd_size(&s->cmd);
+    uint64_t offset = s->cmd_done;
+    uint64_t fault = 0;
+    uint32_t err;
+
+    if (vtgpu_cmd_backward(s, &s->cmd)) {
+        offset = size - s->cmd_done - len;
+    }
+    trace_vtgpu_cmd_chunk(s->ring_head, offset, len);
+    err = vtgpu_cmd_chunk(s, &s->cmd, offset, len, &fault);
+    if (err) {
+        vtgpu_engine_halt(s, err, fault);
+        return 0;
+    }
+    s->cmd_done += len;
+    if (s->cmd_done == size) {
+        vtgpu_engine_complete(s);
+    }
+    return len;
+}
+
+/* Start the delay of the command at RING_HEAD */
+static void vtgpu_engine_start_delay(VTGPUState *s)
+{
+    trace_vtgpu_cmd_delay(s->ring_head, s->engine_delay_us);
+    timer_mod(&s->delay_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+              (int64_t)s->engine_delay_us * SCALE_US);
+}
+
+/*
+ * Run the engine: until RING_HEAD reaches RING_TAIL, or the delay of the
+ * next command starts, or a burst is over.  RING_TAIL is checked before
+ * each command.
  */
 static void vtgpu_engine_run(VTGPUState *s)
 {
     unsigned int commands = 0;
     uint64_t bytes = 0;
 
-    while (vtgpu_engine_can_run(s) && !timer_pending(&s->delay_timer)) {
+    while (vtgpu_engine_can_run(s) && runstate_is_running()) {
+        if (s->cmd_active) {
+            uint64_t len = MIN(vtgpu_cmd_size(&s->cmd) - s->cmd_done,
+                               VTGPU_BURST_BYTES);
+
+            if (bytes + len > VTGPU_BURST_BYTES) {
+                qemu_bh_schedule(s->engine_bh);
+                break;
+            }
+            bytes += vtgpu_engine_chunk(s, len);
+            continue;
+        }
         if (s->ring_head == s->ring_tail) {
             s->running = false;
+            s->delay_done = false;
+            timer_del(&s->delay_timer);
             break;
         }
-        if (commands >= VTGPU_BUDGET_COMMANDS ||
-            bytes >= VTGPU_BUDGET_BYTES) {
+        if (commands == VTGPU_BURST_COMMANDS) {
             qemu_bh_schedule(s->engine_bh);
             break;
         }
-        if (s->engine_delay_us) {
+        if (timer_pending(&s->delay_timer)) {
+            /* the delay in flight ends with vtgpu_delay_timer() */
+            break;
+        }
+        if (s->engine_delay_us && !s->delay_done) {
             vtgpu_engine_start_delay(s);
             break;
         }
-        bytes += vtgpu_engine_step(s);
+        vtgpu_engine_fetch(s);
         commands++;
     }
+    s->stat_max_burst = MAX(s->stat_max_burst, bytes);
 }
 
 static void vtgpu_engine_bh(void *opaque)
@@ -737,18 +819,46 @@ static void vtgpu_engine_bh(void *opaque)
 }
 
 /*
- * The delay of the command at RING_HEAD is over: execute it, then go on
- * at once, so that the delay of the next command starts now.
+ * Let the engine run, if it may: from the main loop, or at once the delay
+ * of its next command.
+ */
+static void vtgpu_engine_kick(VTGPUState *s)
+{
+    if (!vtgpu_engine_can_run(s) || !runstate_is_running() ||
+        timer_pending(&s->delay_timer)) {
+        return;
+    }
+    if (s->engine_delay_us && !s->cmd_active && !s->delay_done &&
+        s->ring_head != s->ring_tail) {
+        vtgpu_engine_start_delay(s);
+    } else {
+        qemu_bh_schedule(s->engine_bh);
+    }
+}
+
+/*
+ * The delay of the command at RING_HEAD is over: run it now, so that the
+ * delay of the next command starts when it completes.
  */
 static void vtgpu_delay_timer(void *opaque)
 {
     VTGPUState *s = opaque;
 
-    if (!vtgpu_engine_can_run(s)) {
-        return;
-    }
-    vtgpu_engine_step(s);
+    s->delay_done = true;
     vtgpu_engine_run(s);
+}
+
+/* The engine stops with the VM and resumes with it */
+static void vtgpu_vm_state_change(void *opaque, bool running,
+                                  RunState state)
+{
+    VTGPUState *s = opaque;
+
+    if (running) {
+        vtgpu_engine_kick(s);
+    } else {
+        qemu_bh_cancel(s->engine_bh);
+    }
 }
 
 static void vtgpu_doorbell(VTGPUState *s)
@@ -769,18 +879,7 @@ static void vtgpu_doorbell(VTGPUState *s)
         return;
     }
     s->running = true;
-    if (!vtgpu_engine_can_run(s)) {
-        return;
-    }
-    /*
-     * Commands execute in the bottom half; the delay of a delayed first
-     * command starts now.
-     */
-    if (s->engine_delay_us) {
-        vtgpu_engine_start_delay(s);
-    } else {
-        qemu_bh_schedule(s->engine_bh);
-    }
+    vtgpu_engine_kick(s);
 }
 
 static void vtgpu_engine_reset(VTGPUState *s)
@@ -954,6 +1053,12 @@ static uint64_t vtgpu_mmio_read(void *opaque, hwaddr addr, unsigned size)
     case VTGPU_REG_STAT_BYTES_HI:
         val = extract64(s->stat_bytes, 32, 32);
         break;
+    case VTGPU_REG_STAT_MAX_BURST_LO:
+        val = extract64(s->stat_max_burst, 0, 32);
+        break;
+    case VTGPU_REG_STAT_MAX_BURST_HI:
+        val = extract64(s->stat_max_burst, 32, 32);
+        break;
     case VTGPU_REG_DOORBELL:
     case VTGPU_REG_ENGINE_RESET:
     case VTGPU_REG_INT_ACK:
@@ -1053,6 +1158,8 @@ static void vtgpu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     case VTGPU_REG_STAT_COMMANDS_HI:
     case VTGPU_REG_STAT_BYTES_LO:
     case VTGPU_REG_STAT_BYTES_HI:
+    case VTGPU_REG_STAT_MAX_BURST_LO:
+    case VTGPU_REG_STAT_MAX_BURST_HI:
         qemu_log_mask(LOG_GUEST_ERROR,
                       "%s: write to read-only register 0x%03" HWADDR_PRIx
                       " ignored\n", __func__, addr);
@@ -1119,6 +1226,9 @@ static void vtgpu_realize(PCIDevice *pdev, Error **errp)
     s->engine_bh = qemu_bh_new_guarded(vtgpu_engine_bh, s,
                                        &DEVICE(s)->mem_reentrancy_guard);
     timer_init_ns(&s->delay_timer, QEMU_CLOCK_VIRTUAL, vtgpu_delay_timer, s);
+    s->vmstate_change = qdev_add_vm_change_state_handler(DEVICE(s),
+                                                         vtgpu_vm_state_change,
+                                                         NULL, s);
     s->engine_delay_us = s->engine_delay_us_prop;
 }
 
@@ -1126,6 +1236,7 @@ static void vtgpu_exit(PCIDevice *pdev)
 {
     VTGPUState *s = VTGPU(pdev);
 
+    qemu_del_vm_change_state_handler(s->vmstate_change);
     qemu_bh_delete(s->engine_bh);
     timer_del(&s->delay_timer);
     msi_uninit(pdev);
@@ -1153,6 +1264,7 @@ static void vtgpu_reset_hold(Object *obj, ResetType type)
     s->engine_delay_us = s->engine_delay_us_prop;
     s->stat_commands = 0;
     s->stat_bytes = 0;
+    s->stat_max_burst = 0;
     s->halted = false;
     vtgpu_set_int_status(s, 0);
 }
@@ -1166,26 +1278,88 @@ static const Property vtgpu_properties[] = {
                        0),
 };
 
-static int vtgpu_post_load(void *opaque, int version_id)
+static bool vtgpu_post_load(void *opaque, int version_id, Error **errp)
+{
+    VTGPUState *s = opaque;
+    uint64_t fault;
+
+    /* Everything the MMIO writes or the engine could have set, no more */
+    if (!QEMU_IS_ALIGNED(s->gart_table, VTGPU_PAGE_SIZE) ||
+        !QEMU_IS_ALIGNED(s->ring_base, VTGPU_PAGE_SIZE) ||
+        !QEMU_IS_ALIGNED(s->fence_wb, 8)) {
+        error_setg(errp, "vtgpu: unaligned address: GART_TABLE 0x%" PRIx64
+                   ", RING_BASE 0x%" PRIx64 ", FENCE_WB 0x%" PRIx64,
+                   s->gart_table, s->ring_base, s->fence_wb);
+        return false;
+    }
+    if (vtgpu_ring_size_ok(s->ring_size) ?
+        !QEMU_IS_ALIGNED(s->ring_head, VTGPU_CMD_SIZE) ||
+        s->ring_head >= s->ring_size : s->ring_head) {
+        error_setg(errp, "vtgpu: RING_HEAD 0x%" PRIx32 " invalid for "
+                   "RING_SIZE 0x%" PRIx32, s->ring_head, s->ring_size);
+        return false;
+    }
+    if (s->inject > VTGPU_INJECT_HANG ||
+        s->engine_delay_us > VTGPU_DELAY_US_MAX ||
+        (s->int_status | s->int_mask) & ~VTGPU_INT_ALL ||
+        s->error_code > VTGPU_ERR_BAD_RING) {
+        error_setg(errp, "vtgpu: invalid INJECT %" PRIu32
+                   ", ENGINE_DELAY_US %" PRIu32 ", INT_STATUS 0x%" PRIx32
+                   ", INT_MASK 0x%" PRIx32 " or ERROR_CODE %" PRIu32,
+                   s->inject, s->engine_delay_us, s->int_status,
+                   s->int_mask, s->error_code);
+        return false;
+    }
+    if (s->halted && (s->running || s->cmd_active)) {
+        error_setg(errp, "vtgpu: a halted engine cannot be running");
+        return false;
+    }
+    if (s->cmd_active &&
+        (!s->running || !vtgpu_ring_ok(s) ||
+         vtgpu_cmd_check(s, &s->cmd, &fault) != VTGPU_ERR_NONE ||
+         s->cmd_done >= vtgpu_cmd_size(&s->cmd) ||
+         (s->cmd.opcode == VTGPU_OP_FILL &&
+          !QEMU_IS_ALIGNED(s->cmd_done, 4)))) {
+        error_setg(errp, "vtgpu: invalid command in progress: opcode %"
+                   PRIu32 ", %" PRIu64 " bytes done", s->cmd.opcode,
+                   s->cmd_done);
+        return false;
+    }
+    /* The engine resumes when the VM runs (vtgpu_vm_state_change) */
+    return true;
+}
+
+/* A command in progress, or one whose delay is over */
+static bool vtgpu_cmd_needed(void *opaque)
 {
     VTGPUState *s = opaque;
 
-    if (s->inject > VTGPU_INJECT_HANG ||
-        s->engine_delay_us > VTGPU_DELAY_US_MAX ||
-        (s->int_status | s->int_mask) & ~VTGPU_INT_ALL) {
-        return -EINVAL;
-    }
-    if (vtgpu_engine_can_run(s) && !timer_pending(&s->delay_timer)) {
-        qemu_bh_schedule(s->engine_bh);
-    }
-    return 0;
+    return s->cmd_active || s->delay_done;
 }
+
+static const VMStateDescription vmstate_vtgpu_cmd = {
+    .name = TYPE_VTGPU "/cmd",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = vtgpu_cmd_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(cmd_active, VTGPUState),
+        VMSTATE_BOOL(delay_done, VTGPUState),
+        VMSTATE_UINT32(cmd.opcode, VTGPUState),
+        VMSTATE_UINT32(cmd.flags, VTGPUState),
+        VMSTATE_UINT64(cmd.arg0, VTGPUState),
+        VMSTATE_UINT64(cmd.arg1, VTGPUState),
+        VMSTATE_UINT64(cmd.arg2, VTGPUState),
+        VMSTATE_UINT64(cmd_done, VTGPUState),
+        VMSTATE_END_OF_LIST()
+    },
+};
 
 static const VMStateDescription vmstate_vtgpu = {
     .name = TYPE_VTGPU,
-    .version_id = 2,
+    .version_id = 3,
     .minimum_version_id = 2,
-    .post_load = vtgpu_post_load,
+    .post_load_errp = vtgpu_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, VTGPUState),
         VMSTATE_UINT64_EQUAL(vram_size, VTGPUState, NULL),
@@ -1210,7 +1384,12 @@ static const VMStateDescription vmstate_vtgpu = {
         VMSTATE_BOOL(running, VTGPUState),
         VMSTATE_BOOL(halted, VTGPUState),
         VMSTATE_TIMER(delay_timer, VTGPUState),
+        VMSTATE_UINT64_V(stat_max_burst, VTGPUState, 3),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_vtgpu_cmd,
+        NULL
     },
 };
 

@@ -61,6 +61,7 @@ static const uint32_t vtgpu_ro_regs[] = {
     VTGPU_REG_ERROR_ADDR_LO, VTGPU_REG_ERROR_ADDR_HI,
     VTGPU_REG_STAT_COMMANDS_LO, VTGPU_REG_STAT_COMMANDS_HI,
     VTGPU_REG_STAT_BYTES_LO, VTGPU_REG_STAT_BYTES_HI,
+    VTGPU_REG_STAT_MAX_BURST_LO, VTGPU_REG_STAT_MAX_BURST_HI,
 };
 
 typedef struct VTGPUTest {
@@ -455,6 +456,8 @@ static const RegValue reset_values[] = {
     { VTGPU_REG_STAT_COMMANDS_HI, 0 },
     { VTGPU_REG_STAT_BYTES_LO, 0 },
     { VTGPU_REG_STAT_BYTES_HI, 0 },
+    { VTGPU_REG_STAT_MAX_BURST_LO, 0 },
+    { VTGPU_REG_STAT_MAX_BURST_HI, 0 },
 };
 
 static void check_reset_values(VTGPUTest *t)
@@ -1762,6 +1765,259 @@ static void test_migration_halted(void)
 }
 
 /*
+ * A migration stream is input too: the destination checks what it loads.
+ * The source's GART_TABLE, a marker value, is made unaligned in the
+ * stream (a big-endian u64 there); an unaligned table made the GART walk
+ * read 0 entries at a time, forever, with the BQL held.
+ */
+#define STREAM_MARK 0x5a5a5a5a5a5a5000ULL
+
+static void test_migration_unaligned_gart_table(void)
+{
+    g_autofree char *path = g_strdup_printf("%s/vtgpu-stream-%d",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    g_autofree char *status = NULL, *error = NULL;
+    g_autofree gchar *stream = NULL;
+    gsize len, i, found = 0;
+    uint8_t mark[8];
+    QTestState *to;
+    VTGPUTest src;
+
+    vtgpu_test_start(&src, SMALL_PROPS);
+    vtgpu_write64(&src, VTGPU_REG_GART_TABLE_LO, STREAM_MARK);
+    qtest_qmp_assert_success(src.qts, "{'execute': 'migrate',"
+                             " 'arguments': {'uri': %s}}", uri);
+    status = vtgpu_migration_wait(src.qts, NULL);
+    g_assert_cmpstr(status, ==, "completed");
+    vtgpu_test_stop(&src);
+
+    g_assert_true(g_file_get_contents(path, &stream, &len, NULL));
+    stq_be_p(mark, STREAM_MARK);
+    for (i = 0; i + sizeof(mark) <= len; i++) {
+        if (!memcmp(stream + i, mark, sizeof(mark))) {
+            stq_be_p(stream + i, STREAM_MARK + VTGPU_PAGE_SIZE - 3);
+            found++;
+        }
+    }
+    g_assert_cmpuint(found, ==, 1);
+    g_assert_true(g_file_set_contents(path, stream, len, NULL));
+
+    to = qtest_initf("-nodefaults -device vtgpu,addr=%02x.0%s -incoming defer",
+                     VTGPU_SLOT, SMALL_PROPS);
+    qtest_qmp_assert_success(to, "{'execute': 'migrate-incoming',"
+                             " 'arguments': {'uri': %s,"
+                             " 'exit-on-error': false}}", uri);
+    g_free(status);
+    status = vtgpu_migration_wait(to, &error);
+    g_assert_cmpstr(status, ==, "failed");
+    g_assert_nonnull(strstr(error, "GART_TABLE"));
+    qtest_quit(to);
+    unlink(path);
+}
+
+/*
+ * The engine stops with the VM: a doorbell rung while the VM is stopped
+ * starts nothing until it runs again.
+ */
+static void test_vm_stop(void)
+{
+    VTGPUTest t;
+    int i;
+
+    vtgpu_test_start(&t, SMALL_PROPS);
+    vtgpu_ring_setup(&t, 4096);
+    qtest_qmp_assert_success(t.qts, "{'execute': 'stop'}");
+    qtest_qmp_eventwait(t.qts, "STOP");
+
+    vtgpu_fill(&t, 0x100, 4, 0xcafe);
+    vtgpu_fence(&t, 1, 0);
+    vtgpu_kick(&t);
+    /* each read is a round trip through the main loop */
+    for (i = 0; i < 1000; i++) {
+        g_assert_cmphex(vtgpu_status(&t), ==, VTGPU_STATUS_BUSY);
+    }
+    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_RING_HEAD), ==, 0);
+    g_assert_cmphex(qpci_io_readl(t.dev, t.vram, 0x100), ==, 0);
+
+    qtest_qmp_assert_success(t.qts, "{'execute': 'cont'}");
+    g_assert_cmphex(vtgpu_wait_idle(&t), ==, 0);
+    g_assert_cmphex(qpci_io_readl(t.dev, t.vram, 0x100), ==, 0xcafe);
+    g_assert_cmphex(vtgpu_read64(&t, VTGPU_REG_FENCE_SEQNO_LO), ==, 1);
+    vtgpu_test_stop(&t);
+}
+
+/*
+ * Work queued on a stopped VM migrates as work: the destination does it
+ * when it runs, not when it has loaded the device.
+ */
+static void test_migration_paused(void)
+{
+    VTGPUTest src, dst;
+    int i;
+
+    vtgpu_test_start(&src, SMALL_PROPS);
+    vtgpu_ring_setup(&src, 4096);
+    qtest_qmp_assert_success(src.qts, "{'execute': 'stop'}");
+    qtest_qmp_eventwait(src.qts, "STOP");
+    vtgpu_fill(&src, 0x100, 4, 0xcafe);
+    vtgpu_fence(&src, 1, 0);
+    vtgpu_kick(&src);
+    g_assert_cmphex(vtgpu_status(&src), ==, VTGPU_STATUS_BUSY);
+    g_assert_cmphex(qpci_io_readl(src.dev, src.vram, 0x100), ==, 0);
+
+    vtgpu_migrate_to(&src, &dst, SMALL_PROPS, true);
+    vtgpu_test_stop(&src);
+
+    for (i = 0; i < 1000; i++) {
+        g_assert_cmphex(vtgpu_status(&dst), ==, VTGPU_STATUS_BUSY);
+    }
+    g_assert_cmphex(qpci_io_readl(dst.dev, dst.vram, 0x100), ==, 0);
+    g_assert_cmphex(vtgpu_read64(&dst, VTGPU_REG_FENCE_SEQNO_LO), ==, 0);
+
+    qtest_qmp_assert_success(dst.qts, "{'execute': 'cont'}");
+    g_assert_cmphex(vtgpu_wait_idle(&dst), ==, 0);
+    g_assert_cmphex(qpci_io_readl(dst.dev, dst.vram, 0x100), ==, 0xcafe);
+    g_assert_cmphex(vtgpu_read64(&dst, VTGPU_REG_FENCE_SEQNO_LO), ==, 1);
+    vtgpu_test_stop(&dst);
+}
+
+/*
+ * RING_TAIL is checked before every command, delayed ones included: the
+ * driver takes back a command during its delay, and nothing runs (the
+ * engine used to run it and then every stale command of the ring).
+ */
+static void test_delay_tail_moved_back(void)
+{
+    VTGPUTest t;
+
+    vtgpu_test_start(&t, SMALL_PROPS ",engine-delay-us=100");
+    vtgpu_ring_setup(&t, 4096);
+    vtgpu_fill(&t, 0x100, 4, 0xdeadbeef);
+    vtgpu_kick(&t);
+    qtest_clock_step(t.qts, 50 * 1000);
+    vtgpu_writel(&t, VTGPU_REG_RING_TAIL, 0);
+    /* long enough for the whole ring of delayed commands */
+    qtest_clock_step(t.qts, 100 * 1000 * 1000);
+
+    g_assert_cmphex(vtgpu_wait_idle(&t), ==, 0);
+    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_RING_HEAD), ==, 0);
+    g_assert_cmpuint(vtgpu_read64(&t, VTGPU_REG_STAT_COMMANDS_LO), ==, 0);
+    g_assert_cmphex(qpci_io_readl(t.dev, t.vram, 0x100), ==, 0);
+    vtgpu_test_stop(&t);
+}
+
+/*
+ * A burst of the engine moves at most 4 MiB, however large the command:
+ * a 1 GiB FILL and a 1 GiB COPY within VRAM, checked through the
+ * STAT_MAX_BURST counter, and the copy's data through visible VRAM.
+ * The longest gap between two register reads while the engine is busy
+ * (the main loop blocked) is logged, not asserted.
+ */
+static void test_burst_1g(void)
+{
+    const uint64_t len = 1 * GiB;
+    const size_t head = 1 * MiB;
+    g_autofree uint8_t *data = g_malloc(head);
+    g_autofree uint8_t *buf = g_malloc(head);
+    gint64 last, now, gap = 0;
+    uint32_t status;
+    VTGPUTest t;
+    int i;
+
+    vtgpu_test_attach(&t, qtest_initf("-nodefaults -device vtgpu,"
+                                      "addr=%02x.0,vram-size=2G,"
+                                      "visible-vram-size=16M",
+                                      VTGPU_SLOT), VTGPU_DEVFN);
+    vtgpu_ring_setup(&t, 4096);
+    vtgpu_fill(&t, 0, len, 0x11223344);
+    vtgpu_run(&t);
+    fill_data(data, head, 3);
+    vram_write(&t, 0, data, head);
+
+    vtgpu_copy(&t, 0, len, len);
+    vtgpu_kick(&t);
+    last = g_get_monotonic_time();
+    do {
+        status = vtgpu_status(&t);
+        now = g_get_monotonic_time();
+        gap = MAX(gap, now - last);
+        last = now;
+    } while (status & VTGPU_STATUS_BUSY);
+    g_assert_cmphex(status, ==, 0);
+    g_test_message("1 GiB COPY: longest main loop stall seen %" PRId64 " us",
+                   gap);
+
+    g_assert_cmpuint(vtgpu_read64(&t, VTGPU_REG_STAT_MAX_BURST_LO), >, 0);
+    g_assert_cmpuint(vtgpu_read64(&t, VTGPU_REG_STAT_MAX_BURST_LO), <=,
+                     4 * MiB);
+
+    /* the head and the last page of the copy, read back through BAR2 */
+    vtgpu_copy(&t, len, 2 * MiB, head);
+    vtgpu_copy(&t, 2 * len - PAGE, 4 * MiB, PAGE);
+    vtgpu_run(&t);
+    vram_read(&t, 2 * MiB, buf, head);
+    g_assert_cmpmem(buf, head, data, head);
+    for (i = 0; i < PAGE; i += 4) {
+        g_assert_cmphex(qpci_io_readl(t.dev, t.vram, 4 * MiB + i), ==,
+                        0x11223344);
+    }
+    vtgpu_test_stop(&t);
+}
+
+/*
+ * A COPY within VRAM whose destination overlaps the end of its source, in
+ * more than one chunk: it acts as memmove.
+ */
+static void test_chunk_memmove(void)
+{
+    const uint64_t len = 9 * MiB, shift = 3 * MiB + 12;
+    g_autofree uint8_t *data = g_malloc(len);
+    g_autofree uint8_t *buf = g_malloc(len);
+    VTGPUTest t;
+
+    vtgpu_test_start(&t, ",vram-size=16M,visible-vram-size=16M");
+    vtgpu_ring_setup(&t, 4096);
+    fill_data(data, len, 5);
+    vram_write(&t, 0, data, len);
+    vtgpu_copy(&t, 0, shift, len);
+    vtgpu_run(&t);
+    vram_read(&t, shift, buf, len);
+    g_assert_cmpmem(buf, len, data, len);
+    vtgpu_test_stop(&t);
+}
+
+/*
+ * Each chunk is translated when it starts: a GART entry of a later chunk
+ * that maps no RAM halts the engine with DMA_ERROR there, after the
+ * earlier chunks were written and before the faulting one writes.
+ */
+static void test_chunk_fault(void)
+{
+    const uint64_t len = 8 * MiB, pages = len / PAGE, bad_page = 1500;
+    g_autofree uint64_t *table = g_new(uint64_t, pages);
+    VTGPUTest t;
+    uint64_t i;
+
+    vtgpu_test_start(&t, ",vram-size=8M,visible-vram-size=4M,gart-size=16M");
+    vtgpu_ring_setup(&t, 4096);
+    gart_setup(&t);
+    for (i = 0; i < pages; i++) {
+        table[i] = cpu_to_le64((DATA_GPA + i * PAGE) | GART_RW);
+    }
+    table[bad_page] = cpu_to_le64(NO_RAM_GPA | GART_RW);
+    qtest_memwrite(t.qts, TABLE_GPA, table, pages * sizeof(*table));
+    qtest_memset(t.qts, DATA_GPA, 0, len);
+
+    vtgpu_fill(&t, G, len, 0xa5a5a5a5);
+    vtgpu_kick(&t);
+    check_halted(&t, VTGPU_ERR_DMA_ERROR, 0, NO_RAM_GPA);
+    assert_guest_bytes(&t, DATA_GPA, 0xa5, 4 * MiB);
+    assert_guest_bytes(&t, DATA_GPA + 4 * MiB, 0, len - 4 * MiB);
+    vtgpu_test_stop(&t);
+}
+
+/*
  * Hot-unplug and hot-plug again, on the pc machine's ACPI PCI hotplug
  */
 #define HOTPLUG_SLOT 6
@@ -2024,9 +2280,17 @@ int main(int argc, char **argv)
     qtest_add_func("/vtgpu/inject/fail-next", test_inject_fail_next);
     qtest_add_func("/vtgpu/inject/hang", test_inject_hang);
     qtest_add_func("/vtgpu/delay", test_delay);
+    qtest_add_func("/vtgpu/delay/tail-moved-back", test_delay_tail_moved_back);
+    qtest_add_func("/vtgpu/burst/1g", test_burst_1g);
+    qtest_add_func("/vtgpu/chunk/memmove", test_chunk_memmove);
+    qtest_add_func("/vtgpu/chunk/fault", test_chunk_fault);
+    qtest_add_func("/vtgpu/vm-stop", test_vm_stop);
     qtest_add_func("/vtgpu/stats", test_stats);
     qtest_add_func("/vtgpu/migration/running", test_migration_running);
     qtest_add_func("/vtgpu/migration/halted", test_migration_halted);
+    qtest_add_func("/vtgpu/migration/paused", test_migration_paused);
+    qtest_add_func("/vtgpu/migration/unaligned-gart-table",
+                   test_migration_unaligned_gart_table);
     qtest_add_func("/vtgpu/hotplug", test_hotplug);
     qtest_add_func("/vtgpu/fuzz/copy-gart-vram-bar",
                    test_fuzz_copy_gart_vram_bar);

@@ -76,6 +76,8 @@
 #define VTGPU_REG_STAT_COMMANDS_HI  0x124
 #define VTGPU_REG_STAT_BYTES_LO     0x128
 #define VTGPU_REG_STAT_BYTES_HI     0x12c
+#define VTGPU_REG_STAT_MAX_BURST_LO 0x130
+#define VTGPU_REG_STAT_MAX_BURST_HI 0x134
 
 /* Values of ID, VERSION and CAPS */
 #define VTGPU_ID                    0x56544750 /* "VTGP" */
