@@ -13,8 +13,8 @@
 #                 (default 1)
 #   FUZZ_TIMEOUT  seconds one input may take before it is a hang (default
 #                 60: an operation of the fuzzer lets the engine run ten
-#                 times at most, each time 64 MiB and one command of at
-#                 most 16 MiB, a fraction of a second)
+#                 times at most, each a burst of at most 4 MiB, a fraction
+#                 of a second)
 #   FUZZ_MAX_LEN  longest input (default 4096)
 #   FUZZ_CORPUS   corpus directory (default in the cache; it grows from run
 #                 to run); the seeds of ci/fuzz-seeds.py are read with it
@@ -56,9 +56,6 @@ python3 "$VTGPU_TOP/ci/fuzz-seeds.py" "$SEEDS"
 # default) would swell the fuzzer and slow every fork down as it fills.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:quarantine_size_mb=16:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-# QEMU's own per-command timeout ends a slow input silently (exit 0);
-# turning it off leaves hangs to libFuzzer's -timeout, which reports them.
-export QEMU_FUZZ_TIMEOUT=0
 
 log "fuzz: $TARGET, $FUZZ_RUNS runs in $FUZZ_WORKERS worker(s), seed $FUZZ_SEED"
 log "fuzz: corpus $FUZZ_CORPUS ($(find "$FUZZ_CORPUS" -type f | wc -l) inputs)"

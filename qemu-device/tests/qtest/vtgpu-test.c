@@ -798,26 +798,34 @@ static uint32_t msi_messages(VTGPUTest *t)
     return data;
 }
 
+/*
+ * Point MSI at guest memory, where the test can see its messages, and
+ * enable it; return the capability's offset.
+ */
+static uint8_t msi_enable(VTGPUTest *t)
+{
+    uint8_t cap = qpci_find_capability(t->dev, PCI_CAP_ID_MSI, 0);
+    uint16_t flags;
+
+    g_assert_cmphex(cap, !=, 0);
+    qpci_config_writel(t->dev, cap + PCI_MSI_ADDRESS_LO, MSI_GPA);
+    qpci_config_writel(t->dev, cap + PCI_MSI_ADDRESS_HI, 0);
+    qpci_config_writew(t->dev, cap + PCI_MSI_DATA_64, 0x4321);
+    qtest_writel(t->qts, MSI_GPA, 0);
+    flags = qpci_config_readw(t->dev, cap + PCI_MSI_FLAGS);
+    qpci_config_writew(t->dev, cap + PCI_MSI_FLAGS,
+                       flags | PCI_MSI_FLAGS_ENABLE);
+    return cap;
+}
+
 static void test_irq_msi(void)
 {
     VTGPUTest t;
-    uint8_t cap;
-    uint16_t flags;
 
     vtgpu_test_start(&t, SMALL_PROPS);
     route_intx(&t);
     vtgpu_ring_setup(&t, 4096);
-
-    /* MSI to guest memory, where the test can see it */
-    cap = qpci_find_capability(t.dev, PCI_CAP_ID_MSI, 0);
-    g_assert_cmphex(cap, !=, 0);
-    qpci_config_writel(t.dev, cap + PCI_MSI_ADDRESS_LO, MSI_GPA);
-    qpci_config_writel(t.dev, cap + PCI_MSI_ADDRESS_HI, 0);
-    qpci_config_writew(t.dev, cap + PCI_MSI_DATA_64, 0x4321);
-    flags = qpci_config_readw(t.dev, cap + PCI_MSI_FLAGS);
-    qpci_config_writew(t.dev, cap + PCI_MSI_FLAGS,
-                       flags | PCI_MSI_FLAGS_ENABLE);
-    qtest_writel(t.qts, MSI_GPA, 0);
+    msi_enable(&t);
 
     vtgpu_writel(&t, VTGPU_REG_INT_MASK, VTGPU_INT_FENCE | VTGPU_INT_ERROR);
     vtgpu_fence(&t, 1, VTGPU_FENCE_IRQ);
@@ -873,18 +881,13 @@ static void test_irq_msi_enable_pending(void)
     vtgpu_run(&t);
     g_assert_true(intx_level(&t));
 
-    cap = qpci_find_capability(t.dev, PCI_CAP_ID_MSI, 0);
-    qpci_config_writel(t.dev, cap + PCI_MSI_ADDRESS_LO, MSI_GPA);
-    qpci_config_writel(t.dev, cap + PCI_MSI_ADDRESS_HI, 0);
-    qpci_config_writew(t.dev, cap + PCI_MSI_DATA_64, 0x4321);
-    qtest_writel(t.qts, MSI_GPA, 0);
-    flags = qpci_config_readw(t.dev, cap + PCI_MSI_FLAGS);
-    qpci_config_writew(t.dev, cap + PCI_MSI_FLAGS,
-                       flags | PCI_MSI_FLAGS_ENABLE);
+    cap = msi_enable(&t);
     g_assert_false(intx_level(&t));
     g_assert_cmphex(msi_messages(&t), ==, 0x4321);
 
-    qpci_config_writew(t.dev, cap + PCI_MSI_FLAGS, flags);
+    flags = qpci_config_readw(t.dev, cap + PCI_MSI_FLAGS);
+    qpci_config_writew(t.dev, cap + PCI_MSI_FLAGS,
+                       flags & ~PCI_MSI_FLAGS_ENABLE);
     g_assert_true(intx_level(&t));
     vtgpu_test_stop(&t);
 }
@@ -1816,6 +1819,40 @@ static void test_migration_unaligned_gart_table(void)
     unlink(path);
 }
 
+/* Stop the VM, then queue a FILL and a FENCE and ring the doorbell */
+static void queue_on_stopped_vm(VTGPUTest *t)
+{
+    vtgpu_ring_setup(t, 4096);
+    qtest_qmp_assert_success(t->qts, "{'execute': 'stop'}");
+    qtest_qmp_eventwait(t->qts, "STOP");
+    vtgpu_fill(t, 0x100, 4, 0xcafe);
+    vtgpu_fence(t, 1, 0);
+    vtgpu_kick(t);
+}
+
+/* The queued work has not run: BUSY, many main loop iterations long */
+static void check_queued_not_run(VTGPUTest *t)
+{
+    int i;
+
+    /* each read is a round trip through the main loop */
+    for (i = 0; i < 1000; i++) {
+        g_assert_cmphex(vtgpu_status(t), ==, VTGPU_STATUS_BUSY);
+    }
+    g_assert_cmphex(vtgpu_readl(t, VTGPU_REG_RING_HEAD), ==, 0);
+    g_assert_cmphex(qpci_io_readl(t->dev, t->vram, 0x100), ==, 0);
+    g_assert_cmphex(vtgpu_read64(t, VTGPU_REG_FENCE_SEQNO_LO), ==, 0);
+}
+
+/* Let the VM run: the queued work runs */
+static void check_cont_runs_queued(VTGPUTest *t)
+{
+    qtest_qmp_assert_success(t->qts, "{'execute': 'cont'}");
+    g_assert_cmphex(vtgpu_wait_idle(t), ==, 0);
+    g_assert_cmphex(qpci_io_readl(t->dev, t->vram, 0x100), ==, 0xcafe);
+    g_assert_cmphex(vtgpu_read64(t, VTGPU_REG_FENCE_SEQNO_LO), ==, 1);
+}
+
 /*
  * The engine stops with the VM: a doorbell rung while the VM is stopped
  * starts nothing until it runs again.
@@ -1823,27 +1860,11 @@ static void test_migration_unaligned_gart_table(void)
 static void test_vm_stop(void)
 {
     VTGPUTest t;
-    int i;
 
     vtgpu_test_start(&t, SMALL_PROPS);
-    vtgpu_ring_setup(&t, 4096);
-    qtest_qmp_assert_success(t.qts, "{'execute': 'stop'}");
-    qtest_qmp_eventwait(t.qts, "STOP");
-
-    vtgpu_fill(&t, 0x100, 4, 0xcafe);
-    vtgpu_fence(&t, 1, 0);
-    vtgpu_kick(&t);
-    /* each read is a round trip through the main loop */
-    for (i = 0; i < 1000; i++) {
-        g_assert_cmphex(vtgpu_status(&t), ==, VTGPU_STATUS_BUSY);
-    }
-    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_RING_HEAD), ==, 0);
-    g_assert_cmphex(qpci_io_readl(t.dev, t.vram, 0x100), ==, 0);
-
-    qtest_qmp_assert_success(t.qts, "{'execute': 'cont'}");
-    g_assert_cmphex(vtgpu_wait_idle(&t), ==, 0);
-    g_assert_cmphex(qpci_io_readl(t.dev, t.vram, 0x100), ==, 0xcafe);
-    g_assert_cmphex(vtgpu_read64(&t, VTGPU_REG_FENCE_SEQNO_LO), ==, 1);
+    queue_on_stopped_vm(&t);
+    check_queued_not_run(&t);
+    check_cont_runs_queued(&t);
     vtgpu_test_stop(&t);
 }
 
@@ -1854,31 +1875,16 @@ static void test_vm_stop(void)
 static void test_migration_paused(void)
 {
     VTGPUTest src, dst;
-    int i;
 
     vtgpu_test_start(&src, SMALL_PROPS);
-    vtgpu_ring_setup(&src, 4096);
-    qtest_qmp_assert_success(src.qts, "{'execute': 'stop'}");
-    qtest_qmp_eventwait(src.qts, "STOP");
-    vtgpu_fill(&src, 0x100, 4, 0xcafe);
-    vtgpu_fence(&src, 1, 0);
-    vtgpu_kick(&src);
+    queue_on_stopped_vm(&src);
     g_assert_cmphex(vtgpu_status(&src), ==, VTGPU_STATUS_BUSY);
-    g_assert_cmphex(qpci_io_readl(src.dev, src.vram, 0x100), ==, 0);
 
     vtgpu_migrate_to(&src, &dst, SMALL_PROPS, true);
     vtgpu_test_stop(&src);
 
-    for (i = 0; i < 1000; i++) {
-        g_assert_cmphex(vtgpu_status(&dst), ==, VTGPU_STATUS_BUSY);
-    }
-    g_assert_cmphex(qpci_io_readl(dst.dev, dst.vram, 0x100), ==, 0);
-    g_assert_cmphex(vtgpu_read64(&dst, VTGPU_REG_FENCE_SEQNO_LO), ==, 0);
-
-    qtest_qmp_assert_success(dst.qts, "{'execute': 'cont'}");
-    g_assert_cmphex(vtgpu_wait_idle(&dst), ==, 0);
-    g_assert_cmphex(qpci_io_readl(dst.dev, dst.vram, 0x100), ==, 0xcafe);
-    g_assert_cmphex(vtgpu_read64(&dst, VTGPU_REG_FENCE_SEQNO_LO), ==, 1);
+    check_queued_not_run(&dst);
+    check_cont_runs_queued(&dst);
     vtgpu_test_stop(&dst);
 }
 
