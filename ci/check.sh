@@ -10,6 +10,8 @@
 #              (ci/check-patches.sh)
 #   gate       a provoked WARN, lockdep report, hang and boot hang fail a run
 #   guest      the igt suite in a lockdep guest
+#   migration  a running guest with jobs in flight migrated to a second
+#              QEMU, every byte of its BOs checked (ci/migration/run.sh)
 #   lts        Linux 6.12 LTS with the backport series of ci/backports/6.12:
 #              vtgpu_basic, vtgpu_mmap, vtgpu_evict and vtgpu_prime in a
 #              lockdep guest (same config fragments, its own build)
@@ -126,11 +128,12 @@ lts() {
 
 # ci/check.sh [STAGE...] runs only the stages named.
 wanted() { [ $# -eq 0 ] || [[ " $* " == *" $STAGE "* ]]; }
-for STAGE in selftest style driver qtest patches gate guest lts; do
+for STAGE in selftest style driver qtest patches gate guest migration lts; do
 	wanted "$@" || continue
 	case $STAGE in
 	gate) stage gate "$VTGPU_TOP/ci/test-gate.sh" ;;
 	guest) stage guest "$VTGPU_TOP/ci/run-guest.sh" ;;
+	migration) stage migration "$VTGPU_TOP/ci/migration/run.sh" ;;
 	lts)
 		# Built outside the stage, whose output comes at its end: the
 		# build's progress lines show as it runs.

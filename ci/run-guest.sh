@@ -19,7 +19,7 @@
 #   BOOT_TIMEOUT     seconds the kernel has to start init (default 600)
 #   SUBTEST_TIMEOUT  seconds per subtest (default 300)
 #   GUEST_MEM        guest RAM (default 2G)
-#   VTGPU_DEVICE     extra -device vtgpu properties, e.g. vram_size=128M
+#   VTGPU_DEVICE     extra -device vtgpu properties, e.g. vram-size=128M
 # Prints the run directory's results; exits non-zero on any failure.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -108,16 +108,27 @@ QEMU_ARGS=(
 	-device "vtgpu,id=vtgpu0${VTGPU_DEVICE:+,$VTGPU_DEVICE}"
 	-qmp "unix:$RUN/qmp.sock,server=on,wait=off"
 	# A second QMP monitor for the guest's tests (vtgpu_unplug's device_del
-	# and device_add), on the virtio-serial port org.qemu.qmp. A chardev
-	# has one frontend, so the two are bridged by QEMU itself: the monitor
-	# listens on qmpg.sock and the port's chardev connects to it.
-	-chardev "socket,id=qmpg,path=$RUN/qmpg.sock,server=on,wait=off"
+	# and device_add), on the virtio-serial port org.qemu.qmp, through
+	# ci/qmp-guest-proxy.py: both chardevs connect to it, and it passes on
+	# only the commands the tests need (never migrate or anything else
+	# that reaches the host).
+	-chardev "socket,id=qmpg,path=$RUN/qmpg-monitor.sock"
 	-mon chardev=qmpg,mode=control
-	-chardev "socket,id=qmpg-port,path=$RUN/qmpg.sock"
+	-chardev "socket,id=qmpg-port,path=$RUN/qmpg-guest.sock"
 	-device virtio-serial-pci,id=vser0
 	-device virtserialport,bus=vser0.0,chardev=qmpg-port,name=org.qemu.qmp
 	-nic none -vga none -display none -no-reboot
 )
+
+# The guest's QMP proxy listens before QEMU starts and connects to it; it
+# exits when QEMU closes its sockets.
+python3 "$VTGPU_TOP/ci/qmp-guest-proxy.py" --monitor "$RUN/qmpg-monitor.sock" \
+	--guest "$RUN/qmpg-guest.sock" >"$RUN/qmp-proxy.log" 2>&1 &
+for ((t = 0; t < 100; t++)); do
+	grep -q listening "$RUN/qmp-proxy.log" && break
+	sleep 0.1
+done
+grep -q listening "$RUN/qmp-proxy.log" || die "ci/qmp-guest-proxy.py did not start"
 
 if [ "$INTERACTIVE" = 1 ]; then
 	log "interactive guest; run directory $RUN"

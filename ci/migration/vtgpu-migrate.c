@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The guest side of the live-migration test (ci/migration/run.py).
+ *
+ * It puts known data in BOs of every placement: CPU-visible VRAM,
+ * invisible VRAM, GTT, and userptr BOs of its own memory; queues
+ * independent copies on the engine, which the device's engine-delay-us
+ * keeps in flight while the VM migrates; and rewrites one mapped VRAM BO over and
+ * over until the host says the guest runs on the destination. Then it
+ * waits for the jobs and checks every byte.
+ *
+ * The host and the guest talk over the virtio-serial port given as the
+ * only argument, a line each:
+ *   guest: "ready JOBS"       set up, JOBS jobs queued
+ *   host:  "migrated"         the guest now runs on the destination
+ *   guest: "busy N"           jobs still queued when "migrated" came
+ *   guest: "bo NAME DOMAIN SIZE WRONG" for each BO, then "done WRONG"
+ * WRONG counts the bytes that differ from what they must hold.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "libvtgpu.h"
+
+#define MiB (1024 * 1024)
+#define JOB_BO_SIZE (1 * MiB)
+#define JOBS 24
+#define WAIT_NS (120LL * 1000 * 1000 * 1000)
+
+static struct vtgpu_device *dev;
+static int port;
+static uint64_t total_wrong;
+
+static void say(const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fputs(line, stdout);
+	if (write(port, line, len) != len)
+		perror("write to the port");
+}
+
+static void die(const char *what, int err)
+{
+	say("error %s: %s\n", what, strerror(-err));
+	exit(1);
+}
+
+/* The data a BO of seed @seed holds: a word per 4 bytes, none alike. */
+static uint32_t word(uint32_t seed, uint64_t i)
+{
+	return (uint32_t)(i * 2654435761u) ^ (seed * 0x9e3779b9u) ^ (uint32_t)(i >> 32);
+}
+
+static void fill(void *ptr, uint64_t size, uint32_t seed)
+{
+	uint32_t *p = ptr;
+	uint64_t i;
+
+	for (i = 0; i < size / 4; i++)
+		p[i] = word(seed, i);
+}
+
+/* Bytes of @ptr that differ from the data of @seed. */
+static uint64_t wrong_bytes(const void *ptr, uint64_t size, uint32_t seed)
+{
+	const uint32_t *p = ptr;
+	uint64_t i, wrong = 0;
+	int b;
+
+	for (i = 0; i < size / 4; i++) {
+		uint32_t diff = p[i] ^ word(seed, i);
+
+		for (b = 0; diff && b < 4; b++, diff >>= 8)
+			wrong += (diff & 0xff) != 0;
+	}
+	return wrong;
+}
+
+struct bo {
+	const char *name;
+	uint32_t handle;
+	uint64_t size;
+	void *map;
+};
+
+static struct bo bo_new(const char *name, uint64_t size, uint32_t domain,
+			uint32_t flags)
+{
+	struct drm_vtgpu_gem_create create = {
+		.size = size,
+		.domains = domain,
+		.preferred = domain,
+		.flags = flags,
+	};
+	struct bo bo = { .name = name, .size = size };
+	int ret = vtgpu_bo_create(dev, &create);
+
+	if (ret)
+		die(name, ret);
+	bo.handle = create.handle;
+	return bo;
+}
+
+static void *bo_map(struct bo *bo)
+{
+	int ret;
+
+	if (!bo->map) {
+		ret = vtgpu_bo_mmap(dev, bo->handle, bo->size,
+				    PROT_READ | PROT_WRITE, &bo->map);
+		if (ret)
+			die(bo->name, ret);
+	}
+	return bo->map;
+}
+
+static struct bo bo_userptr(const char *name, uint64_t size)
+{
+	struct drm_vtgpu_gem_userptr args = { .size = size };
+	struct bo bo = { .name = name, .size = size };
+	int ret;
+
+	bo.map = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (bo.map == MAP_FAILED)
+		die(name, -errno);
+	args.addr = (uintptr_t)bo.map;
+	ret = vtgpu_bo_userptr(dev, &args);
+	if (ret)
+		die(name, ret);
+	bo.handle = args.handle;
+	return bo;
+}
+
+static const char *domain_name(uint32_t handle)
+{
+	struct drm_vtgpu_gem_info info = { .handle = handle };
+
+	if (vtgpu_bo_info(dev, &info))
+		return "?";
+	if (info.info_flags & VTGPU_GEM_INFO_USERPTR)
+		return "userptr";
+	switch (info.domain) {
+	case VTGPU_GEM_DOMAIN_VRAM:
+		return info.info_flags & VTGPU_GEM_INFO_VISIBLE ?
+			"vram-visible" : "vram-invisible";
+	case VTGPU_GEM_DOMAIN_GTT:
+		return "gtt";
+	default:
+		return "system";
+	}
+}
+
+static void copy(struct bo *src, struct bo *dst, uint64_t size)
+{
+	struct drm_vtgpu_cmd cmd = {
+		.op = VTGPU_CMD_COPY,
+		.src_handle = src->handle,
+		.dst_handle = dst->handle,
+		.size = size,
+	};
+	struct drm_vtgpu_submit submit = {
+		.cmds = (uintptr_t)&cmd,
+		.num_cmds = 1,
+	};
+	int ret = vtgpu_submit(dev, &submit);
+
+	if (ret)
+		die("submit", ret);
+}
+
+static void bo_idle(struct bo *bo)
+{
+	int ret = vtgpu_bo_wait(dev, bo->handle, WAIT_NS);
+
+	if (ret)
+		die(bo->name, ret);
+}
+
+/* Report how many bytes of @bo differ from @seed's data, read by the CPU. */
+static void check_mapped(struct bo *bo, uint64_t size, uint32_t seed)
+{
+	uint64_t wrong;
+
+	bo_idle(bo);
+	wrong = wrong_bytes(bo->map ? bo->map : bo_map(bo), size, seed);
+	say("bo %s %s %llu %llu\n", bo->name, domain_name(bo->handle),
+	    (unsigned long long)size, (unsigned long long)wrong);
+	total_wrong += wrong;
+}
+
+/* The same for a BO the CPU does not map: read through a copy into GTT. */
+static void check_copied(struct bo *bo, struct bo *readback, uint64_t size,
+			 uint32_t seed)
+{
+	uint64_t wrong;
+	const char *where = domain_name(bo->handle);
+
+	copy(bo, readback, size);
+	bo_idle(readback);
+	wrong = wrong_bytes(bo_map(readback), size, seed);
+	say("bo %s %s %llu %llu\n", bo->name, where, (unsigned long long)size,
+	    (unsigned long long)wrong);
+	total_wrong += wrong;
+}
+
+/* Has the host written a line? Read it into @line. */
+static bool host_says(char *line, size_t len, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = port, .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&pfd, 1, timeout_ms) <= 0)
+		return false;
+	n = read(port, line, len - 1);
+	if (n <= 0)
+		return false;
+	line[n] = '\0';
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	struct bo visible, invisible, gtt, staging, readback, writer;
+	struct bo user_src, from_user, user_dst, src[JOBS], dst[JOBS];
+	char line[64] = "";
+	uint32_t generation = 0;
+	unsigned int i, busy = 0;
+	int ret;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s DRM-NODE PORT\n", argv[0]);
+		return 2;
+	}
+	port = open(argv[2], O_RDWR);
+	if (port < 0) {
+		perror(argv[2]);
+		return 1;
+	}
+	ret = vtgpu_device_open(argv[1], &dev);
+	if (ret)
+		die(argv[1], ret);
+
+	/* Known data in each placement. */
+	visible = bo_new("visible", 8 * MiB, VTGPU_GEM_DOMAIN_VRAM,
+			 VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
+	fill(bo_map(&visible), visible.size, 1);
+	gtt = bo_new("gtt", 8 * MiB, VTGPU_GEM_DOMAIN_GTT, 0);
+	fill(bo_map(&gtt), gtt.size, 3);
+	staging = bo_new("staging", 8 * MiB, VTGPU_GEM_DOMAIN_GTT, 0);
+	fill(bo_map(&staging), staging.size, 2);
+	readback = bo_new("readback", 8 * MiB, VTGPU_GEM_DOMAIN_GTT, 0);
+	bo_map(&readback);
+	invisible = bo_new("invisible", 8 * MiB, VTGPU_GEM_DOMAIN_VRAM,
+			   VTGPU_GEM_CREATE_NO_CPU_ACCESS);
+	copy(&staging, &invisible, invisible.size);
+	bo_idle(&invisible);
+
+	/* User memory, read and written by the engine. */
+	user_src = bo_userptr("userptr-src", 4 * MiB);
+	fill(user_src.map, user_src.size, 4);
+	from_user = bo_new("from-userptr", 4 * MiB, VTGPU_GEM_DOMAIN_VRAM,
+			   VTGPU_GEM_CREATE_NO_CPU_ACCESS);
+	user_dst = bo_userptr("userptr-dst", 4 * MiB);
+
+	/*
+	 * The BO the CPU rewrites during the migration, made and mapped now:
+	 * making it later would wait for the queued jobs (its clear goes
+	 * after them on the engine).
+	 */
+	writer = bo_new("writer", 4 * MiB, VTGPU_GEM_DOMAIN_VRAM,
+			VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
+	fill(bo_map(&writer), writer.size, 100);
+
+	/*
+	 * Jobs in flight: independent copies (a job waits for the jobs on
+	 * its BOs when it is submitted), from GTT and visible VRAM the CPU
+	 * filled into every placement, and the userptr copies.
+	 */
+	for (i = 0; i < JOBS; i++) {
+		static const uint32_t domains[] = {
+			VTGPU_GEM_DOMAIN_VRAM, VTGPU_GEM_DOMAIN_GTT,
+			VTGPU_GEM_DOMAIN_VRAM,
+		};
+		static char names[JOBS][2][16];
+
+		snprintf(names[i][0], sizeof(names[i][0]), "src-%u", i);
+		snprintf(names[i][1], sizeof(names[i][1]), "dst-%u", i);
+		src[i] = bo_new(names[i][0], JOB_BO_SIZE,
+				domains[(i + 1) % 3], 0);
+		fill(bo_map(&src[i]), JOB_BO_SIZE, 10 + i);
+		dst[i] = bo_new(names[i][1], JOB_BO_SIZE, domains[i % 3],
+				i % 3 == 0 ? VTGPU_GEM_CREATE_NO_CPU_ACCESS : 0);
+	}
+	for (i = 0; i < JOBS; i++)
+		copy(&src[i], &dst[i], JOB_BO_SIZE);
+	copy(&user_src, &from_user, from_user.size);
+	copy(&visible, &user_dst, user_dst.size);
+	say("ready %u\n", JOBS + 2);
+
+	/* Rewrite a mapped VRAM BO until the host says it is done. */
+	do {
+		fill(writer.map, writer.size, 100 + ++generation);
+	} while (!host_says(line, sizeof(line), 0));
+	if (strncmp(line, "migrated", 8)) {
+		say("error host said %s\n", line);
+		return 1;
+	}
+	for (i = 0; i < JOBS; i++)
+		busy += vtgpu_bo_wait(dev, dst[i].handle, 0) == -ETIMEDOUT;
+	busy += vtgpu_bo_wait(dev, user_dst.handle, 0) == -ETIMEDOUT;
+	say("busy %u\n", busy);
+
+	check_mapped(&writer, writer.size, 100 + generation);
+	check_mapped(&visible, visible.size, 1);
+	check_mapped(&gtt, gtt.size, 3);
+	check_copied(&invisible, &readback, invisible.size, 2);
+	for (i = 0; i < JOBS; i++)
+		check_copied(&dst[i], &readback, JOB_BO_SIZE, 10 + i);
+	check_copied(&from_user, &readback, from_user.size, 4);
+	bo_idle(&user_dst);
+	check_mapped(&user_dst, user_dst.size, 1);
+	say("done %llu\n", (unsigned long long)total_wrong);
+	vtgpu_device_destroy(dev);
+	return total_wrong ? 1 : 0;
+}
