@@ -109,6 +109,8 @@ struct VTGPUState {
     VTGPUCmd cmd;
     uint64_t cmd_done;
     VMChangeStateEntry *vmstate_change;
+    /* the VM runs: the engine may run (vtgpu_vm_state_change) */
+    bool vm_running;
 
     /* properties */
     uint64_t vram_size;
@@ -246,9 +248,10 @@ static bool vtgpu_ring_ok(VTGPUState *s)
 
 /*
  * Translate [addr, addr + len) of guest-physical memory, RAM that the
- * engine may access as a bus master, and append it to segs, merging it
- * with the last segment when contiguous.  Only RAM is accessed, so that
- * the engine never reaches MMIO (its own registers included).  A piece in
+ * engine may access as a bus master, and append it to segs (unless NULL:
+ * a check only), merging it with the last segment when contiguous.  Only
+ * RAM is accessed, so that the engine never reaches MMIO (its own
+ * registers included).  A piece in
  * vtgpu's own VRAM (BAR2, which a GART entry may map) becomes a VRAM
  * segment: a copy between it and VRAM is then a memmove, never a DMA
  * whose source overlaps its destination.  On failure, *fault is the first
@@ -268,7 +271,7 @@ static uint32_t vtgpu_append_guest(VTGPUState *s, GArray *segs,
 
     RCU_READ_LOCK_GUARD();
     while (len) {
-        VTGPUSeg *last = segs->len ?
+        VTGPUSeg *last = segs && segs->len ?
             &g_array_index(segs, VTGPUSeg, segs->len - 1) : NULL;
         VTGPUSeg seg = { .gpa = gpa };
         hwaddr xlat, l = len;
@@ -286,8 +289,10 @@ static uint32_t vtgpu_append_guest(VTGPUState *s, GArray *segs,
             seg.host = vram + xlat;
             seg.vram_offset = xlat;
         }
-        if (last && !last->host && !seg.host &&
-            last->gpa + last->len == seg.gpa) {
+        if (!segs) {
+            /* a check only */
+        } else if (last && !last->host && !seg.host &&
+                   last->gpa + last->len == seg.gpa) {
             last->len += seg.len;
         } else if (last && last->host && seg.host &&
                    last->vram_offset + last->len == seg.vram_offset) {
@@ -305,8 +310,7 @@ static uint32_t vtgpu_append_guest(VTGPUState *s, GArray *segs,
 static uint32_t vtgpu_guest_read(VTGPUState *s, dma_addr_t addr, void *buf,
                                  uint64_t len, uint64_t *fault)
 {
-    g_autoptr(GArray) segs = g_array_new(false, false, sizeof(VTGPUSeg));
-    uint32_t err = vtgpu_append_guest(s, segs, addr, len, false, fault);
+    uint32_t err = vtgpu_append_guest(s, NULL, addr, len, false, fault);
 
     if (err) {
         return err;
@@ -616,11 +620,10 @@ static uint32_t vtgpu_cmd_chunk(VTGPUState *s, const VTGPUCmd *cmd,
 static uint32_t vtgpu_cmd_fence(VTGPUState *s, const VTGPUCmd *cmd,
                                 uint64_t *fault)
 {
-    g_autoptr(GArray) segs = g_array_new(false, false, sizeof(VTGPUSeg));
     uint64_t seqno = cpu_to_le64(cmd->arg0);
 
     if (s->fence_wb) {
-        uint32_t err = vtgpu_append_guest(s, segs, s->fence_wb,
+        uint32_t err = vtgpu_append_guest(s, NULL, s->fence_wb,
                                           sizeof(seqno), true, fault);
         if (err) {
             return err;
@@ -777,11 +780,16 @@ static void vtgpu_engine_run(VTGPUState *s)
     unsigned int commands = 0;
     uint64_t bytes = 0;
 
-    while (vtgpu_engine_can_run(s) && runstate_is_running()) {
+    while (vtgpu_engine_can_run(s) && s->vm_running) {
         if (s->cmd_active) {
             uint64_t len = MIN(vtgpu_cmd_size(&s->cmd) - s->cmd_done,
                                VTGPU_BURST_BYTES);
 
+            if (s->ring_head == s->ring_tail) {
+                /* the driver took the command back: abandon it */
+                vtgpu_engine_stop(s);
+                break;
+            }
             if (bytes + len > VTGPU_BURST_BYTES) {
                 qemu_bh_schedule(s->engine_bh);
                 break;
@@ -824,7 +832,7 @@ static void vtgpu_engine_bh(void *opaque)
  */
 static void vtgpu_engine_kick(VTGPUState *s)
 {
-    if (!vtgpu_engine_can_run(s) || !runstate_is_running() ||
+    if (!vtgpu_engine_can_run(s) || !s->vm_running ||
         timer_pending(&s->delay_timer)) {
         return;
     }
@@ -854,6 +862,7 @@ static void vtgpu_vm_state_change(void *opaque, bool running,
 {
     VTGPUState *s = opaque;
 
+    s->vm_running = running;
     if (running) {
         vtgpu_engine_kick(s);
     } else {
@@ -1229,6 +1238,8 @@ static void vtgpu_realize(PCIDevice *pdev, Error **errp)
     s->vmstate_change = qdev_add_vm_change_state_handler(DEVICE(s),
                                                          vtgpu_vm_state_change,
                                                          NULL, s);
+    /* a device plugged into a running VM is not told that it runs */
+    s->vm_running = runstate_is_running();
     s->engine_delay_us = s->engine_delay_us_prop;
 }
 
@@ -1278,51 +1289,83 @@ static const Property vtgpu_properties[] = {
                        0),
 };
 
+/* A new state to load into: nothing in flight */
+static int vtgpu_pre_load(void *opaque)
+{
+    VTGPUState *s = opaque;
+
+    s->cmd_active = false;
+    s->delay_done = false;
+    s->stat_max_burst = 0;
+    return 0;
+}
+
 static bool vtgpu_post_load(void *opaque, int version_id, Error **errp)
 {
     VTGPUState *s = opaque;
+    bool ring_size_ok = vtgpu_ring_size_ok(s->ring_size);
     uint64_t fault;
 
     /* Everything the MMIO writes or the engine could have set, no more */
-    if (!QEMU_IS_ALIGNED(s->gart_table, VTGPU_PAGE_SIZE) ||
-        !QEMU_IS_ALIGNED(s->ring_base, VTGPU_PAGE_SIZE) ||
-        !QEMU_IS_ALIGNED(s->fence_wb, 8)) {
-        error_setg(errp, "vtgpu: unaligned address: GART_TABLE 0x%" PRIx64
-                   ", RING_BASE 0x%" PRIx64 ", FENCE_WB 0x%" PRIx64,
-                   s->gart_table, s->ring_base, s->fence_wb);
+    if (!QEMU_IS_ALIGNED(s->gart_table, VTGPU_PAGE_SIZE)) {
+        error_setg(errp, "unaligned GART_TABLE 0x%" PRIx64, s->gart_table);
         return false;
     }
-    if (vtgpu_ring_size_ok(s->ring_size) ?
-        !QEMU_IS_ALIGNED(s->ring_head, VTGPU_CMD_SIZE) ||
-        s->ring_head >= s->ring_size : s->ring_head) {
-        error_setg(errp, "vtgpu: RING_HEAD 0x%" PRIx32 " invalid for "
-                   "RING_SIZE 0x%" PRIx32, s->ring_head, s->ring_size);
+    if (!QEMU_IS_ALIGNED(s->ring_base, VTGPU_PAGE_SIZE)) {
+        error_setg(errp, "unaligned RING_BASE 0x%" PRIx64, s->ring_base);
         return false;
     }
-    if (s->inject > VTGPU_INJECT_HANG ||
-        s->engine_delay_us > VTGPU_DELAY_US_MAX ||
-        (s->int_status | s->int_mask) & ~VTGPU_INT_ALL ||
-        s->error_code > VTGPU_ERR_BAD_RING) {
-        error_setg(errp, "vtgpu: invalid INJECT %" PRIu32
-                   ", ENGINE_DELAY_US %" PRIu32 ", INT_STATUS 0x%" PRIx32
-                   ", INT_MASK 0x%" PRIx32 " or ERROR_CODE %" PRIu32,
-                   s->inject, s->engine_delay_us, s->int_status,
-                   s->int_mask, s->error_code);
+    if (!QEMU_IS_ALIGNED(s->fence_wb, 8)) {
+        error_setg(errp, "unaligned FENCE_WB 0x%" PRIx64, s->fence_wb);
+        return false;
+    }
+    /* RING_HEAD is the engine's: 0 until there is a valid ring */
+    if (ring_size_ok) {
+        if (!QEMU_IS_ALIGNED(s->ring_head, VTGPU_CMD_SIZE) ||
+            s->ring_head >= s->ring_size) {
+            error_setg(errp, "RING_HEAD 0x%" PRIx32 " outside RING_SIZE 0x%"
+                       PRIx32, s->ring_head, s->ring_size);
+            return false;
+        }
+    } else if (s->ring_head) {
+        error_setg(errp, "RING_HEAD 0x%" PRIx32 " without a valid ring",
+                   s->ring_head);
+        return false;
+    }
+    if (s->inject > VTGPU_INJECT_HANG) {
+        error_setg(errp, "invalid INJECT %" PRIu32, s->inject);
+        return false;
+    }
+    if (s->engine_delay_us > VTGPU_DELAY_US_MAX) {
+        error_setg(errp, "ENGINE_DELAY_US %" PRIu32 " above %u",
+                   s->engine_delay_us, VTGPU_DELAY_US_MAX);
+        return false;
+    }
+    if ((s->int_status | s->int_mask) & ~VTGPU_INT_ALL) {
+        error_setg(errp, "invalid INT_STATUS 0x%" PRIx32 " or INT_MASK 0x%"
+                   PRIx32, s->int_status, s->int_mask);
+        return false;
+    }
+    if (s->error_code > VTGPU_ERR_BAD_RING) {
+        error_setg(errp, "invalid ERROR_CODE %" PRIu32, s->error_code);
         return false;
     }
     if (s->halted && (s->running || s->cmd_active)) {
-        error_setg(errp, "vtgpu: a halted engine cannot be running");
+        error_setg(errp, "a halted engine cannot be running");
         return false;
     }
+    /*
+     * A command in progress: one that passed its checks, chunks of it
+     * done, on a ring whose size fits RING_HEAD (RING_TAIL and RING_BASE
+     * may have changed since; the next fetch checks them).
+     */
     if (s->cmd_active &&
-        (!s->running || !vtgpu_ring_ok(s) ||
+        (!s->running || !ring_size_ok ||
          vtgpu_cmd_check(s, &s->cmd, &fault) != VTGPU_ERR_NONE ||
          s->cmd_done >= vtgpu_cmd_size(&s->cmd) ||
-         (s->cmd.opcode == VTGPU_OP_FILL &&
-          !QEMU_IS_ALIGNED(s->cmd_done, 4)))) {
-        error_setg(errp, "vtgpu: invalid command in progress: opcode %"
-                   PRIu32 ", %" PRIu64 " bytes done", s->cmd.opcode,
-                   s->cmd_done);
+         !QEMU_IS_ALIGNED(s->cmd_done, VTGPU_BURST_BYTES))) {
+        error_setg(errp, "invalid command in progress: opcode %" PRIu32
+                   ", %" PRIu64 " bytes done", s->cmd.opcode, s->cmd_done);
         return false;
     }
     /* The engine resumes when the VM runs (vtgpu_vm_state_change) */
@@ -1355,10 +1398,29 @@ static const VMStateDescription vmstate_vtgpu_cmd = {
     },
 };
 
+static bool vtgpu_max_burst_needed(void *opaque)
+{
+    VTGPUState *s = opaque;
+
+    return s->stat_max_burst != 0;
+}
+
+static const VMStateDescription vmstate_vtgpu_max_burst = {
+    .name = TYPE_VTGPU "/stat-max-burst",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = vtgpu_max_burst_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(stat_max_burst, VTGPUState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_vtgpu = {
     .name = TYPE_VTGPU,
-    .version_id = 3,
+    .version_id = 2,
     .minimum_version_id = 2,
+    .pre_load = vtgpu_pre_load,
     .post_load_errp = vtgpu_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, VTGPUState),
@@ -1384,11 +1446,11 @@ static const VMStateDescription vmstate_vtgpu = {
         VMSTATE_BOOL(running, VTGPUState),
         VMSTATE_BOOL(halted, VTGPUState),
         VMSTATE_TIMER(delay_timer, VTGPUState),
-        VMSTATE_UINT64_V(stat_max_burst, VTGPUState, 3),
         VMSTATE_END_OF_LIST()
     },
     .subsections = (const VMStateDescription * const []) {
         &vmstate_vtgpu_cmd,
+        &vmstate_vtgpu_max_burst,
         NULL
     },
 };

@@ -1869,6 +1869,43 @@ static void test_vm_stop(void)
 }
 
 /*
+ * A command in progress migrates with the chunks it has done, whatever
+ * RING_TAIL the driver wrote meanwhile (the engine checks that at its next
+ * fetch): a 512 MiB FILL stopped part-way, a RING_TAIL that is not a
+ * multiple of 32, then the FILL completes on the destination and the
+ * engine halts with BAD_RING after it.
+ */
+#define BIG_PROPS ",vram-size=1G,visible-vram-size=16M"
+
+static void test_migration_command_in_progress(void)
+{
+    VTGPUTest src, dst;
+
+    vtgpu_test_start(&src, BIG_PROPS);
+    vtgpu_ring_setup(&src, 4096);
+    vtgpu_fill(&src, 0, 512 * MiB, 0x5a5a5a5a);
+    vtgpu_kick(&src);
+    qtest_qmp_assert_success(src.qts, "{'execute': 'stop'}");
+    qtest_qmp_eventwait(src.qts, "STOP");
+    g_assert_cmphex(vtgpu_status(&src), ==, VTGPU_STATUS_BUSY);
+    vtgpu_writel(&src, VTGPU_REG_RING_TAIL, 4);
+
+    /* the source was stopped: so is the destination, until cont */
+    vtgpu_migrate_to(&src, &dst, BIG_PROPS, true);
+    vtgpu_test_stop(&src);
+    qtest_qmp_assert_success(dst.qts, "{'execute': 'cont'}");
+
+    check_halted(&dst, VTGPU_ERR_BAD_RING, 32, 0);
+    g_assert_cmpuint(vtgpu_read64(&dst, VTGPU_REG_STAT_COMMANDS_LO), ==, 1);
+    g_assert_cmpuint(vtgpu_read64(&dst, VTGPU_REG_STAT_BYTES_LO), ==,
+                     512 * MiB);
+    g_assert_cmphex(qpci_io_readl(dst.dev, dst.vram, 0), ==, 0x5a5a5a5a);
+    g_assert_cmphex(qpci_io_readl(dst.dev, dst.vram, 16 * MiB - 4), ==,
+                    0x5a5a5a5a);
+    vtgpu_test_stop(&dst);
+}
+
+/*
  * Work queued on a stopped VM migrates as work: the destination does it
  * when it runs, not when it has loaded the device.
  */
@@ -1910,6 +1947,33 @@ static void test_delay_tail_moved_back(void)
     g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_RING_HEAD), ==, 0);
     g_assert_cmpuint(vtgpu_read64(&t, VTGPU_REG_STAT_COMMANDS_LO), ==, 0);
     g_assert_cmphex(qpci_io_readl(t.dev, t.vram, 0x100), ==, 0);
+    vtgpu_test_stop(&t);
+}
+
+/*
+ * The same for a command in progress: a 64 MiB COPY, 16 chunks, taken
+ * back right after the doorbell is abandoned, and the stale FENCEs after
+ * it in the ring never run.
+ */
+static void test_chunk_tail_moved_back(void)
+{
+    VTGPUTest t;
+    int i;
+
+    vtgpu_test_start(&t, ",vram-size=128M,visible-vram-size=16M");
+    vtgpu_ring_setup(&t, 4096);
+    vtgpu_copy(&t, 0, 64 * MiB, 64 * MiB);
+    for (i = 1; i < 128; i++) {
+        vtgpu_fence(&t, 0xdead0000 + i, 0);
+    }
+    vtgpu_writel(&t, VTGPU_REG_RING_TAIL, 32);
+    vtgpu_writel(&t, VTGPU_REG_DOORBELL, 1);
+    vtgpu_writel(&t, VTGPU_REG_RING_TAIL, 0);
+
+    g_assert_cmphex(vtgpu_wait_idle(&t), ==, 0);
+    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_RING_HEAD), ==, 0);
+    g_assert_cmpuint(vtgpu_read64(&t, VTGPU_REG_STAT_COMMANDS_LO), ==, 0);
+    g_assert_cmphex(vtgpu_read64(&t, VTGPU_REG_FENCE_SEQNO_LO), ==, 0);
     vtgpu_test_stop(&t);
 }
 
@@ -2290,11 +2354,15 @@ int main(int argc, char **argv)
     qtest_add_func("/vtgpu/burst/1g", test_burst_1g);
     qtest_add_func("/vtgpu/chunk/memmove", test_chunk_memmove);
     qtest_add_func("/vtgpu/chunk/fault", test_chunk_fault);
+    qtest_add_func("/vtgpu/chunk/tail-moved-back",
+                   test_chunk_tail_moved_back);
     qtest_add_func("/vtgpu/vm-stop", test_vm_stop);
     qtest_add_func("/vtgpu/stats", test_stats);
     qtest_add_func("/vtgpu/migration/running", test_migration_running);
     qtest_add_func("/vtgpu/migration/halted", test_migration_halted);
     qtest_add_func("/vtgpu/migration/paused", test_migration_paused);
+    qtest_add_func("/vtgpu/migration/command-in-progress",
+                   test_migration_command_in_progress);
     qtest_add_func("/vtgpu/migration/unaligned-gart-table",
                    test_migration_unaligned_gart_table);
     qtest_add_func("/vtgpu/hotplug", test_hotplug);
