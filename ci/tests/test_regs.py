@@ -6,7 +6,8 @@ QEMU's qemu-device/include/hw/misc/vtgpu_regs.h defines the device's
 interface; drivers/gpu/drm/vtgpu/vtgpu_regs.h must use its names for the
 same things. Both headers are compiled (with the few kernel and QEMU
 helpers they include stubbed) and every object-like macro of the driver's
-must exist in QEMU's with the same value.
+must exist in QEMU's with the same value. igt's copy of the PCI ID
+(igt-tests/lib/igt_vtgpu.h) must be QEMU's too.
 """
 
 import os
@@ -20,6 +21,7 @@ QEMU_REGS = os.path.join(TOP, "qemu-device", "include", "hw", "misc",
                          "vtgpu_regs.h")
 KERNEL_REGS = os.path.join(TOP, "drivers", "gpu", "drm", "vtgpu",
                            "vtgpu_regs.h")
+IGT_VTGPU_H = os.path.join(TOP, "igt-tests", "lib", "igt_vtgpu.h")
 
 # What the headers include, as the kernel and QEMU define it.
 STUBS = {
@@ -106,6 +108,18 @@ class RegsTest(unittest.TestCase):
 
     def test_kernel_names_are_qemu_names(self):
         self.assertEqual(sorted(set(self.kernel) - set(self.qemu)), [])
+
+    def test_igt_pci_id_is_qemu_pci_id(self):
+        # igt's tests check the device node's PCI ID against their own
+        # copy (the ID is not uapi).
+        with open(IGT_VTGPU_H) as f:
+            igt = dict((n, int(v, 0)) for n, v in re.findall(
+                r"^#define\s+(VTGPU_PCI_(?:VENDOR|DEVICE)_ID)\s+(\w+)",
+                f.read(), re.M))
+        self.assertEqual(igt, {"VTGPU_PCI_VENDOR_ID":
+                               self.qemu["VTGPU_PCI_VENDOR_ID"],
+                               "VTGPU_PCI_DEVICE_ID":
+                               self.qemu["VTGPU_PCI_DEVICE_ID"]})
 
     def test_kernel_values_are_qemu_values(self):
         differ = ["%s: kernel %#x, QEMU %#x" % (n, v, self.qemu[n])

@@ -13,16 +13,18 @@
 /**
  * VTGPU_PCI_VENDOR_ID:
  *
- * PCI vendor ID of the vtgpu device QEMU emulates.
+ * PCI vendor ID of the vtgpu device QEMU emulates: the range QEMU's
+ * docs/specs/pci-ids.rst leaves for experimental devices, as QEMU's
+ * include/hw/misc/vtgpu_regs.h says.
  */
-#define VTGPU_PCI_VENDOR_ID	0x1234
+#define VTGPU_PCI_VENDOR_ID	0x1af4
 
 /**
  * VTGPU_PCI_DEVICE_ID:
  *
  * PCI device ID of the vtgpu device QEMU emulates.
  */
-#define VTGPU_PCI_DEVICE_ID	0x11f0
+#define VTGPU_PCI_DEVICE_ID	0x10f0
 
 /**
  * VTGPU_BAR_VRAM:
