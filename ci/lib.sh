@@ -156,7 +156,7 @@ qemu_build_dir() {
 # The device fuzzer's QEMU (ci/build-qemu.sh fuzz): clang, libFuzzer, ASan
 # and UBSan; its own build directory per QEMU version and configure line.
 QEMU_FUZZ_CONFIGURE=(--target-list=x86_64-softmmu --without-default-features
-	--cc=clang-14 --cxx=clang++-14 --enable-fuzzing --enable-sanitizers
+	--cc=clang-14 --cxx=clang++-14 --enable-fuzzing --enable-asan --enable-ubsan
 	--firmwarepath=/usr/share/qemu:/usr/share/seabios
 	--disable-install-blobs)
 qemu_fuzz_build_dir() {
