@@ -8,8 +8,6 @@
  * to the vCPUs, and optionally delays each command with a timer.
  * The interface is documented in docs/specs/vtgpu.rst.
  *
- * This work is licensed under the terms of the GNU GPL, version 2 or later.
- * See the COPYING file in the top-level directory.
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 

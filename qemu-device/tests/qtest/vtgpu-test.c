@@ -6,8 +6,6 @@
  * hotplug.  Guest memory is used at fixed guest-physical addresses well
  * inside the default 128 MiB of RAM.
  *
- * This work is licensed under the terms of the GNU GPL, version 2 or later.
- * See the COPYING file in the top-level directory.
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 

@@ -5,8 +5,6 @@
  * entry format of docs/specs/vtgpu.rst, shared by the device model
  * (hw/misc/vtgpu.c) and its qtest (tests/qtest/vtgpu-test.c).
  *
- * This work is licensed under the terms of the GNU GPL, version 2 or later.
- * See the COPYING file in the top-level directory.
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
