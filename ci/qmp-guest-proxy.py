@@ -12,25 +12,48 @@ QEMU connects to it:
   --monitor PATH  QEMU's monitor (-chardev socket,path=PATH -mon ...)
   --guest PATH    the port's chardev (-chardev socket,path=PATH ...)
 
-and passes on only the commands in ALLOWED; the others get a QMP error
-reply from the proxy and never reach QEMU. Everything QEMU sends (the
-greeting, replies, events) goes to the guest unchanged.
+and passes on only the commands in ALLOWED, one JSON object a line, as
+the guest wrote it; the others (and anything that is not such a line) get
+a QMP error reply from the proxy and never reach QEMU. Everything QEMU
+sends (the greeting, replies, events) goes to the guest unchanged.
 """
 
 import argparse
 import json
 import os
+import re
 import selectors
 import socket
 import sys
 
+# A vtgpu the guest may plug, unplug and plug again: its QOM id, and the
+# properties it may set (vtgpu_unplug passes VTGPU_DEVICE's). Nothing that
+# names a host file (romfile) or places the device (bus, addr).
+VTGPU_ID = re.compile(r"vtgpu[0-9]*\Z")
+VTGPU_PROPS = {"vram-size", "visible-vram-size", "gart-size",
+               "engine-delay-us"}
+
+
+def device_add_ok(args):
+    if args.get("driver") != "vtgpu" or \
+            not VTGPU_ID.match(str(args.get("id", ""))):
+        return False
+    return all(k in ("driver", "id") or
+               (k in VTGPU_PROPS and isinstance(v, (str, int)) and
+                not isinstance(v, bool))
+               for k, v in args.items())
+
+
 # Command name -> check of its arguments.
 ALLOWED = {
-    "qmp_capabilities": lambda args: True,
-    "query-status": lambda args: True,
-    "device_del": lambda args: True,
-    "device_add": lambda args: args.get("driver") == "vtgpu",
+    "qmp_capabilities": lambda args: not args,
+    "query-status": lambda args: not args,
+    "device_del": lambda args: set(args) == {"id"} and
+    isinstance(args["id"], str) and bool(VTGPU_ID.match(args["id"])),
+    "device_add": device_add_ok,
 }
+# The longest line the guest may send.
+MAX_LINE = 64 * 1024
 
 
 def listen(path):
@@ -42,41 +65,36 @@ def listen(path):
     return sock
 
 
-def verdict(command):
-    """None when command may go to QEMU, else the reply the guest gets."""
-    name = command.get("execute") if isinstance(command, dict) else None
-    args = command.get("arguments", {}) if isinstance(command, dict) else {}
-    check = ALLOWED.get(name)
-    if check and isinstance(args, dict) and check(args):
-        return None
+def refuse(why, command_id=None):
     reply = {"error": {"class": "GenericError",
-                       "desc": "vtgpu guest QMP: %s is not allowed" % name}}
-    if isinstance(command, dict) and "id" in command:
-        reply["id"] = command["id"]
+                       "desc": "vtgpu guest QMP: %s" % why}}
+    if command_id is not None:
+        reply["id"] = command_id
     return reply
 
 
-def split_commands(buf):
-    """Whole JSON values at the start of buf, and what is left of it."""
-    decoder = json.JSONDecoder()
-    values = []
-    text = buf.decode("utf-8", "replace")
-    pos = 0
-    while True:
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
-        if pos == len(text):
-            break
-        try:
-            value, end = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError:
-            break
-        values.append(value)
-        pos = end
-    return values, text[pos:].encode()
+def verdict(line):
+    """None when the command on line may go to QEMU, else the reply."""
+    try:
+        command = json.loads(line)
+    except (ValueError, RecursionError):
+        return refuse("not one JSON object a line")
+    if not isinstance(command, dict):
+        return refuse("not a JSON object")
+    command_id = command.get("id")
+    name = command.get("execute")
+    args = command.get("arguments", {})
+    if not isinstance(name, str) or not isinstance(args, dict) or \
+            set(command) - {"execute", "arguments", "id"}:
+        return refuse("malformed command", command_id)
+    check = ALLOWED.get(name)
+    if not check or not check(args):
+        return refuse("%s is not allowed" % name, command_id)
+    return None
 
 
 def relay(monitor, guest):
+    """Pass QEMU's output on; filter the guest's, a command a line."""
     sel = selectors.DefaultSelector()
     sel.register(monitor, selectors.EVENT_READ)
     sel.register(guest, selectors.EVENT_READ)
@@ -89,13 +107,17 @@ def relay(monitor, guest):
             if key.fileobj is monitor:
                 guest.sendall(data)
                 continue
-            commands, pending = split_commands(pending + data)
-            if len(pending) > 1 << 20:
-                return
-            for command in commands:
-                reply = verdict(command)
+            *lines, pending = (pending + data).split(b"\n")
+            if len(pending) > MAX_LINE:
+                lines.append(pending)
+                pending = b""
+            for line in lines:
+                if not line.strip():
+                    continue
+                reply = verdict(line) if len(line) <= MAX_LINE else \
+                    refuse("line too long")
                 if reply is None:
-                    monitor.sendall(json.dumps(command).encode() + b"\n")
+                    monitor.sendall(line + b"\n")
                 else:
                     guest.sendall(json.dumps(reply).encode() + b"\r\n")
 

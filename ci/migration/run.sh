@@ -19,8 +19,16 @@ need_numbers 0 ENGINE_DELAY_US
 
 RUN=$VTGPU_CACHE/migration-runs/$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$RUN"
+# Keep the five newest runs, and any older one whose run.sh (the PID in
+# its name) still runs.
 find "$VTGPU_CACHE/migration-runs" -mindepth 1 -maxdepth 1 -type d | sort |
-	head -n -5 | xargs -r rm -rf
+	head -n -5 | while read -r old; do
+		kill -0 "${old##*-}" 2>/dev/null || rm -rf "$old"
+	done
+# Unix socket paths have a 108-byte limit the cache's path may not leave
+# room for.
+SOCKETS=$(mktemp -d /tmp/vtgpu-migration.XXXXXX)
+trap 'rm -rf "$SOCKETS"' EXIT
 
 make -s -C "$VTGPU_TOP/libvtgpu" O="$VTGPU_OUT/libvtgpu"
 make -s -C "$VTGPU_TOP/ci/migration" O="$VTGPU_OUT/migration" \
@@ -30,6 +38,8 @@ make -s -C "$VTGPU_TOP/ci/migration" O="$VTGPU_OUT/migration" \
 # kernel's modules.
 root=$RUN/initramfs
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/lib/modules"
+ldd /bin/busybox >/dev/null 2>&1 &&
+	die "/bin/busybox is linked dynamically: install busybox-static (ci/setup-host.sh)"
 cp /bin/busybox "$root/bin/busybox"
 install -m 755 "$VTGPU_TOP/ci/migration/init.sh" "$root/init"
 cp "$VTGPU_OUT/migration/vtgpu-migrate" "$root/bin/"
@@ -41,7 +51,9 @@ cp -a "$KBUILD/modroot/lib/modules/$KVER" "$root/lib/modules/"
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$RUN/initramfs.cpio.gz"
 
 step "live migration: guest with jobs in flight, to a second QEMU"
-python3 "$VTGPU_TOP/ci/migration/drive.py" --dir "$RUN" \
+# drive.py ends everything in 600 s; TERM, then KILL, if it does not.
+timeout -k 30 660 python3 "$VTGPU_TOP/ci/migration/drive.py" \
+	--dir "$RUN" --sockets "$SOCKETS" --timeout 600 \
 	--qemu "$QBUILD/qemu-system-x86_64" \
 	--kernel "$KBUILD/arch/x86/boot/bzImage" \
 	--initrd "$RUN/initramfs.cpio.gz" \

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The guest side of the live-migration test (ci/migration/run.py).
+ * The guest side of the live-migration test (ci/migration/run.sh and
+ * drive.py).
  *
  * It puts known data in BOs of every placement: CPU-visible VRAM,
  * invisible VRAM, GTT, and userptr BOs of its own memory; queues
@@ -9,13 +10,18 @@
  * over until the host says the guest runs on the destination. Then it
  * waits for the jobs and checks every byte.
  *
- * The host and the guest talk over the virtio-serial port given as the
- * only argument, a line each:
- *   guest: "ready JOBS"       set up, JOBS jobs queued
+ * Arguments: the DRM node and the virtio-serial port the host and the
+ * guest talk over, a line each:
+ *   guest: "ready JOBS BOS"   set up, JOBS jobs queued, BOS BOs to check
  *   host:  "migrated"         the guest now runs on the destination
  *   guest: "busy N"           jobs still queued when "migrated" came
- *   guest: "bo NAME DOMAIN SIZE WRONG" for each BO, then "done WRONG"
- * WRONG counts the bytes that differ from what they must hold.
+ *   guest: "writer N"         times the writer BO was rewritten meanwhile
+ *   guest: "bo NAME EXPECTED BEFORE AFTER SIZE WRONG" for each BO,
+ *          then "done WRONG"
+ * EXPECTED is the placement the BO was made for ("vram" is either part of
+ * VRAM), BEFORE and AFTER where it was before the migration and when it
+ * was checked; WRONG counts the bytes that differ from what they must
+ * hold.
  */
 
 #include <errno.h>
@@ -44,14 +50,22 @@ static void say(const char *fmt, ...)
 {
 	char line[256];
 	va_list ap;
-	int len;
+	ssize_t n;
+	int len, done;
 
 	va_start(ap, fmt);
 	len = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	if (len >= (int)sizeof(line))
+		len = sizeof(line) - 1;
 	fputs(line, stdout);
-	if (write(port, line, len) != len)
-		perror("write to the port");
+	for (done = 0; done < len; done += n) {
+		n = write(port, line + done, len - done);
+		if (n <= 0) {
+			perror("write to the port");
+			return;
+		}
+	}
 }
 
 static void die(const char *what, int err)
@@ -63,7 +77,8 @@ static void die(const char *what, int err)
 /* The data a BO of seed @seed holds: a word per 4 bytes, none alike. */
 static uint32_t word(uint32_t seed, uint64_t i)
 {
-	return (uint32_t)(i * 2654435761u) ^ (seed * 0x9e3779b9u) ^ (uint32_t)(i >> 32);
+	return (uint32_t)(i * 2654435761u) ^ (seed * 0x9e3779b9u) ^
+	       (uint32_t)(i >> 32);
 }
 
 static void fill(void *ptr, uint64_t size, uint32_t seed)
@@ -93,10 +108,24 @@ static uint64_t wrong_bytes(const void *ptr, uint64_t size, uint32_t seed)
 
 struct bo {
 	const char *name;
+	/* the placement it was made for, and where it was before migrating */
+	const char *expect;
+	const char *before;
 	uint32_t handle;
 	uint64_t size;
 	void *map;
 };
+
+static const char *expected(uint32_t domain, uint32_t flags)
+{
+	if (domain == VTGPU_GEM_DOMAIN_GTT)
+		return "gtt";
+	if (flags & VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED)
+		return "vram-visible";
+	if (flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS)
+		return "vram-invisible";
+	return "vram";
+}
 
 static struct bo bo_new(const char *name, uint64_t size, uint32_t domain,
 			uint32_t flags)
@@ -107,7 +136,11 @@ static struct bo bo_new(const char *name, uint64_t size, uint32_t domain,
 		.preferred = domain,
 		.flags = flags,
 	};
-	struct bo bo = { .name = name, .size = size };
+	struct bo bo = {
+		.name = name,
+		.expect = expected(domain, flags),
+		.size = size,
+	};
 	int ret = vtgpu_bo_create(dev, &create);
 
 	if (ret)
@@ -132,7 +165,7 @@ static void *bo_map(struct bo *bo)
 static struct bo bo_userptr(const char *name, uint64_t size)
 {
 	struct drm_vtgpu_gem_userptr args = { .size = size };
-	struct bo bo = { .name = name, .size = size };
+	struct bo bo = { .name = name, .expect = "userptr", .size = size };
 	int ret;
 
 	bo.map = mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -192,46 +225,51 @@ static void bo_idle(struct bo *bo)
 		die(bo->name, ret);
 }
 
-/* Report how many bytes of @bo differ from @seed's data, read by the CPU. */
-static void check_mapped(struct bo *bo, uint64_t size, uint32_t seed)
+static void report(struct bo *bo, const char *after, uint64_t wrong)
 {
-	uint64_t wrong;
+	say("bo %s %s %s %s %llu %llu\n", bo->name, bo->expect, bo->before,
+	    after, (unsigned long long)bo->size, (unsigned long long)wrong);
+	total_wrong += wrong;
+}
+
+/* Report how many bytes of @bo differ from @seed's data, read by the CPU. */
+static void check_mapped(struct bo *bo, uint32_t seed)
+{
+	const char *after;
 
 	bo_idle(bo);
-	wrong = wrong_bytes(bo->map ? bo->map : bo_map(bo), size, seed);
-	say("bo %s %s %llu %llu\n", bo->name, domain_name(bo->handle),
-	    (unsigned long long)size, (unsigned long long)wrong);
-	total_wrong += wrong;
+	after = domain_name(bo->handle);
+	report(bo, after, wrong_bytes(bo->map ? bo->map : bo_map(bo),
+				      bo->size, seed));
 }
 
 /* The same for a BO the CPU does not map: read through a copy into GTT. */
-static void check_copied(struct bo *bo, struct bo *readback, uint64_t size,
-			 uint32_t seed)
+static void check_copied(struct bo *bo, struct bo *readback, uint32_t seed)
 {
-	uint64_t wrong;
-	const char *where = domain_name(bo->handle);
+	const char *after = domain_name(bo->handle);
 
-	copy(bo, readback, size);
+	copy(bo, readback, bo->size);
 	bo_idle(readback);
-	wrong = wrong_bytes(bo_map(readback), size, seed);
-	say("bo %s %s %llu %llu\n", bo->name, where, (unsigned long long)size,
-	    (unsigned long long)wrong);
-	total_wrong += wrong;
+	report(bo, after, wrong_bytes(bo_map(readback), bo->size, seed));
 }
 
-/* Has the host written a line? Read it into @line. */
-static bool host_says(char *line, size_t len, int timeout_ms)
+/*
+ * Has the host written a whole line? Read what it wrote into @line (of
+ * @len bytes, @used so far) without waiting.
+ */
+static bool host_says(char *line, size_t len, size_t *used)
 {
 	struct pollfd pfd = { .fd = port, .events = POLLIN };
 	ssize_t n;
 
-	if (poll(&pfd, 1, timeout_ms) <= 0)
+	if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & POLLIN))
 		return false;
-	n = read(port, line, len - 1);
+	n = read(port, line + *used, len - 1 - *used);
 	if (n <= 0)
 		return false;
-	line[n] = '\0';
-	return true;
+	*used += n;
+	line[*used] = '\0';
+	return strchr(line, '\n') || *used == len - 1;
 }
 
 int main(int argc, char **argv)
@@ -239,6 +277,7 @@ int main(int argc, char **argv)
 	struct bo visible, invisible, gtt, staging, readback, writer;
 	struct bo user_src, from_user, user_dst, src[JOBS], dst[JOBS];
 	char line[64] = "";
+	size_t used = 0;
 	uint32_t generation = 0;
 	unsigned int i, busy = 0;
 	int ret;
@@ -311,13 +350,22 @@ int main(int argc, char **argv)
 		copy(&src[i], &dst[i], JOB_BO_SIZE);
 	copy(&user_src, &from_user, from_user.size);
 	copy(&visible, &user_dst, user_dst.size);
-	say("ready %u\n", JOBS + 2);
+
+	writer.before = domain_name(writer.handle);
+	visible.before = domain_name(visible.handle);
+	gtt.before = domain_name(gtt.handle);
+	invisible.before = domain_name(invisible.handle);
+	for (i = 0; i < JOBS; i++)
+		dst[i].before = domain_name(dst[i].handle);
+	from_user.before = domain_name(from_user.handle);
+	user_dst.before = domain_name(user_dst.handle);
+	say("ready %u %u\n", JOBS + 2, JOBS + 6);
 
 	/* Rewrite a mapped VRAM BO until the host says it is done. */
 	do {
 		fill(writer.map, writer.size, 100 + ++generation);
-	} while (!host_says(line, sizeof(line), 0));
-	if (strncmp(line, "migrated", 8)) {
+	} while (!host_says(line, sizeof(line), &used));
+	if (strcmp(line, "migrated\n")) {
 		say("error host said %s\n", line);
 		return 1;
 	}
@@ -325,16 +373,16 @@ int main(int argc, char **argv)
 		busy += vtgpu_bo_wait(dev, dst[i].handle, 0) == -ETIMEDOUT;
 	busy += vtgpu_bo_wait(dev, user_dst.handle, 0) == -ETIMEDOUT;
 	say("busy %u\n", busy);
+	say("writer %u\n", generation);
 
-	check_mapped(&writer, writer.size, 100 + generation);
-	check_mapped(&visible, visible.size, 1);
-	check_mapped(&gtt, gtt.size, 3);
-	check_copied(&invisible, &readback, invisible.size, 2);
+	check_mapped(&writer, 100 + generation);
+	check_mapped(&visible, 1);
+	check_mapped(&gtt, 3);
+	check_copied(&invisible, &readback, 2);
 	for (i = 0; i < JOBS; i++)
-		check_copied(&dst[i], &readback, JOB_BO_SIZE, 10 + i);
-	check_copied(&from_user, &readback, from_user.size, 4);
-	bo_idle(&user_dst);
-	check_mapped(&user_dst, user_dst.size, 1);
+		check_copied(&dst[i], &readback, 10 + i);
+	check_copied(&from_user, &readback, 4);
+	check_mapped(&user_dst, 1);
 	say("done %llu\n", (unsigned long long)total_wrong);
 	vtgpu_device_destroy(dev);
 	return total_wrong ? 1 : 0;
