@@ -425,15 +425,28 @@ static void test_evict_to_invisible(int fd)
 #define TTM_PAGES_LIMIT "/sys/module/ttm/parameters/pages_limit"
 static char saved_pages_limit[32];
 
-static void restore_pages_limit(int sig)
+/* Write the saved limit back; false if that failed. */
+static bool write_pages_limit(void)
 {
 	int f = open(TTM_PAGES_LIMIT, O_WRONLY);
+	bool ok;
 
-	if (f >= 0) {
-		igt_assert(write(f, saved_pages_limit,
-				 strlen(saved_pages_limit)) > 0);
-		close(f);
-	}
+	if (f < 0)
+		return false;
+	ok = write(f, saved_pages_limit, strlen(saved_pages_limit)) > 0;
+	close(f);
+	return ok;
+}
+
+/* An exit handler may not assert: it restores what it can. */
+static void restore_pages_limit_at_exit(int sig)
+{
+	write_pages_limit();
+}
+
+static void restore_pages_limit(void)
+{
+	igt_assert(write_pages_limit());
 }
 
 /* TTM swaps BOs out when its pages exceed its limit: lower it. */
@@ -448,7 +461,7 @@ static void lower_pages_limit(uint64_t limit)
 	len = read(f, saved_pages_limit, sizeof(saved_pages_limit) - 1);
 	igt_assert_lt(0, len);
 	saved_pages_limit[len] = 0;
-	igt_install_exit_handler(restore_pages_limit);
+	igt_install_exit_handler(restore_pages_limit_at_exit);
 	snprintf(buf, sizeof(buf), "%" PRIu64, limit / 4096);
 	igt_assert_lt(0, pwrite(f, buf, strlen(buf), 0));
 	close(f);
@@ -503,7 +516,7 @@ static void test_swapout(int fd)
 
 	for (unsigned int i = 0; i < count; i++)
 		gem_close(fd, handles[i]);
-	restore_pages_limit(0);
+	restore_pages_limit();
 
 	igt_info("%u of %u BOs swapped out after writing, %" PRIu64
 		 " swapouts\n", swapped, count,
@@ -888,7 +901,7 @@ static void test_soak(int fd)
 	munmap(s.staging_map, s.bo_size);
 	gem_close(fd, s.staging);
 	free(s.bos);
-	restore_pages_limit(0);
+	restore_pages_limit();
 
 	igt_info("soak: %u rounds, %" PRIu64 " checks, %" PRIu64
 		 " evictions, %" PRIu64 " CPU fault migrations (%" PRIu64

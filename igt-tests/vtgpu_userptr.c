@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -622,7 +623,7 @@ static void test_evict(int fd)
 
 struct stress {
 	uint8_t *mem;
-	volatile bool stop;
+	atomic_bool stop;
 	unsigned int remaps;
 };
 
@@ -632,7 +633,7 @@ static void *stress_remapper(void *arg)
 	struct stress *s = arg;
 	unsigned int seed = 1;
 
-	while (!s->stop) {
+	while (!atomic_load(&s->stop)) {
 		unsigned int i = rand_r(&seed) % STRESS_BOS;
 		uint8_t *p = s->mem + i * STRESS_SIZE;
 
@@ -688,7 +689,7 @@ static void test_stress(int fd)
 		ok += ret == 0;
 		efault += ret == -EFAULT;
 	}
-	s.stop = true;
+	atomic_store(&s.stop, true);
 	igt_assert_eq(pthread_join(thread, NULL), 0);
 	igt_info("%u jobs, %u EFAULT, %u remaps\n", ok, efault, s.remaps);
 	igt_assert_lt(0, ok);
