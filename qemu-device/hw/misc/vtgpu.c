@@ -771,7 +771,7 @@ static void vtgpu_engine_start_delay(VTGPUState *s)
 /*
  * Run the engine: until RING_HEAD reaches RING_TAIL, or the delay of the
  * next command starts, or a burst is over.  RING_TAIL is checked before
- * each command.
+ * each command and each chunk.
  */
 static void vtgpu_engine_run(VTGPUState *s)
 {
