@@ -104,7 +104,7 @@ fi
 if [ ! -f "$QEMU_SRC/.vtgpu-unpacked" ]; then
 	step "unpack qemu $(qemu_version)"
 	rm -rf "$QEMU_SRC"
-	dpkg-source -q -x "$QEMU_DEBS"/qemu_*.dsc "$QEMU_SRC" >/dev/null 2>&1 ||
+	dpkg-source -q --no-copy -x "$QEMU_DEBS"/qemu_*.dsc "$QEMU_SRC" >/dev/null 2>&1 ||
 		die "dpkg-source -x of $QEMU_DEBS failed"
 	touch "$QEMU_SRC/.vtgpu-unpacked"
 	step_done

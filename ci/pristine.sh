@@ -72,7 +72,7 @@ linux)
 qemu)
 	"$VTGPU_TOP/ci/get-sources.sh"
 	step "unpack pristine qemu $(qemu_version)"
-	dpkg-source -q -x "$VTGPU_CACHE/debs/qemu-$(qemu_version | path_safe)"/qemu_*.dsc \
+	dpkg-source -q --no-copy -x "$VTGPU_CACHE/debs/qemu-$(qemu_version | path_safe)"/qemu_*.dsc \
 		"$repo" >/dev/null 2>&1 || die "dpkg-source -x qemu failed"
 	;;
 igt)
