@@ -1904,6 +1904,70 @@ static void test_migration_command_in_progress(void)
 }
 
 /*
+ * The engine's writes to VRAM during a migration reach the destination:
+ * VRAM pages the first pass sent, then filled by the engine before the
+ * migration ends, are sent again (the device marks them dirty).  The
+ * migration is held at a low bandwidth until its first pass is over.
+ */
+static void test_migration_dirty_vram(void)
+{
+    g_autofree char *path = g_strdup_printf("%s/vtgpu-migration-%d",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("unix:%s", path);
+    g_autofree char *status = NULL;
+    VTGPUTest src, dst;
+    QTestState *to;
+    int i;
+
+    vtgpu_test_start(&src, SMALL_PROPS);
+    vtgpu_ring_setup(&src, 4096);
+    to = qtest_initf("-nodefaults -device vtgpu,addr=%02x.0%s -incoming %s",
+                     VTGPU_SLOT, SMALL_PROPS, uri);
+    /*
+     * Slow, with a downtime no pass can meet while the test dirties 8 MiB
+     * of RAM at each step: the migration iterates, the VM runs.
+     */
+    qtest_qmp_assert_success(src.qts, "{'execute': 'migrate-set-parameters',"
+                             " 'arguments': {'max-bandwidth': 4194304,"
+                             " 'downtime-limit': 1}}");
+    qtest_qmp_assert_success(src.qts, "{'execute': 'migrate',"
+                             " 'arguments': {'uri': %s}}", uri);
+    for (i = 0;; i++) {
+        QDict *rsp = qtest_qmp(src.qts, "{'execute': 'query-migrate'}");
+        QDict *ram = qdict_get_qdict(qdict_get_qdict(rsp, "return"), "ram");
+        bool first_pass_done = ram &&
+            qdict_get_try_int(ram, "dirty-sync-count", 0) >= 2;
+
+        qobject_unref(rsp);
+        if (first_pass_done) {
+            break;
+        }
+        qtest_memset(src.qts, DATA_GPA, i, 8 * MiB);
+        g_usleep(10 * 1000);
+    }
+
+    /* every page of invisible VRAM has been sent once: fill it now */
+    vtgpu_fill(&src, 6 * MiB, 2 * MiB, 0xd1d1d1d1);
+    vtgpu_run(&src);
+    qtest_qmp_assert_success(src.qts, "{'execute': 'migrate-set-parameters',"
+                             " 'arguments': {'max-bandwidth': 1073741824,"
+                             " 'downtime-limit': 10000}}");
+    status = vtgpu_migration_wait(src.qts, NULL);
+    g_assert_cmpstr(status, ==, "completed");
+    qtest_qmp_eventwait(to, "RESUME");
+    unlink(path);
+    vtgpu_test_stop(&src);
+
+    vtgpu_test_attach(&dst, to, VTGPU_DEVFN);
+    dst.ring_size = 4096;
+    dst.tail = 32;
+    vtgpu_copy(&dst, 6 * MiB, 0, 2 * MiB);
+    vtgpu_run(&dst);
+    assert_vram_bytes(&dst, 0, 0xd1, 2 * MiB);
+    vtgpu_test_stop(&dst);
+}
+
+/*
  * Work queued on a stopped VM migrates as work: the destination does it
  * when it runs, not when it has loaded the device.
  */
@@ -2359,6 +2423,8 @@ int main(int argc, char **argv)
     qtest_add_func("/vtgpu/migration/running", test_migration_running);
     qtest_add_func("/vtgpu/migration/halted", test_migration_halted);
     qtest_add_func("/vtgpu/migration/paused", test_migration_paused);
+    qtest_add_func("/vtgpu/migration/dirty-vram",
+                   test_migration_dirty_vram);
     qtest_add_func("/vtgpu/migration/command-in-progress",
                    test_migration_command_in_progress);
     qtest_add_func("/vtgpu/migration/unaligned-gart-table",
