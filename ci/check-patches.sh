@@ -18,10 +18,9 @@
 # qemu   `git am` each patch onto Debian's QEMU source, QEMU's checkpatch.pl
 #        on each, a build at each patch (qemu-system-x86_64, and the qtest
 #        once it is there) and the qtest run at the end.
-# igt    `git am` each patch onto igt's source; without it (Debian's archive
-#        does not serve it, see ci/pristine.sh) onto an empty tree, which the
-#        series, adding files only, applies to as well. Not built: the tests
-#        are built here against Debian's libigt (ci/build-tests.sh).
+# igt    `git am` each patch onto igt-gpu-tools 2.2, meson setup at each
+#        patch; the tree at the end must be the one ci/build-igt.sh built
+#        (with --werror) and the guest runs.
 #
 # Every check prints PASS or FAIL and its name, a failure its output; the
 # last line is "N passed, N failed". The QEMU build is cached in
@@ -266,13 +265,40 @@ check_qemu() {
 
 # --------------------------------------------------------------- igt
 
+# meson setup of the tree's current commit, in a scratch directory: each
+# patch's meson files name only what is there.
+igt_meson_setup() {
+	local src=$1 dir rc
+	dir=$(mktemp -d)
+	PKG_CONFIG_PATH=$(igt_build_dir)/libvtgpu/lib/pkgconfig \
+		nice meson setup "$dir/build" "$src" "${IGT_MESON_OPTIONS[@]}" >"$dir/log" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] || tail -n 20 "$dir/log"
+	rm -rf "$dir"
+	return $rc
+}
+
+# The series' last commit is the tree ci/build-igt.sh built (it applies
+# the same series to the same pristine tree), so its build is the series'.
+igt_same_tree() {
+	local src
+	src=$(igt_dir)/src
+	[ -d "$src" ] || { echo "no igt build in $src (ci/build-igt.sh)"; return 1; }
+	diff -r -q -x .git "$1" "$src"
+}
+
 check_igt() {
-	local repo
+	local repo p i=0
 	repo=$("$VTGPU_TOP/ci/pristine.sh" igt) || { fail "igt: pristine tree"; return; }
-	[ -f "$repo/.git/vtgpu-nosource" ] &&
-		echo "igt: no igt source from Debian's archive: the series goes on an empty tree"
 	apply igt "$repo" || return
-	git -C "$repo" ls-files | sed 's/^/    /'
+	for p in $(series igt); do
+		git -C "$repo" checkout -q "${COMMITS[$i]}"
+		check "igt: meson setup $(basename "$p")" igt_meson_setup "$repo"
+		i=$((i + 1))
+	done
+	git -C "$repo" checkout -q vtgpu-check
+	check "igt: the tree with the series is the one built (ci/build-igt.sh)" \
+		igt_same_tree "$repo"
 }
 
 # --------------------------------------------------------------- main

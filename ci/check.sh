@@ -2,14 +2,15 @@
 # The full test suite (what .ci/run runs): builds everything, then
 #   selftest   the unit tests of the ci scripts (ci/tests)
 #   style      checkpatch --strict on the driver and uapi, QEMU's
-#              checkpatch on the device
+#              checkpatch on the device, igt's uapi header up to date
 #   driver     the driver built out of tree with W=1 and sparse: no warnings
 #   qtest      the device's qtest
 #   patches    the upstream series (make patches) applied to pristine
 #              Linux, QEMU and igt trees, checked and built patch by patch
 #              (ci/check-patches.sh)
 #   gate       a provoked WARN, lockdep report, hang and boot hang fail a run
-#   guest      the igt suite in a lockdep guest
+#   guest      the igt suite (vtgpu's tests and igt's generic ones) under
+#              igt_runner in a lockdep guest
 #   migration  a running guest with jobs in flight migrated to a second
 #              QEMU, every byte of its BOs checked (ci/migration/run.sh)
 #   lts        Linux 6.12 LTS with the backport series of ci/backports/6.12:
@@ -76,6 +77,12 @@ style() {
 			fl=$((fl + 1))
 		fi
 	done
+	# igt's copy of the uapi header is the kernel's, headers_install'ed.
+	if "$VTGPU_TOP/ci/igt-uapi.sh" --check; then
+		p=$((p + 1))
+	else
+		fl=$((fl + 1))
+	fi
 	echo "$p passed, $fl failed"
 	[ $fl -eq 0 ]
 }

@@ -1,20 +1,21 @@
 #!/bin/bash
 # Runs inside the guest from the shared run directory (/run/vtgpu): loads
-# the modules, runs the igt subtests and the client checks one by one with a
-# timeout each, and leaves for the host's judge:
-#   results/status         "NAME<TAB>EXIT<TAB>SECONDS" per test
-#   results/out/NAME.txt   each test's output
+# the modules, runs the client checks one by one with a timeout each and
+# the igt tests under igt_runner, and leaves for the host's judge:
+#   results/status         "NAME<TAB>EXIT<TAB>SECONDS" per check
+#   results/out/NAME.txt   each check's output
+#   results/igt/N/         igt_runner's results of igt/runs/N.txt
 #   results/dmesg.txt      the kernel log, with "vtgpu-run:" markers
 #   results/kmemleak.txt   kmemleak's report (a kernel with kmemleak only)
 #   results/complete       written last; missing means the guest hung
-# NAME is igt@BINARY@SUBTEST for igt subtests and check@WHAT for the rest.
+# NAME is check@WHAT; the igt tests are igt@BINARY@SUBTEST.
 
 RUN=/run/vtgpu
 set -a
 . "$RUN/env"
 set +a
 RES=$RUN/results
-mkdir -p "$RES/out"
+mkdir -p "$RES/out" "$RES/igt"
 : >"$RES/status"
 
 kmsg() { echo "vtgpu-run: $*" >/dev/kmsg; }
@@ -133,42 +134,23 @@ if [ -n "${BENCH:-}" ]; then
 	run_one bench@vtgpu-bench sh -c "'$RUN/bin/vtgpu-bench' $BENCH >'$RES/bench.jsonl'"
 fi
 
-# run_igt ENTRY [SUFFIX]: the subtests of one TESTS entry,
-# BINARY[@GLOB][:ARGS], ARGS being extra igt arguments separated by commas
-# (vtgpu_evict@soak:--soak-bytes=10G). A test with ARGS is named
-# igt@BINARY@SUBTEST:ARGS; SUFFIX (#N, the pass) is appended to the name.
-run_igt() {
-	local t=${1%%:*} args='' name bin filter subtests s
-	[ "$t" != "$1" ] && args=${1#*:}
-	bin=$RUN/bin/${t%%@*}
-	filter=${t#*@}
-	[ "$filter" = "$t" ] && filter='*'
-	if [ ! -x "$bin" ]; then
-		printf 'igt@%s\t127\t0\n' "$1$2" >>"$RES/status"
-		return
-	fi
-	subtests=$("$bin" --list-subtests 2>/dev/null)
-	for s in $subtests; do
-		# shellcheck disable=SC2254
-		case $s in $filter) ;; *) continue ;; esac
-		name="igt@${t%%@*}@$s${args:+:$args}$2"
-		# shellcheck disable=SC2086
-		run_one "$name" "$bin" --run-subtest "$s" ${args//,/ }
-	done
-}
-
-# TESTS run REPEAT times (default once; pass N of several is suffixed #N),
-# then EXTRA_TESTS once.
-REPEAT=${REPEAT:-1}
-for ((pass = 1; pass <= REPEAT; pass++)); do
-	suffix=
-	[ "$REPEAT" -gt 1 ] && suffix="#$pass"
-	for t in $TESTS; do
-		run_igt "$t" "$suffix"
-	done
-done
-for t in ${EXTRA_TESTS:-}; do
-	run_igt "$t"
+# The igt runs ci/run-guest.sh prepared, in order: igt_runner runs each
+# list igt/runs/N.txt (igt@BINARY@SUBTEST lines) from the test root
+# igt/root, with the environment of N.env, into results/igt/N/ (its
+# results.json, and the journal a hung guest leaves).
+for list in "$RUN"/igt/runs/*.txt; do
+	[ -e "$list" ] || continue
+	n=$(basename "$list" .txt)
+	envs=(-e IGT_FORCE_DRIVER=vtgpu)
+	while read -r kv; do
+		[ -n "$kv" ] && envs+=(-e "$kv")
+	done <"$RUN/igt/runs/$n.env"
+	kmsg "begin igt-run $n"
+	"$RUN/igt/runner/igt_runner" --per-test-timeout "$SUBTEST_TIMEOUT" \
+		--sync --overwrite "${envs[@]}" --test-list "$list" \
+		"$RUN/igt/root" "$RES/igt/$n" >"$RES/igt-$n.log" 2>&1 </dev/null
+	kmsg "end igt-run $n rc=$?"
+	sync
 done
 
 run_one check@module-unload check_module_unload

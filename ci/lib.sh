@@ -86,9 +86,49 @@ kernel_version() {
 QEMU_VERSION=1:10.2.2+ds-1
 qemu_version() { echo "$QEMU_VERSION"; }
 
+# igt-gpu-tools from source, at its 2.2 release. Debian's archive does not
+# serve igt's tarballs: the source is the tarball handed to this project
+# (IGT_TARBALL, by default ../shared/igt/ beside the checkout, or the copy
+# ci/pristine.sh keeps in the cache); without one, igt's upstream
+# repository is cloned at IGT_COMMIT.
+IGT_VERSION=2.2
+IGT_COMMIT=6aa303511c6b
+IGT_REPO=https://gitlab.freedesktop.org/drm/igt-gpu-tools.git
+igt_tarball() {
+	local f
+	for f in ${IGT_TARBALL:-} \
+		"$VTGPU_TOP"/../shared/igt/igt-gpu-tools-$IGT_VERSION-$IGT_COMMIT.tar.xz \
+		"$VTGPU_CACHE"/debs/igt-gpu-tools-$IGT_VERSION-$IGT_COMMIT.tar.xz; do
+		[ -f "$f" ] && { realpath "$f"; return; }
+	done
+	return 0
+}
+# igt's generic tests, not tied to one vendor's driver, that the guest runs
+# against vtgpu (IGT_FORCE_DRIVER=vtgpu) beside its own tests.
+IGT_GENERIC_TESTS="core_auth core_debugfs core_getclient core_getstats
+	core_getversion core_hotunplug core_setmaster core_setmaster_vs_auth
+	core_sysfs device_reset drm_read dumb_buffer syncobj_basic
+	syncobj_eventfd syncobj_timeline syncobj_wait"
+# igt's build (ci/build-igt.sh): the source with the series in
+# igt_dir/src, one build directory per meson command line.
+# --werror: the part of igt built here compiles without a warning.
+IGT_MESON_OPTIONS=(--werror -Dtests=enabled -Drunner=enabled -Dlibdrm_drivers=
+	-Doverlay=disabled -Dchamelium=disabled -Dman=disabled -Ddocs=disabled
+	-Dtestplan=disabled -Dsphinx=disabled -Dvalgrind=disabled
+	-Dlibunwind=disabled -Doping=disabled -Dxe_driver=disabled)
+igt_dir() { echo "$VTGPU_CACHE/igt-$(igt_version)"; }
+igt_build_dir() {
+	echo "$(igt_dir)/build-$(echo "${IGT_MESON_OPTIONS[*]}" | sha256sum | cut -c1-16)"
+}
+# The igt source's key: the tarball's hash, or the commit cloned.
 igt_version() {
-	apt-cache showsrc intel-gpu-tools 2>/dev/null | sed -n 's/^Version: //p' |
-		sort -V | tail -n1
+	local t
+	t=$(igt_tarball)
+	if [ -n "$t" ]; then
+		echo "$IGT_VERSION-$(hash_of "$t")"
+	else
+		echo "$IGT_VERSION-git-$IGT_COMMIT"
+	fi
 }
 
 # A version or name as a path component: no epoch colon or tilde (meson

@@ -6,7 +6,7 @@
 # writes `git format-patch --cover-letter` output to
 # $VTGPU_OUT/patches/{linux,qemu,igt}/: drm/vtgpu against Debian's
 # linux-source-7.3, the vtgpu device against Debian's QEMU source and the
-# vtgpu tests against Debian's igt-gpu-tools source (intel-gpu-tools). Each
+# vtgpu tests against igt-gpu-tools 2.2. Each
 # series is described by ci/patches/NAME/series (see ci/series.py) and cut
 # against the pristine tree of ci/pristine.sh, which it unpacks on first
 # use. Fails, naming the file, when a file of the driver, the device or
@@ -24,7 +24,7 @@ for name in "$@"; do
 	case $name in
 	linux) base="Linux 7.3 (Debian's linux-source-7.3 $(DEBIAN_KERNEL=7.3 kernel_version))" ;;
 	qemu) base="Debian's QEMU source package $(qemu_version)" ;;
-	igt) base="Debian's intel-gpu-tools source package $(igt_version) (igt-gpu-tools 1.27.1)" ;;
+	igt) base="igt-gpu-tools $IGT_VERSION ($IGT_COMMIT)" ;;
 	*) die "unknown series $name (linux, qemu or igt)" ;;
 	esac
 	# The kernel series is against mainline, 7.3, also for the 6.12 leg.

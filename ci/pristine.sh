@@ -3,20 +3,20 @@
 #
 #   ci/pristine.sh linux|qemu|igt
 #
-# prints the path of a git repository holding Debian's source of that
-# project as one commit, tagged "pristine": linux-source-7.3's tarball (or
-# 6.12's, with DEBIAN_KERNEL=6.12), QEMU's source package of sid
-# ($QEMU_VERSION) and `apt-get source intel-gpu-tools` (Debian's patches
-# applied, as the packages build them). Each is unpacked once into
-# $VTGPU_CACHE/pristine/, keyed by its Debian version, and never written to
-# but by git: the series are applied on throwaway branches
-# (ci/check-patches.sh) and cut with git plumbing (ci/make-patches.sh).
+# prints the path of a git repository holding the source of that project
+# as one commit, tagged "pristine": linux-source-7.3's tarball (or 6.12's,
+# with DEBIAN_KERNEL=6.12), QEMU's source package of sid ($QEMU_VERSION,
+# Debian's patches applied, as the packages build them) and igt-gpu-tools
+# $IGT_VERSION (the tarball of ci/lib.sh's igt_tarball, or a clone of igt's
+# repository at $IGT_COMMIT). Each is unpacked once into
+# $VTGPU_CACHE/pristine/, keyed by its version, and never written to but by
+# git: the series are applied on throwaway branches (ci/check-patches.sh)
+# and cut with git plumbing (ci/make-patches.sh).
 #
-# When Debian's archive does not serve the igt source (the one this
-# project uses has the .dsc of intel-gpu-tools but not its tarballs), the
-# igt repository is an empty tree instead, at PATH-nosource, with
-# .git/vtgpu-nosource: the igt series only adds files, and is applied
-# there. The real source is tried again on every call.
+# igt's tarball comes from a mirror that lacks three i915 OA metric files
+# which igt's lib/meson.build lists unconditionally; then
+# ci/patches/igt-base/ makes them optional, in a second commit that
+# "pristine" tags. Nothing of vtgpu's touches them.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -42,22 +42,9 @@ init_repo() {
 			GIT_COMMITTER_NAME=vtgpu GIT_COMMITTER_EMAIL=vtgpu@localhost \
 			GIT_AUTHOR_DATE='2000-01-01T00:00:00Z' \
 			GIT_COMMITTER_DATE='2000-01-01T00:00:00Z' \
-			git commit -q --allow-empty -m "pristine $what source as Debian ships it"
+			git commit -q --allow-empty -m "pristine $what source as it ships"
 		git tag pristine
-		touch .git/vtgpu-pristine
 	)
-}
-
-# apt_source PACKAGE VERSION: unpack Debian's source package into $repo.
-apt_source() {
-	local dir
-	(cd "$work" && apt-get source -qq "$1=$2" >/dev/null 2>&1) || {
-		[ "$what" = igt ] && return 1
-		die "apt-get source $1=$2 failed (is there a deb-src entry? run ci/setup-host.sh)"
-	}
-	dir=$(find "$work" -mindepth 1 -maxdepth 1 -type d | head -n1)
-	[ -n "$dir" ] || die "apt-get source $1 unpacked no directory"
-	mv "$dir" "$repo"
 }
 
 case $what in
@@ -76,18 +63,21 @@ qemu)
 		"$repo" >/dev/null 2>&1 || die "dpkg-source -x qemu failed"
 	;;
 igt)
-	step "apt-get source intel-gpu-tools $(igt_version) (pristine)"
-	if ! apt_source intel-gpu-tools "$(igt_version)"; then
-		rm -rf "$work"
-		log "apt-get source intel-gpu-tools failed: the igt series goes on an empty tree"
-		repo=$repo-nosource
-		if [ ! -f "$repo/.git/vtgpu-pristine" ]; then
-			rm -rf "$repo" && mkdir -p "$repo"
-			init_repo "$repo"
-			touch "$repo/.git/vtgpu-nosource"
-		fi
-		echo "$repo"
-		exit 0
+	tarball=$(igt_tarball)
+	if [ -n "$tarball" ]; then
+		step "unpack pristine igt-gpu-tools $IGT_VERSION ($tarball)"
+		# Kept in the cache for checkouts that have no ../shared beside them.
+		mkdir -p "$VTGPU_CACHE/debs"
+		cp -u "$tarball" "$VTGPU_CACHE/debs/"
+		tar -C "$work" -xf "$tarball"
+		mv "$work/igt-gpu-tools-$IGT_VERSION" "$repo"
+	else
+		step "clone igt-gpu-tools $IGT_VERSION ($IGT_COMMIT) from $IGT_REPO"
+		git clone -q "$IGT_REPO" "$work/igt" ||
+			die "no igt tarball (IGT_TARBALL) and cloning $IGT_REPO failed"
+		git -C "$work/igt" checkout -q "$IGT_COMMIT"
+		rm -rf "$work/igt/.git"
+		mv "$work/igt" "$repo"
 	fi
 	;;
 *)
@@ -96,8 +86,22 @@ igt)
 esac
 rm -rf "$work"
 
-# One commit, the whole tree as Debian ships it (its .gitignore files would
-# hide shipped files, so they are ignored themselves).
+# One commit, the whole tree as it ships (its .gitignore files would hide
+# shipped files, so they are ignored themselves).
 init_repo "$repo"
+if [ "$what" = igt ] && [ ! -e "$repo/lib/i915/perf-configs/oa-acmgt1.xml" ]; then
+	(
+		cd "$repo"
+		patch -s -p1 <"$VTGPU_TOP/ci/patches/igt-base/optional-i915-acmgt-oa.patch"
+		git add -A -f .
+		GIT_AUTHOR_NAME=vtgpu GIT_AUTHOR_EMAIL=vtgpu@localhost \
+			GIT_COMMITTER_NAME=vtgpu GIT_COMMITTER_EMAIL=vtgpu@localhost \
+			GIT_AUTHOR_DATE='2000-01-01T00:00:00Z' \
+			GIT_COMMITTER_DATE='2000-01-01T00:00:00Z' \
+			git commit -q -m "lib: make the i915 OA metrics of DG2 optional (not in the tarball)"
+		git tag -f pristine >/dev/null
+	)
+fi
+touch "$repo/.git/vtgpu-pristine"
 step_done
 echo "$repo"

@@ -4,9 +4,12 @@
 # requested igt tests in it and judge the result.
 #
 # Environment (all optional):
-#   TESTS            igt binaries to run, each BINARY or BINARY@GLOB, with
-#                    extra igt arguments as BINARY[@GLOB]:ARG,ARG...
-#                    (default: every vtgpu_* test built, none with BENCH)
+#   TESTS            igt tests to run, each BINARY or BINARY@GLOB (its
+#                    subtests matching GLOB), with an environment for it
+#                    as BINARY[@GLOB]:VAR=VALUE,... (igt_runner passes no
+#                    arguments; vtgpu_evict and vtgpu_fuzz read theirs from
+#                    the environment). Default: every vtgpu test and igt's
+#                    generic tests (ci/lib.sh), none with BENCH
 #   REPEAT           run TESTS this many times (default 1); with more than
 #                    one pass, the tests of pass N are named ...#N
 #   EXTRA_TESTS      more TESTS entries, run once after the passes
@@ -31,7 +34,8 @@ SUBTEST_TIMEOUT=${SUBTEST_TIMEOUT:-300}
 INTERACTIVE=${INTERACTIVE:-0}
 # At least 1: timeout(1) takes 0 as no limit, and the guest's hangs must
 # be caught.
-need_numbers 1 GUEST_TIMEOUT BOOT_TIMEOUT SUBTEST_TIMEOUT
+REPEAT=${REPEAT:-1}
+need_numbers 1 GUEST_TIMEOUT BOOT_TIMEOUT SUBTEST_TIMEOUT REPEAT
 
 KBUILD=$(kernel_build_dir)
 QBUILD=$(qemu_build_dir)
@@ -51,12 +55,83 @@ find "$VTGPU_CACHE/runs" -mindepth 1 -maxdepth 1 -type d | sort | head -n -10 |
 
 cp "$VTGPU_TOP/ci/guest-run.sh" "$RUN/"
 cp -a "$KBUILD/modroot" "$RUN/modroot"
-cp -a "$VTGPU_OUT/igt/." "$RUN/bin/"
 cp -a "$VTGPU_OUT/tools/." "$RUN/bin/"
 [ -d "$VTGPU_OUT/bench" ] && cp -a "$VTGPU_OUT/bench/." "$RUN/bin/"
+
+# igt as ci/build-igt.sh built it, and igt_runner's test root: a link to
+# each test binary (which finds libigt by its real path).
+cp -a "$VTGPU_OUT/igt" "$RUN/igt"
+mkdir -p "$RUN/igt/root" "$RUN/igt/runs"
+for f in "$RUN"/igt/tests/* "$RUN"/igt/tests/vtgpu/*; do
+	[ -f "$f" ] && ln -s "../${f#"$RUN/igt/"}" "$RUN/igt/root/${f##*/}"
+done
+# igt_runner wants the root's list of binaries even when given its tests.
+{
+	echo TESTLIST
+	ls "$RUN/igt/root"
+	echo END TESTLIST
+} >"$RUN/igt/root/test-list.txt"
 if [ -z "${TESTS:-}" ] && [ -z "${BENCH:-}" ]; then
-	TESTS=$(cd "$RUN/bin" && ls vtgpu_* 2>/dev/null | tr '\n' ' ')
+	TESTS=$(cd "$RUN/igt/tests/vtgpu" && ls | tr '\n' ' ')
+	TESTS+=$(echo $IGT_GENERIC_TESTS)
 fi
+
+# igt_lines ENTRY: the igt@BINARY@SUBTEST lines of a TESTS entry, from the
+# binary's own list (run here: listing touches no device).
+igt_lines() {
+	local t=${1%%:*} bin filter subtests s any=0
+	bin=${t%%@*}
+	filter=${t#*@}
+	[ "$filter" = "$t" ] && filter='*'
+	[ -x "$RUN/igt/root/$bin" ] || die "TESTS: no igt test $bin in $VTGPU_OUT/igt"
+	# A test without subtests (igt_simple_main) exits 79 here.
+	subtests=$("$RUN/igt/root/$bin" --list-subtests) || [ $? = 79 ] ||
+		die "$bin --list-subtests failed"
+	if [ -z "$subtests" ]; then
+		[ "$filter" = '*' ] || die "TESTS: $bin has no subtests to match $filter"
+		echo "igt@$bin"
+		return
+	fi
+	for s in $subtests; do
+		# shellcheck disable=SC2254
+		case $s in $filter) echo "igt@$bin@$s" && any=1 ;; esac
+	done
+	[ $any = 1 ] || die "TESTS: $1 matches no subtest of $bin"
+}
+
+# igt_runs SUFFIX ENTRY...: the lists the guest's igt_runner runs, in
+# order: N.txt the tests, N.env their environment, N.suffix what the
+# judge appends to their names (":VAR=VALUE,..." and "#PASS"). Entries
+# with an environment get a list of their own.
+nruns=0
+igt_runs() {
+	local suffix=$1 t lines=() l n
+	shift
+	for t; do
+		if [ "$t" = "${t%%:*}" ]; then
+			l=$(igt_lines "$t") || exit 1
+			lines+=("$l")
+			continue
+		fi
+		n=$(printf '%02d' $((++nruns)))
+		igt_lines "$t" >"$RUN/igt/runs/$n.txt"
+		tr ',' '\n' <<<"${t#*:}" >"$RUN/igt/runs/$n.env"
+		echo ":${t#*:}$suffix" >"$RUN/igt/runs/$n.suffix"
+	done
+	[ ${#lines[@]} -gt 0 ] || return 0
+	n=$(printf '%02d' $((++nruns)))
+	printf '%s\n' "${lines[@]}" >"$RUN/igt/runs/$n.txt"
+	: >"$RUN/igt/runs/$n.env"
+	echo "$suffix" >"$RUN/igt/runs/$n.suffix"
+}
+# shellcheck disable=SC2086
+for ((pass = 1; pass <= REPEAT; pass++)); do
+	suffix=
+	[ "$REPEAT" -gt 1 ] && suffix="#$pass"
+	igt_runs "$suffix" ${TESTS:-}
+done
+# shellcheck disable=SC2086
+igt_runs "" ${EXTRA_TESTS:-}
 
 gcc -O2 -shared -fPIC $(pkg-config --cflags libdrm) -o "$RUN/drm_info_nokms.so" \
 	"$VTGPU_TOP/ci/drm_info_nokms.c" -ldl
@@ -71,9 +146,6 @@ pci_id() { sed -n "s/^#define VTGPU_PCI_$1_ID[[:space:]]*0x//p" \
 	"$VTGPU_TOP/drivers/gpu/drm/vtgpu/vtgpu_regs.h"; }
 
 cat >"$RUN/env" <<EOT
-TESTS="${TESTS:-}"
-REPEAT=${REPEAT:-1}
-EXTRA_TESTS="${EXTRA_TESTS:-}"
 BENCH="${BENCH:-}"
 SPLAT="${SPLAT:-}"
 INTERACTIVE=$INTERACTIVE
@@ -142,7 +214,7 @@ if [ "$INTERACTIVE" = 1 ]; then
 fi
 
 passes=
-[ "${REPEAT:-1}" -gt 1 ] && passes=" (x$REPEAT)"
+[ "$REPEAT" -gt 1 ] && passes=" (x$REPEAT)"
 step "boot guest: kernel $KVER, tests: ${TESTS:-none}$passes${EXTRA_TESTS:+, then $EXTRA_TESTS}${BENCH:+, bench: $BENCH}"
 rc=0
 timeout -s KILL "$GUEST_TIMEOUT" "$QBUILD/qemu-system-x86_64" "${QEMU_ARGS[@]}" \
@@ -168,4 +240,16 @@ step_done
 
 mkdir -p "$VTGPU_OUT"
 ln -sfn "$RUN" "$VTGPU_OUT/last-run"
-python3 "$VTGPU_TOP/ci/judge.py" --timeout "$GUEST_TIMEOUT" "$RUN"
+rc=0
+python3 "$VTGPU_TOP/ci/judge.py" --timeout "$GUEST_TIMEOUT" "$RUN" || rc=$?
+# The results in the checkout: the judge's results.json and junit.xml,
+# igt_runner's igt/N/results.json.
+rm -rf "$VTGPU_OUT/results"
+mkdir -p "$VTGPU_OUT/results/igt"
+cp "$RUN/results.json" "$RUN/junit.xml" "$VTGPU_OUT/results/" 2>/dev/null || true
+for d in "$RUN"/results/igt/*/; do
+	[ -f "$d/results.json" ] || continue
+	mkdir -p "$VTGPU_OUT/results/igt/$(basename "$d")"
+	cp "$d/results.json" "$VTGPU_OUT/results/igt/$(basename "$d")/"
+done
+exit $rc

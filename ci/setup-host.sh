@@ -20,8 +20,11 @@ PKGS=(
 	zlib1g-dev libattr1-dev libcap-ng-dev libfdt-dev python3-venv
 	# guest firmware, taken from the distribution
 	seabios qemu-system-data
+	# igt 2.2 from source (ci/build-igt.sh): libigt, igt_runner, the tests
+	libkmod-dev libproc2-dev libdw-dev libcairo2-dev libudev-dev
+	libjson-c-dev libpciaccess-dev
 	# tests and guest clients; busybox is the live-migration guest's shell
-	intel-gpu-tools libdrm-dev libdrm-tests drm-info busybox-static
+	libdrm-dev libdrm-tests drm-info busybox-static
 	# reports and benchmark plots
 	jq gnuplot-nox
 	# checkpatch.pl's SPDX check (scripts/spdxcheck.py), for the series

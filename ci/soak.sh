@@ -173,7 +173,7 @@ guest() {
 # its seed.
 ioctl_fuzz() {
 	echo "$3" >"$1/seed"
-	guest "$1" "vtgpu_fuzz:--calls=$2,--seed=$3" 1 "$fuzz_timeout"
+	guest "$1" "vtgpu_fuzz:VTGPU_FUZZ_CALLS=$2,VTGPU_FUZZ_SEED=$3" 1 "$fuzz_timeout"
 }
 
 # qemu_fuzz DIR RUNS SEED: one chunk of the QEMU fuzz run.
@@ -216,7 +216,7 @@ fi
 part gate gate gate
 
 part evict "evict-$soak_bytes-$GUEST_MEM" guest \
-	"vtgpu_evict@soak:--soak-bytes=$soak_bytes" 1 "$evict_timeout"
+	"vtgpu_evict@soak:VTGPU_SOAK_BYTES=$soak_bytes" 1 "$evict_timeout"
 
 # The ioctl fuzzer's parts: the last one makes what is left.
 n=$(((FUZZ_CALLS + FUZZ_PART - 1) / FUZZ_PART))
@@ -227,7 +227,7 @@ for ((i = 1; i <= n; i++)); do
 		"$calls" $((SOAK_SEED + i - 1))
 done
 
-TESTS=${SOAK_TESTS:-$(cd "$VTGPU_OUT/igt" && ls vtgpu_* | tr '\n' ' ')}
+TESTS=${SOAK_TESTS:-$(cd "$VTGPU_OUT/igt/tests/vtgpu" && ls | tr '\n' ' ')}
 log "suites: $SOAK_N passes of: $TESTS"
 part suites "suites-$SOAK_N-$GUEST_MEM-$(echo "$TESTS" | sha256sum | cut -c1-8)" \
 	guest "$TESTS" "$SOAK_N" "$suites_timeout"

@@ -10,8 +10,8 @@ import tempfile
 import unittest
 
 REPORT = os.path.join(os.path.dirname(__file__), "..", "soak-report.py")
-SOAK = "igt@vtgpu_evict@soak:--soak-bytes=1024"
-FUZZ = "igt@vtgpu_fuzz@ioctls:--calls=50,--seed=%d"
+SOAK = "igt@vtgpu_evict@soak:VTGPU_SOAK_BYTES=1024"
+FUZZ = "igt@vtgpu_fuzz@ioctls:VTGPU_FUZZ_CALLS=50,VTGPU_FUZZ_SEED=%d"
 MOVED = "soak round 1: ...\nmoved 2048 bytes, 0 bytes wrong\n"
 LEAKS = "kmemleak: 0 unreferenced objects\n"
 CALLS = ("seed 7: %d calls in 1.0 s (100 calls/s), 20 failed as expected, "
@@ -139,8 +139,8 @@ class SoakReportTest(unittest.TestCase):
                                    [self.fuzz(7), fuzz])
         self.assertEqual(rc, 1)
         self.assertEqual(fig["fuzz"]["failed"], 1)
-        self.assertIn("failed tests: igt@vtgpu_fuzz@ioctls:--calls=50,"
-                      "--seed=8", out)
+        self.assertIn("failed tests: igt@vtgpu_fuzz@ioctls:VTGPU_FUZZ_CALLS=50,"
+                      "VTGPU_FUZZ_SEED=8", out)
 
     def test_missing_figures_fail(self):
         rc, out, fig = self.report(self.suites(), [], [])

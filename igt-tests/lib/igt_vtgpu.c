@@ -23,6 +23,7 @@
 #include <libvtgpu.h>
 
 #include "igt.h"
+#include "igt_sysfs.h"
 #include "igt_vtgpu.h"
 
 /**
@@ -32,15 +33,12 @@
  * @include: igt_vtgpu.h
  *
  * This library provides helpers for writing tests of the vtgpu DRM driver,
- * the render-only driver for the vtgpu device that QEMU emulates: opening
- * its render node and wrapping its ioctls. The ioctls go through libvtgpu,
+ * the render-only driver for the vtgpu device that QEMU emulates (tests
+ * open it with drm_open_driver_render(DRIVER_VTGPU)): debugfs access and
+ * wrappers of its ioctls. The ioctls go through libvtgpu,
  * the driver's userspace library: the __vtgpu_*() helpers return its
  * 0 or -errno, the others fail the (sub-)test when it is not 0.
  */
-
-/* Render nodes are minors 128..191, see drm_minor_alloc() in the kernel. */
-#define RENDER_MINOR_BASE	128
-#define RENDER_MINOR_COUNT	64
 
 /*
  * The libvtgpu device of each file descriptor a test passes, by number. A
@@ -65,148 +63,42 @@ static int vtgpu_ret(int ret)
 	return ret;
 }
 
-static bool is_driver(int fd, const char *name)
-{
-	drmVersionPtr version;
-	bool ret;
-
-	version = drmGetVersion(fd);
-	if (!version)
-		return false;
-
-	ret = version->name && strcmp(version->name, name) == 0;
-	drmFreeVersion(version);
-
-	return ret;
-}
-
-/* Open the first /dev/dri/card* node of the named driver, or return -1. */
-static int open_primary(const char *driver)
-{
-	for (int i = 0; i < 64; i++) {
-		char name[32];
-		int fd;
-
-		snprintf(name, sizeof(name), "/dev/dri/card%d", i);
-		fd = open(name, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (is_driver(fd, driver)) {
-			igt_debug("Opened %s primary node %s\n", driver, name);
-			return fd;
-		}
-		close(fd);
-	}
-
-	return -1;
-}
-
 /**
- * __drm_open_vtgpu:
+ * vtgpu_total_ram:
  *
- * Opens the first render node that the vtgpu driver drives, looking at
- * /dev/dri/renderD128 onwards and picking the one whose driver name, as
- * DRM_IOCTL_VERSION reports it, is "vtgpu".
- *
- * Returns: the file descriptor, or -1 if there is no vtgpu render node.
+ * Returns: the system's RAM in bytes, exactly as the kernel counts it
+ * (MemTotal, sysinfo()'s totalram), which TTM's limits derive from.
  */
-int __drm_open_vtgpu(void)
+uint64_t vtgpu_total_ram(void)
 {
-	for (int i = 0; i < RENDER_MINOR_COUNT; i++) {
-		char name[32];
-		int fd;
+	FILE *f = fopen("/proc/meminfo", "r");
+	uint64_t kib = 0;
+	char line[128];
 
-		snprintf(name, sizeof(name), "/dev/dri/renderD%d",
-			 RENDER_MINOR_BASE + i);
-		fd = open(name, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemTotal: %" SCNu64 " kB", &kib) == 1)
+			break;
+	fclose(f);
+	igt_assert_f(kib, "no MemTotal in /proc/meminfo\n");
 
-		if (vtgpu_is_vtgpu(fd)) {
-			igt_debug("Opened vtgpu render node %s\n", name);
-			return fd;
-		}
-
-		close(fd);
-	}
-
-	errno = 0;
-	return -1;
-}
-
-/**
- * drm_open_vtgpu:
- *
- * Like __drm_open_vtgpu(), but skips the (sub-)test when there is no vtgpu
- * render node.
- *
- * Returns: the file descriptor of the vtgpu render node.
- */
-int drm_open_vtgpu(void)
-{
-	int fd = __drm_open_vtgpu();
-
-	igt_require_f(fd >= 0, "No vtgpu render node in /dev/dri\n");
-
-	return fd;
-}
-
-/**
- * drm_open_vtgpu_primary:
- *
- * Opens the primary node (/dev/dri/cardN) of the vtgpu device, for the
- * ioctls render nodes do not offer (dumb buffers). Skips the (sub-)test
- * when there is none.
- *
- * Returns: the file descriptor.
- */
-int drm_open_vtgpu_primary(void)
-{
-	int fd = open_primary("vtgpu");
-
-	igt_require_f(fd >= 0, "No vtgpu primary node in /dev/dri\n");
-
-	return fd;
-}
-
-/**
- * drm_open_vgem:
- *
- * Opens the primary node of vgem, on which vgem creates dumb buffers.
- * Skips the (sub-)test when vgem is not loaded.
- *
- * Returns: the file descriptor.
- */
-int drm_open_vgem(void)
-{
-	int fd = open_primary("vgem");
-
-	igt_require_f(fd >= 0, "No vgem node in /dev/dri (modprobe vgem)\n");
-
-	return fd;
+	return kib << 10;
 }
 
 /**
  * vtgpu_debugfs_dir:
  * @fd: a vtgpu DRM file descriptor
  *
- * Opens the debugfs directory of the DRM minor behind @fd,
- * /sys/kernel/debug/dri/MINOR. Skips the (sub-)test when debugfs is not
- * there (it needs root).
+ * Opens the device's debugfs directory with igt_debugfs_dir(), skipping
+ * the (sub-)test when there is none (debugfs needs root).
  *
  * Returns: the directory's file descriptor.
  */
 int vtgpu_debugfs_dir(int fd)
 {
-	struct stat st;
-	char path[64];
-	int dir;
+	int dir = igt_debugfs_dir(fd);
 
-	igt_assert_eq(fstat(fd, &st), 0);
-	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%u",
-		 minor(st.st_rdev));
-	dir = open(path, O_RDONLY | O_DIRECTORY);
-	igt_require_f(dir >= 0, "no debugfs directory %s\n", path);
+	igt_require_f(dir >= 0, "no debugfs directory for the vtgpu device\n");
 
 	return dir;
 }
@@ -793,6 +685,27 @@ void vtgpu_set_engine_delay(int fd, unsigned int us)
 	}
 	snprintf(buf, sizeof(buf), "%u", us);
 	vtgpu_debugfs_write(fd, "engine_delay_us", buf);
+}
+
+/**
+ * vtgpu_inject:
+ * @fd: vtgpu file descriptor
+ * @fault: what debugfs inject takes: "fail" (the next command fails),
+ *	"hang" (the engine stops) or "none"
+ *
+ * Injects an engine fault. The driver logs the error and the reset it
+ * makes, as it must for a real one: igt_runner is told to expect those
+ * messages for the rest of the subtest.
+ */
+void vtgpu_inject(int fd, const char *fault)
+{
+	/* No backslashes: the kernel log would escape them. */
+	if (strcmp(fault, "none"))
+		igt_emit_ignore_dmesg_regex("vtgpu [^ ]+: [[]drm[]] [*]ERROR[*] "
+					    "(engine error: |engine hang at |"
+					    "job [0-9]+ of the driver failed|"
+					    "engine failed a move of )");
+	vtgpu_debugfs_write(fd, "inject", fault);
 }
 
 /**

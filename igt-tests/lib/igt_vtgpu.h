@@ -42,11 +42,6 @@
 				 VTGPU_GEM_DOMAIN_GTT | \
 				 VTGPU_GEM_DOMAIN_VRAM)
 
-int __drm_open_vtgpu(void);
-int drm_open_vtgpu(void);
-int drm_open_vtgpu_primary(void);
-int drm_open_vgem(void);
-
 /**
  * VTGPU_VISIBLE_FILLERS:
  *
@@ -67,6 +62,8 @@ struct vtgpu_usage {
 	uint64_t gtt_pages;
 	uint64_t bos;
 };
+
+uint64_t vtgpu_total_ram(void);
 
 int vtgpu_debugfs_dir(int fd);
 struct vtgpu_usage vtgpu_debugfs_usage(int dir);
@@ -105,6 +102,7 @@ void vtgpu_fill(int fd, uint32_t dst, uint64_t offset, uint64_t size,
 int vtgpu_fence_wait(int fence_fd, int timeout_ms);
 int vtgpu_fence_status(int fence_fd);
 void vtgpu_set_engine_delay(int fd, unsigned int us);
+void vtgpu_inject(int fd, const char *fault);
 
 void vtgpu_write_seq(uint32_t *ptr, uint64_t size, uint32_t base);
 void vtgpu_check_seq(const uint32_t *ptr, uint64_t size, uint32_t base,

@@ -28,6 +28,7 @@
 #include <xf86drm.h>
 
 #include "igt.h"
+#include "igt_sysfs.h"
 #include "igt_vtgpu.h"
 #include "vtgpu_drm.h"
 
@@ -124,7 +125,7 @@ static void check_no_access(int fd, uint32_t handle, uint32_t own)
 
 static void test_other_file_handles(void)
 {
-	int fd = drm_open_vtgpu(), other = drm_open_vtgpu();
+	int fd = drm_open_driver_render(DRIVER_VTGPU), other = drm_open_driver_render(DRIVER_VTGPU);
 	uint32_t bos[3], own;
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(bos); i++) {
@@ -151,7 +152,7 @@ static void test_other_file_handles(void)
 
 static void test_forked_child_handles(void)
 {
-	int fd = drm_open_vtgpu();
+	int fd = drm_open_driver_render(DRIVER_VTGPU);
 	uint32_t bos[4];
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(bos); i++) {
@@ -160,7 +161,7 @@ static void test_forked_child_handles(void)
 	}
 	igt_fork(child, 1) {
 		/* A client of its own: the parent's handles are not its. */
-		int mine = drm_open_vtgpu();
+		int mine = drm_open_driver_render(DRIVER_VTGPU);
 		uint32_t own = vtgpu_gem_create(mine, 8192,
 						VTGPU_GEM_DOMAIN_ALL, 0, 0);
 
@@ -192,7 +193,7 @@ static int try_mmap(int fd, uint64_t offset, uint64_t len)
 static void test_other_file_mmap(void)
 {
 	const uint64_t size = 16 * PAGE_SZ;
-	int fd = drm_open_vtgpu(), other = drm_open_vtgpu();
+	int fd = drm_open_driver_render(DRIVER_VTGPU), other = drm_open_driver_render(DRIVER_VTGPU);
 	uint32_t bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_ALL, 0, 0);
 	uint32_t own = vtgpu_gem_create(other, size, VTGPU_GEM_DOMAIN_ALL, 0, 0);
 	uint64_t offset, own_offset;
@@ -231,7 +232,7 @@ static void test_other_file_mmap(void)
 
 static void test_no_flink(void)
 {
-	int fd = drm_open_vtgpu();
+	int fd = drm_open_driver_render(DRIVER_VTGPU);
 	uint32_t bo = vtgpu_gem_create(fd, PAGE_SZ, VTGPU_GEM_DOMAIN_ALL, 0, 0);
 	struct drm_gem_flink flink = { .handle = bo };
 
@@ -252,7 +253,7 @@ static void test_no_flink(void)
 static void test_prime_only(void)
 {
 	const uint64_t size = 4 * PAGE_SZ;
-	int fd = drm_open_vtgpu(), other = drm_open_vtgpu();
+	int fd = drm_open_driver_render(DRIVER_VTGPU), other = drm_open_driver_render(DRIVER_VTGPU);
 	uint32_t bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_ALL, 0, 0);
 	uint32_t pad = vtgpu_gem_create(other, size, VTGPU_GEM_DOMAIN_ALL, 0, 0);
 	struct drm_prime_handle prime = {
@@ -337,7 +338,7 @@ static void test_outside_bo(uint32_t domain, const char *name)
 	/* Unusual sizes, to find the BOs in debugfs. */
 	const uint64_t gsize = 37 * PAGE_SZ, tsize = 41 * PAGE_SZ;
 	const uint64_t ssize = 43 * PAGE_SZ;
-	int fd = drm_open_vtgpu(), other = drm_open_vtgpu();
+	int fd = drm_open_driver_render(DRIVER_VTGPU), other = drm_open_driver_render(DRIVER_VTGPU);
 	uint32_t guard[2], target, scratch;
 	uint64_t gstart[2], tstart;
 	const struct {
@@ -439,7 +440,7 @@ static void test_outside_bo(uint32_t domain, const char *name)
 static void test_userptr_outside(void)
 {
 	const uint64_t size = 4 * PAGE_SZ;
-	int fd = drm_open_vtgpu();
+	int fd = drm_open_driver_render(DRIVER_VTGPU);
 	uint8_t *mem = map_anon(size + 2 * PAGE_SZ);
 	uint32_t *range = (uint32_t *)(mem + PAGE_SZ);
 	uint32_t bo, scratch;
@@ -507,7 +508,7 @@ static uint64_t checksum(const uint8_t *p, uint64_t len)
 static void test_readonly_userptr(void)
 {
 	const uint64_t size = 64 * PAGE_SZ;
-	int fd = drm_open_vtgpu();
+	int fd = drm_open_driver_render(DRIVER_VTGPU);
 	const uint64_t gart = vtgpu_getparam(fd, VTGPU_PARAM_GART_SIZE);
 	const uint64_t hog_size = gart / 4;
 	uint8_t *mem = map_anon(size);
@@ -583,7 +584,7 @@ static void test_readonly_userptr(void)
 igt_main
 {
 	igt_fixture {
-		int fd = drm_open_vtgpu();
+		int fd = drm_open_driver_render(DRIVER_VTGPU);
 
 		close(fd);
 	}

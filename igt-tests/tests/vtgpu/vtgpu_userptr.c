@@ -450,7 +450,7 @@ static void test_self_mmap(int fd)
 
 static void test_vgem_mmap(int fd)
 {
-	int vgem = drm_open_vgem();
+	int vgem = drm_open_driver(DRIVER_VGEM);
 	struct vgem_bo vbo = { .width = 64, .height = 256, .bpp = 32 };
 	uint32_t handle = 0;
 	uint32_t *map;
@@ -737,7 +737,7 @@ igt_main
 	int fd = -1;
 
 	igt_fixture {
-		fd = drm_open_vtgpu();
+		fd = drm_open_driver_render(DRIVER_VTGPU);
 		igt_require(getuid() == 0);
 		vtgpu_debugfs_write(fd, "engine_delay_us", "0");
 	}

@@ -12,12 +12,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include <xf86drm.h>
 
 #include "igt.h"
+#include "igt_sysfs.h"
 #include "igt_vtgpu.h"
 #include "vtgpu_drm.h"
 
@@ -227,10 +227,8 @@ static void ws_fini(struct working_set *ws)
 static uint64_t working_set_size(int fd, unsigned int factor)
 {
 	uint64_t vram = vtgpu_getparam(fd, VTGPU_PARAM_VRAM_SIZE);
-	struct sysinfo si;
 
-	igt_assert_eq(sysinfo(&si), 0);
-	return min_u64(factor * vram, (uint64_t)si.totalram * si.mem_unit / 4);
+	return min_u64(factor * vram, vtgpu_total_ram() / 4);
 }
 
 static uint64_t working_bo_size(int fd)
@@ -534,7 +532,7 @@ static void test_concurrent_clients(int fd)
 
 	igt_fork(child, clients) {
 		unsigned int rand_state = 0xc0ffee + child;
-		int cfd = drm_open_vtgpu();
+		int cfd = drm_open_driver_render(DRIVER_VTGPU);
 		struct working_set ws;
 
 		ws_init(&ws, cfd, total, working_bo_size(cfd),
@@ -554,9 +552,11 @@ static void test_concurrent_clients(int fd)
 /*
  * The soak: at least soak_bytes moved by the driver (its bytes_moved
  * counter) between visible and invisible VRAM, GTT and system memory,
- * every BO checked after every round. Set with --soak-bytes.
+ * every BO checked after every round. Set with --soak-bytes, or under
+ * igt_runner, which passes no options, with VTGPU_SOAK_BYTES.
  */
 static uint64_t soak_bytes = 256ull << 20;
+static bool soak_bytes_set;
 
 /**
  * enum soak_kind - how a soak BO is created and reached
@@ -828,6 +828,7 @@ static int opt_handler(int opt, int opt_index, void *data)
 	case 'b':
 		if (parse_size(optarg, &soak_bytes))
 			return IGT_OPT_HANDLER_ERROR;
+		soak_bytes_set = true;
 		return IGT_OPT_HANDLER_SUCCESS;
 	default:
 		return IGT_OPT_HANDLER_ERROR;
@@ -841,7 +842,7 @@ static const struct option long_opts[] = {
 
 static const char help_str[] =
 	"  --soak-bytes=SIZE\tbytes the soak subtest moves at least "
-	"(suffixes K, M, G; default 256M)\n";
+	"(suffixes K, M, G; default 256M; or VTGPU_SOAK_BYTES)\n";
 
 static void test_soak(int fd)
 {
@@ -925,7 +926,12 @@ igt_main_args("", long_opts, help_str, opt_handler, NULL)
 	int fd = -1;
 
 	igt_fixture {
-		fd = drm_open_vtgpu();
+		const char *env = getenv("VTGPU_SOAK_BYTES");
+
+		if (!soak_bytes_set && env)
+			igt_assert_f(!parse_size(env, &soak_bytes),
+				     "VTGPU_SOAK_BYTES=%s is not a size\n", env);
+		fd = drm_open_driver_render(DRIVER_VTGPU);
 		igt_require(getuid() == 0);
 		vtgpu_set_engine_delay(fd, 0);
 	}

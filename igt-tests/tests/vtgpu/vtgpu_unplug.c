@@ -60,7 +60,7 @@ static void sysfs_write(const char *path, const char *value)
 static int reopen_vtgpu(void)
 {
 	for (int i = 0; i < 300; i++) {
-		int fd = __drm_open_vtgpu();
+		int fd = __drm_open_driver_render(DRIVER_VTGPU);
 
 		if (fd >= 0)
 			return fd;
@@ -240,7 +240,7 @@ static void qmp_unplug(const char *pci)
 	deleted = true;
 	igt_assert_f(access(pci, F_OK) && errno == ENOENT,
 		     "%s still there after DEVICE_DELETED\n", pci);
-	igt_assert_f(__drm_open_vtgpu() < 0,
+	igt_assert_f(__drm_open_driver_render(DRIVER_VTGPU) < 0,
 		     "a vtgpu node is left after the unplug\n");
 }
 
@@ -308,7 +308,7 @@ static void check_enodev(int fd)
  */
 static void live_client(enum client_kind kind, int ready, int go)
 {
-	int fd = drm_open_vtgpu(), vgem = -1, dmabuf = -1;
+	int fd = drm_open_driver_render(DRIVER_VTGPU), vgem = -1, dmabuf = -1;
 	int fences[NUM_JOBS];
 	uint32_t *ptr = NULL, *dptr = NULL, bo, vbo_handle = 0;
 	char c = kind;
@@ -350,7 +350,7 @@ static void live_client(enum client_kind kind, int ready, int go)
 		 * vgem attaches (and so pins the BO); it maps no imported
 		 * BO, so the mapping is the dma-buf's own.
 		 */
-		vgem = drm_open_vgem();
+		vgem = drm_open_driver(DRIVER_VGEM);
 		igt_assert_eq(drmPrimeFDToHandle(vgem, dmabuf, &vbo_handle), 0);
 		igt_assert(vtgpu_gem_info(fd, bo).info_flags &
 			   VTGPU_GEM_INFO_PINNED);
@@ -421,7 +421,7 @@ static void test_qmp_unplug_live(void)
 	char pci[PATH_MAX], c = 0;
 
 	require_qmp();
-	fd = drm_open_vtgpu();
+	fd = drm_open_driver_render(DRIVER_VTGPU);
 	pci_path(fd, pci, sizeof(pci));
 	igt_assert_eq(pipe(ready), 0);
 	igt_assert_eq(pipe(go), 0);
@@ -489,7 +489,7 @@ static void test_qmp_replug(void)
 	int fd;
 
 	require_qmp();
-	fd = drm_open_vtgpu();
+	fd = drm_open_driver_render(DRIVER_VTGPU);
 	pci_path(fd, pci, sizeof(pci));
 	node_name(fd, node, sizeof(node));
 	vram = vtgpu_getparam(fd, VTGPU_PARAM_VRAM_SIZE);
@@ -514,7 +514,7 @@ igt_main
 		     "fail with ENODEV, mappings stay harmless, and the device "
 		     "works again after a PCI rescan.");
 	igt_subtest("unplug-rescan")
-		test_unplug_rescan(drm_open_vtgpu());
+		test_unplug_rescan(drm_open_driver_render(DRIVER_VTGPU));
 
 	igt_describe("Unplug the device through QEMU (QMP device_del, an ACPI "
 		     "eject) while other processes hold a CPU mapping of a "

@@ -51,7 +51,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/sysinfo.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -217,10 +216,14 @@ struct fuzz {
 	uint64_t failed_calls, transient;
 };
 
-/* Options: --seed and --calls. */
+/*
+ * Options: --seed and --calls, or under igt_runner, which passes none,
+ * VTGPU_FUZZ_SEED and VTGPU_FUZZ_CALLS.
+ */
 static uint64_t opt_seed;
 static bool opt_seed_set;
 static uint64_t opt_calls = 5000;
+static bool opt_calls_set;
 
 /* splitmix64, to spread a seed over the state. */
 static uint64_t splitmix(uint64_t *x)
@@ -1566,7 +1569,7 @@ static void op_close_fd(struct fuzz *f)
 static void client_open(struct fuzz *f, struct client *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->fd = drm_open_vtgpu();
+	c->fd = drm_open_driver_render(DRIVER_VTGPU);
 	f->calls++;
 }
 
@@ -1696,8 +1699,6 @@ static enum op pick_op(struct fuzz *f)
 
 static void fuzz_init(struct fuzz *f, uint64_t seed, bool replay)
 {
-	struct sysinfo si;
-
 	memset(f, 0, sizeof(*f));
 	f->rng = splitmix(&seed) | 1;
 	f->hash = 0xcbf29ce484222325ull;
@@ -1712,12 +1713,11 @@ static void fuzz_init(struct fuzz *f, uint64_t seed, bool replay)
 	f->gart_size = f->params[VTGPU_PARAM_GART_SIZE];
 	f->max_cmds = f->params[VTGPU_PARAM_MAX_SUBMIT_CMDS];
 	/* TTM swaps out beyond half of the system memory. */
-	igt_assert_eq(sysinfo(&si), 0);
-	f->system_max = (uint64_t)si.totalram * si.mem_unit / 2;
+	f->system_max = vtgpu_total_ram() / 2;
 
 	arenas_init(f);
 
-	f->data_fd = drm_open_vtgpu();
+	f->data_fd = drm_open_driver_render(DRIVER_VTGPU);
 	f->data_map = vtgpu_gem_mmap(f->data_fd,
 				     vtgpu_gem_create(f->data_fd, PAGE_SZ,
 						      VTGPU_GEM_DOMAIN_ALL, 0, 0),
@@ -1793,7 +1793,7 @@ static void test_ioctls(void)
 	struct fuzz *f = calloc(1, sizeof(*f));
 	struct vtgpu_usage base;
 	struct timespec start = {};
-	int fd = drm_open_vtgpu();
+	int fd = drm_open_driver_render(DRIVER_VTGPU);
 	int dir = vtgpu_debugfs_dir(fd);
 	double secs;
 
@@ -1853,6 +1853,7 @@ static int opt_handler(int opt, int opt_index, void *data)
 		break;
 	case 'n':
 		opt_calls = strtoull(optarg, &end, 0);
+		opt_calls_set = true;
 		break;
 	default:
 		return IGT_OPT_HANDLER_ERROR;
@@ -1868,15 +1869,32 @@ static const struct option long_opts[] = {
 
 static const char help_str[] =
 	"  --seed=N\tThe random seed (default: from the time); replays a run\n"
-	"  --calls=N\tCalls the ioctls subtest makes (default 5000)\n";
+	"  --calls=N\tCalls the ioctls subtest makes (default 5000)\n"
+	"The environment's VTGPU_FUZZ_SEED and VTGPU_FUZZ_CALLS stand for\n"
+	"options not given.\n";
+
+/* An option not given on the command line, from the environment. */
+static void option_from_env(const char *name, uint64_t *value, bool *set)
+{
+	const char *env = getenv(name);
+	char *end;
+
+	if (*set || !env)
+		return;
+	*value = strtoull(env, &end, 0);
+	igt_assert_f(*env && !*end, "%s=%s is not a number\n", name, env);
+	*set = true;
+}
 
 igt_main_args(NULL, long_opts, help_str, opt_handler, NULL)
 {
 	igt_fixture {
 		struct sigaction sa = { .sa_handler = on_alarm };
-		int fd = drm_open_vtgpu();
+		int fd = drm_open_driver_render(DRIVER_VTGPU);
 
 		close(fd);
+		option_from_env("VTGPU_FUZZ_SEED", &opt_seed, &opt_seed_set);
+		option_from_env("VTGPU_FUZZ_CALLS", &opt_calls, &opt_calls_set);
 		if (!opt_seed_set)
 			opt_seed = (uint64_t)time(NULL) * 1000003u ^ getpid();
 		igt_info("Seed: %" PRIu64 " (replay with --seed=%" PRIu64 "), calls: %" PRIu64 "\n",

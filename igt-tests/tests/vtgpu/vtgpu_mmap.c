@@ -503,7 +503,7 @@ static void test_invisible_fault_busy_evict(int fd)
 
 	/* Twice as many as visible VRAM holds: each evicts one. */
 	igt_fork(child, 1) {
-		int cfd = drm_open_vtgpu();
+		int cfd = drm_open_driver_render(DRIVER_VTGPU);
 
 		check_filled(cfd, create_filled(cfd, 2 * n, 0xe0000000),
 			     2 * n, 0xe0000000, "second client's BO");
@@ -689,7 +689,7 @@ static void test_fault_while_foreign_busy(int fd)
 	bo = invisible_bo(fd, &st, size, 0x8000);
 
 	/* vgem's unsignalled fence, as a sync_file, into the BO's dma-buf. */
-	late.vgem = drm_open_vgem();
+	late.vgem = drm_open_driver(DRIVER_VGEM);
 	vgem_create(late.vgem, &vbo);
 	late.fence = vgem_fence_attach(late.vgem, &vbo, VGEM_FENCE_WRITE);
 	igt_assert_eq(drmPrimeHandleToFD(late.vgem, vbo.handle, DRM_CLOEXEC,
@@ -1161,7 +1161,7 @@ igt_main
 	int fd = -1;
 
 	igt_fixture
-		fd = drm_open_vtgpu();
+		fd = drm_open_driver_render(DRIVER_VTGPU);
 
 	igt_describe("Check that what the CPU writes through a mapping the "
 		     "engine copies, and what the engine writes the CPU reads "

@@ -95,7 +95,7 @@ static void begin_fault(int fd, const struct fault *f)
 {
 	if (f->error == EIO)
 		vtgpu_set_engine_delay(fd, ERROR_DELAY_US);
-	vtgpu_debugfs_write(fd, "inject", f->inject);
+	vtgpu_inject(fd, f->inject);
 }
 
 static void end_fault(int fd, const struct fault *f)
@@ -330,7 +330,7 @@ static void test_other_client(int fd, const struct fault *f)
 	igt_assert_eq(pipe(go), 0);
 	igt_assert_eq(pipe(ready), 0);
 	igt_fork(child, 1) {
-		int other = drm_open_vtgpu();
+		int other = drm_open_driver_render(DRIVER_VTGPU);
 		struct queued q;
 
 		queued_init(other, &q);
@@ -475,7 +475,7 @@ static void test_eviction(int fd, const struct fault *f)
 	dir = vtgpu_debugfs_dir(fd);
 	read_counters(fd, &before);
 	/* No slowing down: the moves are the next commands the engine runs. */
-	vtgpu_debugfs_write(fd, "inject", f->inject);
+	vtgpu_inject(fd, f->inject);
 	ret = igt_sysfs_get(dir, "evict_vram");
 	close(dir);
 	igt_assert_f(ret && atoi(ret) == 0, "evict_vram: %s\n", ret);
@@ -517,7 +517,7 @@ static void test_move_fallback(int fd, const struct fault *f)
 	fallbacks = vtgpu_debugfs_stat(fd, "job_fallbacks");
 
 	vtgpu_set_engine_delay(fd, ERROR_DELAY_US);
-	vtgpu_debugfs_write(fd, "inject", f->inject);
+	vtgpu_inject(fd, f->inject);
 	igt_fork(child, 1) {
 		int dir = vtgpu_debugfs_dir(fd);
 		char *ret = igt_sysfs_get(dir, "evict_vram");
@@ -542,7 +542,7 @@ static void test_move_fallback(int fd, const struct fault *f)
 		if (now.retries == seen_retries)
 			break;
 		seen_retries = now.retries;
-		vtgpu_debugfs_write(fd, "inject", f->inject);
+		vtgpu_inject(fd, f->inject);
 		hits++;
 	}
 	igt_waitchildren();
@@ -640,7 +640,7 @@ igt_main
 	int fd = -1;
 
 	igt_fixture {
-		fd = drm_open_vtgpu();
+		fd = drm_open_driver_render(DRIVER_VTGPU);
 		igt_require(getuid() == 0);
 		igt_require(vtgpu_getparam(fd, VTGPU_PARAM_CAPS) &
 			    VTGPU_CAP_INJECT);

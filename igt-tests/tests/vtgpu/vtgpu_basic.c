@@ -16,6 +16,7 @@
 #include <xf86drm.h>
 
 #include "igt.h"
+#include "igt_sysfs.h"
 #include "igt_vtgpu.h"
 #include "vtgpu_drm.h"
 
@@ -764,7 +765,7 @@ static void test_engine_recovery(int fd, const char *inject, int error)
 	igt_require(vtgpu_getparam(fd, VTGPU_PARAM_CAPS) & VTGPU_CAP_INJECT);
 	vtgpu_gem_wait(fd, bo);
 
-	vtgpu_debugfs_write(fd, "inject", inject);
+	vtgpu_inject(fd, inject);
 	fence = vtgpu_submit_cmds(fd, &fill, 1, VTGPU_SUBMIT_OUT_FENCE_FD);
 	igt_assert_eq(vtgpu_fence_wait(fence, 30000), 1);
 	igt_assert_eq(vtgpu_fence_status(fence), -error);
@@ -786,7 +787,7 @@ static void test_engine_recovery(int fd, const char *inject, int error)
 
 static void test_dumb_buffer(void)
 {
-	int card = drm_open_vtgpu_primary();
+	int card = drm_open_driver(DRIVER_VTGPU);
 	struct drm_mode_create_dumb create = {
 		.width = 640, .height = 480, .bpp = 32,
 	};
@@ -818,7 +819,7 @@ static void test_dumb_buffer(void)
 
 static void test_fdinfo(int fd)
 {
-	int fd2 = drm_open_vtgpu();
+	int fd2 = drm_open_driver_render(DRIVER_VTGPU);
 	char value[256], id1[32], id2[32];
 	uint64_t fd_total[ARRAY_SIZE(regions)];
 	uint32_t vram, gtt, sys;
@@ -902,7 +903,7 @@ igt_main
 	int fd = -1;
 
 	igt_fixture {
-		fd = drm_open_vtgpu();
+		fd = drm_open_driver_render(DRIVER_VTGPU);
 		/* A previous subtest may have failed with the engine slowed. */
 		if (getuid() == 0)
 			vtgpu_set_engine_delay(fd, 0);

@@ -16,6 +16,7 @@
 #include <xf86drm.h>
 
 #include "igt.h"
+#include "igt_sysfs.h"
 #include "igt_vgem.h"
 #include "igt_vtgpu.h"
 #include "vtgpu_drm.h"
@@ -79,7 +80,7 @@ static void check_implicit_sync(int fd, uint32_t handle, int vgem,
 
 static void test_vtgpu_to_vgem(int fd)
 {
-	int vgem = drm_open_vgem();
+	int vgem = drm_open_driver(DRIVER_VGEM);
 	struct drm_vtgpu_gem_info info;
 	struct vgem_bo vbo = { .size = BO_SIZE };
 	uint32_t bo, *ptr;
@@ -125,7 +126,7 @@ static void test_vtgpu_to_vgem(int fd)
 
 static void test_vgem_to_vtgpu(int fd)
 {
-	int vgem = drm_open_vgem();
+	int vgem = drm_open_driver(DRIVER_VGEM);
 	struct vgem_bo vbo = { .width = 1024, .height = BO_SIZE / 4096,
 			       .bpp = 32 };
 	struct drm_vtgpu_gem_info info;
@@ -227,7 +228,7 @@ static void assert_dmabuf_count(int count)
  */
 static void test_import_release(int fd)
 {
-	int vgem = drm_open_vgem();
+	int vgem = drm_open_driver(DRIVER_VGEM);
 	struct vgem_bo vbo = { .width = 1024, .height = BO_SIZE / 4096,
 			       .bpp = 32 };
 	int before = dmabuf_count_settled(), dmabuf;
@@ -259,7 +260,7 @@ static void test_import_release(int fd)
 static void test_import_release_busy(int fd)
 {
 	uint64_t gtt = vtgpu_getparam(fd, VTGPU_PARAM_GART_SIZE);
-	int vgem = drm_open_vgem();
+	int vgem = drm_open_driver(DRIVER_VGEM);
 	struct vgem_bo vbo = { .width = 1024, .height = BO_SIZE / 4096,
 			       .bpp = 32 };
 	int before = dmabuf_count_settled(), dmabuf;
@@ -287,7 +288,7 @@ static void test_import_release_busy(int fd)
 
 static void test_self_import(int fd)
 {
-	int fd2 = drm_open_vtgpu();
+	int fd2 = drm_open_driver_render(DRIVER_VTGPU);
 	uint32_t bo, again, other, *ptr, *ptr2;
 	int dmabuf;
 
@@ -382,7 +383,7 @@ igt_main
 	int fd = -1;
 
 	igt_fixture
-		fd = drm_open_vtgpu();
+		fd = drm_open_driver_render(DRIVER_VTGPU);
 
 	igt_describe("Share a vtgpu BO with vgem: it is pinned in GTT while "
 		     "attached, its contents are seen through the dma-buf, and "
