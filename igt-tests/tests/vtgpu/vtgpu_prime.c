@@ -53,29 +53,50 @@ static void *mmap_dmabuf(int dmabuf, uint64_t size, int prot)
 }
 
 /*
- * Fill @handle on the engine while a vgem fence on it is unsignalled: the
- * submission must wait for the fence, which a child signals after a
- * second.
+ * Fill @handle on the engine while vgem holds a write fence on it: the
+ * fill must land after what vgem's side writes before it signals. A
+ * child, standing for vgem's writer, watches the pages through @cpu once
+ * the fill is submitted (a fill word there would be the engine running
+ * ahead of the fence), then writes its own pattern over all of them and
+ * signals. In the end every word must be the fill's.
  */
 static void check_implicit_sync(int fd, uint32_t handle, int vgem,
-				struct vgem_bo *vbo)
+				struct vgem_bo *vbo, uint32_t *cpu)
 {
+	const uint32_t fill = 0x5a5a5a5a, vgem_wrote = 0x0bad0bad;
 	uint32_t fence = vgem_fence_attach(vgem, vbo, VGEM_FENCE_WRITE);
-	struct timespec t0;
-	double secs;
+	int go[2];
 
+	vtgpu_write_seq(cpu, BO_SIZE, 0x1000);
+	igt_assert_eq(pipe(go), 0);
 	igt_fork(child, 1) {
-		sleep(1);
+		struct timespec t0 = {};
+		char c;
+
+		igt_assert_eq(read(go[0], &c, 1), 1);
+		/*
+		 * How long to give a broken driver to run the fill early is
+		 * the only time here: a correct one passes with any.
+		 */
+		igt_gettime(&t0);
+		while (igt_nsec_elapsed(&t0) < 200 * NSEC_PER_MSEC)
+			for (uint64_t i = 0; i < BO_SIZE / 4; i += 1024)
+				igt_assert_f(READ_ONCE(cpu[i]) != fill,
+					     "the fill ran before vgem's fence "
+					     "signalled (word %" PRIu64 ")\n",
+					     i);
+		for (uint64_t i = 0; i < BO_SIZE / 4; i++)
+			WRITE_ONCE(cpu[i], vgem_wrote);
 		vgem_fence_signal(vgem, fence);
 	}
-	igt_gettime(&t0);
-	vtgpu_fill(fd, handle, 0, BO_SIZE, 0x5a5a5a5a);
-	secs = igt_nsec_elapsed(&t0) / 1e9;
-	igt_waitchildren();
-
-	igt_info("the job waited %.2f s for the vgem fence\n", secs);
-	igt_assert_f(secs > 0.5, "the job did not wait for the vgem fence\n");
+	igt_assert_eq(write(go[1], "g", 1), 1);
+	vtgpu_fill(fd, handle, 0, BO_SIZE, fill);
 	vtgpu_gem_wait(fd, handle);
+	igt_waitchildren();
+	close(go[0]);
+	close(go[1]);
+
+	vtgpu_check_fill(cpu, BO_SIZE, fill, "the fill after vgem's writes");
 }
 
 static void test_vtgpu_to_vgem(int fd)
@@ -102,8 +123,7 @@ static void test_vtgpu_to_vgem(int fd)
 	vtgpu_check_fill(ptr, BO_SIZE, 0x12345678, __func__);
 
 	/* A job on the shared BO waits for vgem's fence on it. */
-	check_implicit_sync(fd, bo, vgem, &vbo);
-	vtgpu_check_fill(ptr, BO_SIZE, 0x5a5a5a5a, __func__);
+	check_implicit_sync(fd, bo, vgem, &vbo, ptr);
 	vtgpu_write_seq(ptr, BO_SIZE, 7);
 	munmap(ptr, BO_SIZE);
 
@@ -161,8 +181,7 @@ static void test_vgem_to_vtgpu(int fd)
 	munmap(ptr, BO_SIZE);
 
 	/* ... and writes them, after vgem's fence on them. */
-	check_implicit_sync(fd, imported, vgem, &vbo);
-	vtgpu_check_fill(vptr, BO_SIZE, 0x5a5a5a5a, __func__);
+	check_implicit_sync(fd, imported, vgem, &vbo, vptr);
 
 	munmap(vptr, BO_SIZE);
 	gem_close(fd, imported);

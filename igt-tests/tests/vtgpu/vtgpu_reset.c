@@ -204,18 +204,21 @@ static unsigned int pending_jobs(int fd)
 }
 
 /*
- * The jobs just queued are behind the guilty one, which has not completed.
- * Certain for a hang, which stops the engine; likely for an error, which
- * the guilty job takes ERROR_DELAY_US after it started.
+ * The jobs just queued are behind the guilty one: the engine has at
+ * least @queued more pending, and the guilty job, whose fence @guilty is,
+ * had not completed when they were counted (its fence is read after the
+ * count). A hang stops the engine at once; an error comes ERROR_DELAY_US
+ * after the guilty job started, time enough to queue behind it.
  */
-static void check_queued_behind(int fd, const struct fault *f,
-				unsigned int queued)
+static void check_queued_behind(int fd, int guilty, unsigned int queued)
 {
 	unsigned int pending = pending_jobs(fd);
 
+	igt_assert_f(vtgpu_fence_status(guilty) == 0,
+		     "the guilty job completed before the jobs were queued "
+		     "behind it\n");
 	igt_info("%u jobs pending behind the guilty one\n", pending - 1);
-	if (f->error == ETIMEDOUT)
-		igt_assert_lte(queued + 1, pending);
+	igt_assert_lte(queued + 1, pending);
 }
 
 static bool has_invisible_vram(int fd)
@@ -305,7 +308,7 @@ static void test_queued_jobs(int fd, const struct fault *f)
 	begin_fault(fd, f);
 	fence = fill_fence(fd, bo, 0xdeadbeef);
 	queued_submit(fd, &q);
-	check_queued_behind(fd, f, NUM_QUEUED + 1);
+	check_queued_behind(fd, fence, NUM_QUEUED + 1);
 	end_fault(fd, f);
 
 	expect_fence(fence, -f->error, "guilty job");
@@ -348,7 +351,7 @@ static void test_other_client(int fd, const struct fault *f)
 	fence = fill_fence(fd, bo, 0xdeadbeef);
 	igt_assert_eq(write(go[1], &c, 1), 1);
 	igt_assert_eq(read(ready[0], &c, 1), 1);
-	check_queued_behind(fd, f, NUM_QUEUED + 1);
+	check_queued_behind(fd, fence, NUM_QUEUED + 1);
 	end_fault(fd, f);
 
 	expect_fence(fence, -f->error, "guilty job");
