@@ -273,6 +273,13 @@ igt_meson_setup() {
 	PKG_CONFIG_PATH=$(igt_build_dir)/libvtgpu/lib/pkgconfig \
 		nice meson setup "$dir/build" "$src" "${IGT_MESON_OPTIONS[@]}" >"$dir/log" 2>&1
 	rc=$?
+	# Once the series asks for libvtgpu, it must be found, or meson leaves
+	# the vtgpu files out and checks nothing of them.
+	if [ $rc -eq 0 ] && grep -q "dependency('libvtgpu'" "$src/meson.build" &&
+		! grep -q 'libvtgpu found: YES' "$dir/log"; then
+		echo "meson did not find libvtgpu (ci/build-igt.sh installs it)"
+		rc=1
+	fi
 	[ $rc -eq 0 ] || tail -n 20 "$dir/log"
 	rm -rf "$dir"
 	return $rc

@@ -15,7 +15,7 @@
 #              QEMU, every byte of its BOs checked (ci/migration/run.sh)
 #   lts        Linux 6.12 LTS with the backport series of ci/backports/6.12:
 #              vtgpu_basic, vtgpu_mmap, vtgpu_evict and vtgpu_prime in a
-#              lockdep guest (same config fragments, its own build)
+#              lockdep guest (its own build, without the igt fragment)
 # and ends with the sum: "N passed, N failed, N skipped". Arguments name
 # the stages to run (default: all).
 set -uo pipefail
@@ -129,8 +129,10 @@ qtest() {
 
 # The tests the 6.12 leg runs.
 LTS_TESTS="vtgpu_basic vtgpu_mmap vtgpu_evict vtgpu_prime"
+LTS_FRAGMENTS="vtgpu lockdep"
 lts() {
-	DEBIAN_KERNEL=6.12 KERNEL_SRC= TESTS=$LTS_TESTS "$VTGPU_TOP/ci/run-guest.sh"
+	DEBIAN_KERNEL=6.12 KERNEL_SRC= KCONFIG_FRAGMENTS=$LTS_FRAGMENTS TESTS=$LTS_TESTS \
+		"$VTGPU_TOP/ci/run-guest.sh"
 }
 
 # ci/check.sh [STAGE...] runs only the stages named.
@@ -144,7 +146,8 @@ for STAGE in selftest style driver qtest patches gate guest migration lts; do
 	lts)
 		# Built outside the stage, whose output comes at its end: the
 		# build's progress lines show as it runs.
-		if DEBIAN_KERNEL=6.12 KERNEL_SRC= "$VTGPU_TOP/ci/build-kernel.sh"; then
+		if DEBIAN_KERNEL=6.12 KERNEL_SRC= KCONFIG_FRAGMENTS=$LTS_FRAGMENTS \
+			"$VTGPU_TOP/ci/build-kernel.sh"; then
 			stage lts lts
 		else
 			echo "lts: 0 passed, 1 failed" >>"$TALLY"

@@ -88,6 +88,7 @@ def scan_log(text, suffixes=None):
     current = None
     suffix = ""
     binary = subtest = None
+    start = 0
     lines = [TIMESTAMP.sub("", l) for l in text.splitlines()]
     i = 0
     while i < len(lines):
@@ -107,12 +108,13 @@ def scan_log(text, suffixes=None):
             if what == "executing":
                 subtest = None
                 current = "igt@%s%s" % (binary, suffix)
+                start = len(reports)
             elif g.group(3):
                 subtest = g.group(3)
                 name = "igt@%s@%s%s" % (binary, subtest, suffix)
                 # Reports of this start so far are the subtest's.
-                reports = [(name if t == current else t, b)
-                           for t, b in reports]
+                reports[start:] = [(name if t == current else t, b)
+                                   for t, b in reports[start:]]
                 current = name
             elif g.group(4):
                 current = "igt@%s@%s@%s%s" % (binary, subtest, g.group(4),
@@ -164,7 +166,10 @@ def igt_runs(run):
                               key=lambda kv: kv[1].get("time", {})
                               .get("start", 0)):
             status = IGT_STATUS.get(r.get("result"), "fail")
-            out = (r.get("out") or "") + (r.get("err") or "")
+            # igt's stderr without the debug log it repeats a failure in.
+            err = re.sub(r"\*\*\*\* DEBUG \*\*\*\*.*?\*\*\*\*  END  \*\*\*\*\n?",
+                         "", r.get("err") or "", flags=re.S)
+            out = (r.get("out") or "") + err
             warns = [l for l in (r.get("dmesg") or "").splitlines()
                      if IGT_DMESG_WARN.match(l)]
             if r.get("result") in ("dmesg-warn", "dmesg-fail") and warns:
@@ -238,6 +243,10 @@ def judge(run, timeout):
         else:
             why = "guest stopped before the run completed (qemu exit %s)" \
                 % qemu_rc
+        # igt_results calls the test the guest stopped in incomplete.
+        for t in tests:
+            if hung and t.get("igt-result") == "incomplete":
+                t["status"] = "timeout"
         if running and running not in by_name:
             t = {"name": running, "status": "timeout" if hung else "crash",
                  "exit": None, "seconds": 0, "output": why, "reports": []}
@@ -246,6 +255,10 @@ def judge(run, timeout):
                       "status": "timeout" if hung else "crash", "exit": None,
                       "seconds": 0, "output": why, "reports": []})
     return tests
+
+
+# What XML 1.0 does not allow, even escaped: control characters.
+XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def junit(tests, path):
@@ -264,7 +277,7 @@ def junit(tests, path):
         if t["status"] in bad:
             body = "<failure type=%s message=%s>%s</failure>" % (
                 quoteattr(t["status"]), quoteattr(t["status"]),
-                escape(text[-20000:]))
+                escape(XML_INVALID.sub("?", text[-20000:])))
         elif t["status"] == "skip":
             body = "<skipped/>"
         cases.append('  <testcase classname=%s name=%s time="%d">%s'

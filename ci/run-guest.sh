@@ -13,6 +13,8 @@
 #   REPEAT           run TESTS this many times (default 1); with more than
 #                    one pass, the tests of pass N are named ...#N
 #   EXTRA_TESTS      more TESTS entries, run once after the passes
+#   TESTS_EXCLUDE    subtests to leave out, BINARY@GLOB (default: none, or
+#                    for the default suite ci/lib.sh's IGT_GENERIC_EXCLUDE)
 #   BENCH            run vtgpu-bench with these arguments (benchmark names,
 #                    or "all"), writing results/bench.jsonl
 #   SPLAT            warn|lockdep: load ci/splat to provoke a report;
@@ -66,72 +68,17 @@ for f in "$RUN"/igt/tests/* "$RUN"/igt/tests/vtgpu/*; do
 	[ -f "$f" ] && ln -s "../${f#"$RUN/igt/"}" "$RUN/igt/root/${f##*/}"
 done
 # igt_runner wants the root's list of binaries even when given its tests.
-{
-	echo TESTLIST
-	ls "$RUN/igt/root"
-	echo END TESTLIST
-} >"$RUN/igt/root/test-list.txt"
+list=$(ls "$RUN/igt/root")
+printf 'TESTLIST\n%s\nEND TESTLIST\n' "$list" >"$RUN/igt/root/test-list.txt"
+EXCLUDE=${TESTS_EXCLUDE:-}
 if [ -z "${TESTS:-}" ] && [ -z "${BENCH:-}" ]; then
 	TESTS=$(cd "$RUN/igt/tests/vtgpu" && ls | tr '\n' ' ')
 	TESTS+=$(echo $IGT_GENERIC_TESTS)
+	EXCLUDE=${TESTS_EXCLUDE-$IGT_GENERIC_EXCLUDE}
 fi
 
-# igt_lines ENTRY: the igt@BINARY@SUBTEST lines of a TESTS entry, from the
-# binary's own list (run here: listing touches no device).
-igt_lines() {
-	local t=${1%%:*} bin filter subtests s any=0
-	bin=${t%%@*}
-	filter=${t#*@}
-	[ "$filter" = "$t" ] && filter='*'
-	[ -x "$RUN/igt/root/$bin" ] || die "TESTS: no igt test $bin in $VTGPU_OUT/igt"
-	# A test without subtests (igt_simple_main) exits 79 here.
-	subtests=$("$RUN/igt/root/$bin" --list-subtests) || [ $? = 79 ] ||
-		die "$bin --list-subtests failed"
-	if [ -z "$subtests" ]; then
-		[ "$filter" = '*' ] || die "TESTS: $bin has no subtests to match $filter"
-		echo "igt@$bin"
-		return
-	fi
-	for s in $subtests; do
-		# shellcheck disable=SC2254
-		case $s in $filter) echo "igt@$bin@$s" && any=1 ;; esac
-	done
-	[ $any = 1 ] || die "TESTS: $1 matches no subtest of $bin"
-}
-
-# igt_runs SUFFIX ENTRY...: the lists the guest's igt_runner runs, in
-# order: N.txt the tests, N.env their environment, N.suffix what the
-# judge appends to their names (":VAR=VALUE,..." and "#PASS"). Entries
-# with an environment get a list of their own.
-nruns=0
-igt_runs() {
-	local suffix=$1 t lines=() l n
-	shift
-	for t; do
-		if [ "$t" = "${t%%:*}" ]; then
-			l=$(igt_lines "$t") || exit 1
-			lines+=("$l")
-			continue
-		fi
-		n=$(printf '%02d' $((++nruns)))
-		igt_lines "$t" >"$RUN/igt/runs/$n.txt"
-		tr ',' '\n' <<<"${t#*:}" >"$RUN/igt/runs/$n.env"
-		echo ":${t#*:}$suffix" >"$RUN/igt/runs/$n.suffix"
-	done
-	[ ${#lines[@]} -gt 0 ] || return 0
-	n=$(printf '%02d' $((++nruns)))
-	printf '%s\n' "${lines[@]}" >"$RUN/igt/runs/$n.txt"
-	: >"$RUN/igt/runs/$n.env"
-	echo "$suffix" >"$RUN/igt/runs/$n.suffix"
-}
-# shellcheck disable=SC2086
-for ((pass = 1; pass <= REPEAT; pass++)); do
-	suffix=
-	[ "$REPEAT" -gt 1 ] && suffix="#$pass"
-	igt_runs "$suffix" ${TESTS:-}
-done
-# shellcheck disable=SC2086
-igt_runs "" ${EXTRA_TESTS:-}
+TESTS=${TESTS:-} EXCLUDE=$EXCLUDE REPEAT=$REPEAT EXTRA_TESTS=${EXTRA_TESTS:-} \
+	"$VTGPU_TOP/ci/igt-lists.sh" "$RUN/igt/root" "$RUN/igt/runs"
 
 gcc -O2 -shared -fPIC $(pkg-config --cflags libdrm) -o "$RUN/drm_info_nokms.so" \
 	"$VTGPU_TOP/ci/drm_info_nokms.c" -ldl

@@ -148,7 +148,9 @@ class JudgeTest(unittest.TestCase):
         tests = {
             "igt@t@pass": {"result": "pass", "out": "ok"},
             "igt@t@skip": {"result": "skip"},
-            "igt@t@fail": {"result": "fail", "err": "assertion failed"},
+            "igt@t@fail": {"result": "fail", "err":
+                           "assertion failed\n**** DEBUG ****\nnoise\n"
+                           "****  END  ****\nSubtest fail: FAIL\n"},
             "igt@t@warn": {"result": "dmesg-warn",
                            "dmesg": "<6> [1.0] fine\n<4> [1.1] odd thing\n"},
             "igt@t@incomplete": {"result": "incomplete"},
@@ -166,6 +168,8 @@ class JudgeTest(unittest.TestCase):
         self.assertIn("odd thing", out)
         self.assertNotIn("fine", out)
         self.assertIn("assertion failed", out)
+        self.assertIn("Subtest fail: FAIL", out)
+        self.assertNotIn("noise", out)
         self.assertEqual(out.splitlines()[-1], "2 passed, 4 failed, 1 skipped")
 
     def test_igt_report_fails_its_subtest(self):
@@ -184,6 +188,18 @@ class JudgeTest(unittest.TestCase):
         self.assertRegex(out, "PASS .* igt@t@b")
         self.assertNotIn("kernel@log", out)
         self.assertEqual(out.splitlines()[-1], "1 passed, 1 failed, 0 skipped")
+
+    def test_igt_report_stays_with_its_start(self):
+        # A start whose fixture warned, then skipped before any subtest:
+        # the report is its binary's, not the next start's subtest's.
+        dmesg = (marker("begin", "igt-run 01") +
+                 igt("t", "executing") + WARN + igt("t", "exiting, ret=77") +
+                 igt_exec("t", "b") + marker("end", "igt-run 01"))
+        tests = {"igt@t@a": {"result": "skip"}, "igt@t@b": {"result": "pass"}}
+        rc, out = self.run_judge([], dmesg=dmesg, igt_runs=[("", tests)])
+        self.assertEqual(rc, 1)
+        self.assertRegex(out, "PASS .* igt@t@b")
+        self.assertRegex(out, "FAIL .* igt@t\n")
 
     def test_igt_report_in_dynamic_subtest(self):
         body = (igt("t", "starting dynamic subtest d1") + KASAN +
@@ -247,7 +263,8 @@ class JudgeTest(unittest.TestCase):
                          "2 passed, 0 failed, 0 skipped")
 
     def test_junit(self):
-        tests = {"igt@t@a": {"result": "pass"}, "igt@t@b": {"result": "fail"},
+        tests = {"igt@t@a": {"result": "pass"},
+                 "igt@t@b": {"result": "fail", "out": "bell \x07 here"},
                  "igt@t@c": {"result": "skip"}}
         self.run_judge([("check@c", 0, "")], dmesg="",
                        igt_runs=[("", tests)])
@@ -263,17 +280,29 @@ class JudgeTest(unittest.TestCase):
         self.assertIn(("check", "c"), cases)
 
     def test_hung_guest(self):
-        # The guest died in igt_runner's second test: no results.json,
-        # and the test begun last is the hung one.
+        # The guest hung in igt_runner's second test: igt_results made
+        # results.json from the journal, the test it stopped in incomplete.
         console = (marker("begin", "igt-run 01") + igt_exec("t", "a") +
                    igt(("t"), "executing") + igt("t", "starting subtest stuck"))
         rc, out = self.run_judge([("check@modules", 0, "")], complete=False,
-                                 qemu_rc=137, console=console,
-                                 igt_runs=[("", None)])
+                                 qemu_rc=137, console=console, igt_runs=[
+                                     ("", {"igt@t@a": {"result": "pass"},
+                                           "igt@t@stuck":
+                                           {"result": "incomplete"}})])
         self.assertEqual(rc, 1)
+        self.assertRegex(out, "PASS .* igt@t@a")
         self.assertRegex(out, "TIMEOUT .* igt@t@stuck")
         self.assertRegex(out, "TIMEOUT .* guest@complete")
         self.assertIn("hung: killed after 60 s", out)
+
+    def test_guest_stopped_before_results(self):
+        # No results.json, no journal: the test begun last is named.
+        console = (marker("begin", "igt-run 01") +
+                   igt(("t"), "executing") + igt("t", "starting subtest stuck"))
+        rc, out = self.run_judge([], complete=False, qemu_rc=137,
+                                 console=console, igt_runs=[("", None)])
+        self.assertEqual(rc, 1)
+        self.assertRegex(out, "TIMEOUT .* igt@t@stuck")
 
     def test_hung_at_boot(self):
         rc, out = self.run_judge([], complete=False, qemu_rc=137,

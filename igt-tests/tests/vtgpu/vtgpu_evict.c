@@ -978,7 +978,8 @@ igt_main_args("", long_opts, help_str, opt_handler, NULL)
 	igt_subtest("concurrent-clients")
 		test_concurrent_clients(fd);
 
-	igt_describe("Move at least --soak-bytes (default 256 MiB) between "
+	igt_describe("Move at least --soak-bytes or VTGPU_SOAK_BYTES "
+		     "(default 256 MiB) between "
 		     "visible and invisible VRAM, GTT and system memory, as "
 		     "the driver counts them: copies, fills, CPU writes, "
 		     "evictions of all of VRAM, CPU faults on BOs in "

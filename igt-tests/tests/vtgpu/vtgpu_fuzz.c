@@ -1897,7 +1897,7 @@ igt_main_args(NULL, long_opts, help_str, opt_handler, NULL)
 		option_from_env("VTGPU_FUZZ_CALLS", &opt_calls, &opt_calls_set);
 		if (!opt_seed_set)
 			opt_seed = (uint64_t)time(NULL) * 1000003u ^ getpid();
-		igt_info("Seed: %" PRIu64 " (replay with --seed=%" PRIu64 "), calls: %" PRIu64 "\n",
+		igt_info("Seed: %" PRIu64 " (replay with --seed=%" PRIu64 " or VTGPU_FUZZ_SEED), calls: %" PRIu64 "\n",
 			 opt_seed, opt_seed, opt_calls);
 		/* No SA_RESTART: interrupted ioctls return -EINTR. */
 		igt_assert_eq(sigaction(SIGALRM, &sa, NULL), 0);

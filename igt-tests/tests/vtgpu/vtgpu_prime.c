@@ -55,10 +55,12 @@ static void *mmap_dmabuf(int dmabuf, uint64_t size, int prot)
 /*
  * Fill @handle on the engine while vgem holds a write fence on it: the
  * fill must land after what vgem's side writes before it signals. A
- * child, standing for vgem's writer, watches the pages through @cpu once
- * the fill is submitted (a fill word there would be the engine running
- * ahead of the fence), then writes its own pattern over all of them and
- * signals. In the end every word must be the fill's.
+ * child, standing for vgem's writer, watches the pages through @cpu from
+ * just before the fill is submitted (SUBMIT may block on the fence, so
+ * the parent cannot say when it is in) for a while: a fill word there
+ * would be the engine running ahead of the fence. Then it writes its own
+ * pattern over all of them and signals. In the end every word must be
+ * the fill's.
  */
 static void check_implicit_sync(int fd, uint32_t handle, int vgem,
 				struct vgem_bo *vbo, uint32_t *cpu)
