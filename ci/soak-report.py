@@ -104,6 +104,8 @@ def report(out, repeat, soak_bytes, fuzz_calls, qemu_fuzz_runs):
     for p, c in enumerate(passes, 1):
         lines.append("suites pass %d/%d: %d passed, %d failed, %d skipped" %
                      (p, repeat, c["passed"], c["failed"], c["skipped"]))
+        if not sum(c.values()):
+            extra_failed.append("suites pass %d: no test ran" % p)
 
     # The ioctl fuzzer, over its guests.
     fuzz = [t for t in igt if t["name"].startswith("igt@vtgpu_fuzz@") and

@@ -76,6 +76,13 @@ class SoakReportTest(unittest.TestCase):
         return [test(FUZZ % seed, output=CALLS % calls),
                 test("check@kmemleak", output=LEAKS)]
 
+    def test_empty_pass_fails(self):
+        # Pass 1 left no test (as when every list was written as one).
+        suites = [t for t in self.suites() if not t["name"].endswith("#1")]
+        rc, out, _ = self.report(suites, self.evict())
+        self.assertEqual(rc, 1)
+        self.assertIn("suites pass 1: no test ran", out)
+
     def test_all_good(self):
         rc, out, fig = self.report(self.suites(), self.evict())
         self.assertEqual(rc, 0)
