@@ -134,20 +134,22 @@ if [ -n "${BENCH:-}" ]; then
 	run_one bench@vtgpu-bench sh -c "'$RUN/bin/vtgpu-bench' $BENCH >'$RES/bench.jsonl'"
 fi
 
-# The igt runs ci/run-guest.sh prepared, in order: igt_runner runs each
+# The igt runs ci/igt-lists.sh prepared, in order: igt_runner runs each
 # list igt/runs/N.txt (igt@BINARY@SUBTEST lines) from the test root
-# igt/root, with the environment of N.env, into results/igt/N/ (its
-# results.json, and the journal a hung guest leaves).
+# igt/root, with the environment of N.env, into
+# results/igt/N/ (its results.json, and the journal a hung guest leaves).
 for list in "$RUN"/igt/runs/*.txt; do
 	[ -e "$list" ] || continue
 	n=$(basename "$list" .txt)
-	envs=(-e IGT_FORCE_DRIVER=vtgpu)
+	args=(-e IGT_FORCE_DRIVER=vtgpu)
 	while read -r kv; do
-		[ -n "$kv" ] && envs+=(-e "$kv")
+		[ -n "$kv" ] && args+=(-e "$kv")
 	done <"$RUN/igt/runs/$n.env"
 	kmsg "begin igt-run $n"
+	# No --sync: the results directory is on an uncached 9p mount, each
+	# write already on the host.
 	"$RUN/igt/runner/igt_runner" --per-test-timeout "$SUBTEST_TIMEOUT" \
-		--sync --overwrite "${envs[@]}" --test-list "$list" \
+		--overwrite "${args[@]}" --test-list "$list" \
 		"$RUN/igt/root" "$RES/igt/$n" >"$RES/igt-$n.log" 2>&1 </dev/null
 	kmsg "end igt-run $n rc=$?"
 	sync

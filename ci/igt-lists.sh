@@ -56,28 +56,30 @@ igt_lines() {
 	[ $any = 1 ] || die "TESTS: $1 matches no subtest of $bin"
 }
 
-# igt_runs SUFFIX ENTRY...: the lists of ENTRY..., those with an
-# environment each on their own, the others together.
+# list SUFFIX ENV LINES: the next run, of LINES.
 nruns=0
+list() {
+	local n
+	printf -v n '%02d' $((++nruns))
+	printf '%s\n' "$3" >"$OUT/$n.txt"
+	tr ',' '\n' <<<"$2" | sed '/^$/d' >"$OUT/$n.env"
+	echo "$1" >"$OUT/$n.suffix"
+}
+
+# igt_runs SUFFIX ENTRY...: the runs of ENTRY...: one for each with an
+# environment, one for the others.
 igt_runs() {
-	local suffix=$1 t lines=() l n
+	local suffix=$1 t lines='' l
 	shift
 	for t; do
-		if [ "$t" = "${t%%:*}" ]; then
-			l=$(igt_lines "$t") || exit 1
-			lines+=("$l")
-			continue
+		l=$(igt_lines "$t") || exit 1
+		if [ "$t" != "${t%%:*}" ]; then
+			list ":${t#*:}$suffix" "${t#*:}" "$l"
+		else
+			lines+=${lines:+$'\n'}$l
 		fi
-		printf -v n '%02d' $((++nruns))
-		igt_lines "$t" >"$OUT/$n.txt"
-		tr ',' '\n' <<<"${t#*:}" >"$OUT/$n.env"
-		echo ":${t#*:}$suffix" >"$OUT/$n.suffix"
 	done
-	[ ${#lines[@]} -gt 0 ] || return 0
-	printf -v n '%02d' $((++nruns))
-	printf '%s\n' "${lines[@]}" >"$OUT/$n.txt"
-	: >"$OUT/$n.env"
-	echo "$suffix" >"$OUT/$n.suffix"
+	[ -z "$lines" ] || list "$suffix" "" "$lines"
 }
 # TESTS and EXCLUDE are split into words, their globs left alone.
 set -f

@@ -158,7 +158,8 @@ def igt_runs(run):
             subprocess.run([tool, rdir], capture_output=True)
         tests = []
         try:
-            with open(path) as f:
+            # Tests' output is bytes, not always UTF-8.
+            with open(path, errors="replace") as f:
                 results = json.load(f)
         except (OSError, ValueError):
             results = {"tests": {}}

@@ -262,6 +262,20 @@ class JudgeTest(unittest.TestCase):
         self.assertEqual(p.stdout.splitlines()[-1],
                          "2 passed, 0 failed, 0 skipped")
 
+    def test_igt_output_not_utf8(self):
+        # igt_runner copies a test's output bytes into results.json.
+        rc, out = self.run_judge([], dmesg="", igt_runs=[
+            ("", {"igt@t@a": {"result": "pass", "out": "ok"}})])
+        path = os.path.join(self.dir, "results", "igt", "01", "results.json")
+        with open(path, "rb") as f:
+            data = f.read().replace(b'"ok"', b'"o\xc0k"')
+        with open(path, "wb") as f:
+            f.write(data)
+        p = subprocess.run([sys.executable, JUDGE, self.dir],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assertRegex(p.stdout, "PASS .* igt@t@a")
+
     def test_junit(self):
         tests = {"igt@t@a": {"result": "pass"},
                  "igt@t@b": {"result": "fail", "out": "bell \x07 here"},
