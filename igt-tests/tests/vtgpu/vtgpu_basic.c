@@ -715,7 +715,12 @@ static void test_submit_fences(int fd)
 	uint64_t seqno;
 	int fence;
 
-	/* An out-fence file and an out-syncobj; seqnos increase. */
+	/*
+	 * An out-fence file and an out-syncobj; seqnos increase. The engine
+	 * is slowed down: a fence signalled before its job is done would
+	 * show as a BO without the fill.
+	 */
+	vtgpu_set_engine_delay(fd, 100000);
 	igt_assert_eq(drmSyncobjCreate(fd, 0, &syncobj), 0);
 	submit.out_syncobj = syncobj;
 	igt_assert_eq(__vtgpu_submit(fd, &submit), 0);
@@ -745,6 +750,7 @@ static void test_submit_fences(int fd)
 	close(submit.out_fence_fd);
 	check_pattern(ptr, 1 << 20, 2);
 	munmap(ptr, 1 << 20);
+	vtgpu_set_engine_delay(fd, 0);
 
 	drmSyncobjDestroy(fd, syncobj);
 	gem_close(fd, bo);

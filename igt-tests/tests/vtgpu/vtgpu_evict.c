@@ -264,7 +264,34 @@ static void test_oversubscribe(int fd)
 	ws_fini(&ws);
 }
 
-static void test_evict_busy(int fd)
+/* An exit handler may not assert: the device may be gone by then. */
+static int move_with_cpu_dir = -1;
+
+static void reset_move_with_cpu(int sig)
+{
+	int f = openat(move_with_cpu_dir, "move_with_cpu", O_WRONLY);
+
+	if (f >= 0) {
+		if (write(f, "N", 1) != 1)
+			igt_debug("could not reset move_with_cpu: %m\n");
+		close(f);
+	}
+}
+
+/*
+ * Have the CPU make the moves the engine would (debugfs move_with_cpu),
+ * until the end of the subtest.
+ */
+static void set_move_with_cpu(int fd)
+{
+	if (move_with_cpu_dir < 0) {
+		move_with_cpu_dir = vtgpu_debugfs_dir(fd);
+		igt_install_exit_handler(reset_move_with_cpu);
+	}
+	vtgpu_debugfs_write(fd, "move_with_cpu", "Y");
+}
+
+static void test_evict_busy(int fd, bool cpu_moves)
 {
 	const uint64_t size = 1 << 20;
 	uint32_t bo, src, pressure[VTGPU_VISIBLE_FILLERS];
@@ -299,11 +326,15 @@ static void test_evict_busy(int fd)
 		.size = size / 2, .pattern = 0x600dc0de,
 	};
 	/*
-	 * 16 commands of 500 ms: the eviction needs milliseconds of that;
-	 * the rest guards a loaded host. Once the eviction is seen, the
-	 * delay goes: only the command under way then takes its time.
+	 * The engine's move is queued behind the job: 16 commands of
+	 * 500 ms, of which the eviction needs milliseconds (the rest guards
+	 * a loaded host); once the eviction is seen, the delay goes and
+	 * only the command under way then takes its time. The CPU's move
+	 * waits for the job: 16 commands of 50 ms.
 	 */
-	vtgpu_set_engine_delay(fd, 500000);
+	if (cpu_moves)
+		set_move_with_cpu(fd);
+	vtgpu_set_engine_delay(fd, cpu_moves ? 50000 : 500000);
 	fence = vtgpu_submit_cmds(fd, cmds, ARRAY_SIZE(cmds),
 				  VTGPU_SUBMIT_OUT_FENCE_FD);
 
@@ -311,8 +342,9 @@ static void test_evict_busy(int fd)
 	igt_assert_f(vtgpu_gem_domain(fd, bo) != VTGPU_GEM_DOMAIN_VRAM,
 		     "the busy BO was not evicted\n");
 	/* Read after the eviction was seen: the job was queued through it. */
-	igt_assert_f(vtgpu_fence_status(fence) == 0,
-		     "the job finished before the eviction\n");
+	if (!cpu_moves)
+		igt_assert_f(vtgpu_fence_status(fence) == 0,
+			     "the job finished before the eviction\n");
 	vtgpu_set_engine_delay(fd, 0);
 
 	igt_assert_eq(vtgpu_fence_wait(fence, 60000), 1);
@@ -952,7 +984,16 @@ igt_main_args("", long_opts, help_str, opt_handler, NULL)
 		     "engine, and check that it ends up with what the job "
 		     "wrote.");
 	igt_subtest("evict-busy")
-		test_evict_busy(fd);
+		test_evict_busy(fd, false);
+
+	igt_describe("Evict a BO whose job is still queued on a slowed "
+		     "engine with the CPU making the moves (debugfs "
+		     "move_with_cpu), and check that it ends up with what the "
+		     "job wrote: the CPU copy waits for the job.");
+	igt_subtest("evict-busy-cpu-move") {
+		test_evict_busy(fd, true);
+		reset_move_with_cpu(0);
+	}
 
 	igt_describe("Evict a BO mapped by the CPU to GTT and bring it back "
 		     "to VRAM, and check that the mapping follows it with the "

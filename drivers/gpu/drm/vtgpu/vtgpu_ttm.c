@@ -659,6 +659,10 @@ static int vtgpu_bo_move(struct ttm_buffer_object *tbo, bool evict,
 	if (READ_ONCE(vtgpu->move_with_cpu) &&
 	    vtgpu_cpu_reaches(vtgpu, old_mem) &&
 	    vtgpu_cpu_reaches(vtgpu, new_mem)) {
+		/* The CPU copies now: after the jobs on the BO, not beside. */
+		ret = ttm_bo_wait_ctx(tbo, ctx);
+		if (ret)
+			return ret;
 		ret = ttm_bo_move_memcpy(tbo, ctx, new_mem);
 		if (ret)
 			return ret;
