@@ -172,6 +172,20 @@ class JudgeTest(unittest.TestCase):
         self.assertNotIn("noise", out)
         self.assertEqual(out.splitlines()[-1], "2 passed, 4 failed, 1 skipped")
 
+    def test_tcg_warning_alone_is_no_failure(self):
+        hrtimer = "<4> [102.630352] hrtimer: interrupt took 3185424 ns\n"
+        tests = {
+            "igt@t@a": {"result": "dmesg-warn", "dmesg": hrtimer},
+            "igt@t@b": {"result": "dmesg-warn",
+                        "dmesg": hrtimer + "<4> [103.0] vtgpu: odd\n"},
+            "igt@t@c": {"result": "dmesg-fail", "dmesg": hrtimer},
+        }
+        rc, out = self.run_judge([], dmesg="", igt_runs=[("", tests)])
+        self.assertEqual(rc, 1)
+        self.assertRegex(out, "PASS .* igt@t@a")
+        self.assertRegex(out, "FAIL .* igt@t@b")
+        self.assertRegex(out, "FAIL .* igt@t@c")
+
     def test_igt_report_fails_its_subtest(self):
         # A WARN in the fixture of a start, before its subtest begins, is
         # the subtest's; the next start is clean.
