@@ -649,21 +649,58 @@ int vtgpu_fence_status(int fence_fd)
 	return info.status;
 }
 
-static int engine_delay_dir = -1;
+/* The debugfs knobs the tests set, and what an exit handler sets back. */
+static struct {
+	int dir;
+	const char *file;
+	const char *reset;
+} knobs[4];
+static unsigned int num_knobs;
 
 /*
  * An exit handler: no assertions. The device may be gone (unplugged),
  * and then there is nothing to reset.
  */
-static void reset_engine_delay(int sig)
+static void reset_knobs(int sig)
 {
-	int f = openat(engine_delay_dir, "engine_delay_us", O_WRONLY);
+	for (unsigned int i = 0; i < num_knobs; i++) {
+		int f = openat(knobs[i].dir, knobs[i].file, O_WRONLY);
 
-	if (f >= 0) {
-		if (write(f, "0", 1) != 1)
-			igt_debug("could not reset engine_delay_us: %m\n");
+		if (f < 0)
+			continue;
+		if (write(f, knobs[i].reset, strlen(knobs[i].reset)) < 0)
+			igt_debug("could not reset %s: %m\n", knobs[i].file);
 		close(f);
 	}
+}
+
+/**
+ * vtgpu_debugfs_set:
+ * @fd: vtgpu file descriptor
+ * @file: a knob in the device's debugfs directory
+ * @value: what to write to it
+ * @reset: what to write to it when the test exits
+ *
+ * Sets a debugfs knob for the rest of the (sub-)test: the first call for
+ * @file installs an exit handler that writes @reset, so that a failed
+ * subtest does not leave the knob set for the tests after it.
+ */
+void vtgpu_debugfs_set(int fd, const char *file, const char *value,
+		       const char *reset)
+{
+	unsigned int i;
+
+	for (i = 0; i < num_knobs && strcmp(knobs[i].file, file); i++)
+		;
+	if (i == num_knobs) {
+		igt_assert(i < ARRAY_SIZE(knobs));
+		knobs[i].dir = vtgpu_debugfs_dir(fd);
+		knobs[i].file = file;
+		knobs[i].reset = reset;
+		if (!num_knobs++)
+			igt_install_exit_handler(reset_knobs);
+	}
+	vtgpu_debugfs_write(fd, file, value);
 }
 
 /**
@@ -671,20 +708,15 @@ static void reset_engine_delay(int sig)
  * @fd: vtgpu file descriptor
  * @us: microseconds each engine command takes, 0 for none
  *
- * Slows the engine down through debugfs, to keep jobs in flight. The
- * first call installs an exit handler that sets the delay back to 0, so
- * a failed subtest leaves the engine at full speed.
+ * Slows the engine down through debugfs, to keep jobs in flight; back to
+ * full speed when the test exits.
  */
 void vtgpu_set_engine_delay(int fd, unsigned int us)
 {
 	char buf[16];
 
-	if (engine_delay_dir < 0) {
-		engine_delay_dir = vtgpu_debugfs_dir(fd);
-		igt_install_exit_handler(reset_engine_delay);
-	}
 	snprintf(buf, sizeof(buf), "%u", us);
-	vtgpu_debugfs_write(fd, "engine_delay_us", buf);
+	vtgpu_debugfs_set(fd, "engine_delay_us", buf, "0");
 }
 
 /**
@@ -693,9 +725,9 @@ void vtgpu_set_engine_delay(int fd, unsigned int us)
  * @fault: what debugfs inject takes: "fail" (the next command fails),
  *	"hang" (the engine stops) or "none"
  *
- * Injects an engine fault. The driver logs the error and the reset it
- * makes, as it must for a real one: igt_runner is told to expect those
- * messages for the rest of the subtest.
+ * Injects an engine fault, cleared when the test exits. The driver logs
+ * the error and the reset it makes, as it must for a real one: igt_runner
+ * is told to expect those messages for the rest of the subtest.
  */
 void vtgpu_inject(int fd, const char *fault)
 {
@@ -705,7 +737,7 @@ void vtgpu_inject(int fd, const char *fault)
 					    "(engine error: |engine hang at |"
 					    "job [0-9]+ of the driver failed|"
 					    "engine failed a move of )");
-	vtgpu_debugfs_write(fd, "inject", fault);
+	vtgpu_debugfs_set(fd, "inject", fault, "none");
 }
 
 /**

@@ -71,6 +71,8 @@ struct vtgpu_usage vtgpu_debugfs_usage_settled(int dir);
 void vtgpu_assert_usage_back(int dir, const struct vtgpu_usage *base);
 uint64_t vtgpu_debugfs_stat(int fd, const char *name);
 void vtgpu_debugfs_write(int fd, const char *file, const char *value);
+void vtgpu_debugfs_set(int fd, const char *file, const char *value,
+		       const char *reset);
 
 int __vtgpu_getparam(int fd, uint32_t param, uint64_t *value);
 uint64_t vtgpu_getparam(int fd, uint32_t param);

@@ -264,33 +264,6 @@ static void test_oversubscribe(int fd)
 	ws_fini(&ws);
 }
 
-/* An exit handler may not assert: the device may be gone by then. */
-static int move_with_cpu_dir = -1;
-
-static void reset_move_with_cpu(int sig)
-{
-	int f = openat(move_with_cpu_dir, "move_with_cpu", O_WRONLY);
-
-	if (f >= 0) {
-		if (write(f, "N", 1) != 1)
-			igt_debug("could not reset move_with_cpu: %m\n");
-		close(f);
-	}
-}
-
-/*
- * Have the CPU make the moves the engine would (debugfs move_with_cpu),
- * until the end of the subtest.
- */
-static void set_move_with_cpu(int fd)
-{
-	if (move_with_cpu_dir < 0) {
-		move_with_cpu_dir = vtgpu_debugfs_dir(fd);
-		igt_install_exit_handler(reset_move_with_cpu);
-	}
-	vtgpu_debugfs_write(fd, "move_with_cpu", "Y");
-}
-
 static void test_evict_busy(int fd, bool cpu_moves)
 {
 	const uint64_t size = 1 << 20;
@@ -332,8 +305,9 @@ static void test_evict_busy(int fd, bool cpu_moves)
 	 * only the command under way then takes its time. The CPU's move
 	 * waits for the job: 16 commands of 50 ms.
 	 */
+	/* The CPU makes the moves the engine would, until the end. */
 	if (cpu_moves)
-		set_move_with_cpu(fd);
+		vtgpu_debugfs_set(fd, "move_with_cpu", "Y", "N");
 	vtgpu_set_engine_delay(fd, cpu_moves ? 50000 : 500000);
 	fence = vtgpu_submit_cmds(fd, cmds, ARRAY_SIZE(cmds),
 				  VTGPU_SUBMIT_OUT_FENCE_FD);
@@ -992,7 +966,7 @@ igt_main_args("", long_opts, help_str, opt_handler, NULL)
 		     "job wrote: the CPU copy waits for the job.");
 	igt_subtest("evict-busy-cpu-move") {
 		test_evict_busy(fd, true);
-		reset_move_with_cpu(0);
+		vtgpu_debugfs_write(fd, "move_with_cpu", "N");
 	}
 
 	igt_describe("Evict a BO mapped by the CPU to GTT and bring it back "

@@ -72,20 +72,6 @@ static uint64_t fault_count(const struct counters *c, const char *counter)
 	return strcmp(counter, "engine_timeouts") ? c->errors : c->timeouts;
 }
 
-/* An exit handler may not assert: the device may be gone by then. */
-static int inject_dir = -1;
-
-static void clear_injection(int sig)
-{
-	int f = openat(inject_dir, "inject", O_WRONLY);
-
-	if (f >= 0) {
-		if (write(f, "none", 4) != 4)
-			igt_debug("could not clear the injection: %m\n");
-		close(f);
-	}
-}
-
 /*
  * Arm @f: the next command the engine runs fails, or the engine hangs
  * now. With an error the engine is slowed down until end_fault(), so that
@@ -648,8 +634,6 @@ igt_main
 		igt_require(vtgpu_getparam(fd, VTGPU_PARAM_CAPS) &
 			    VTGPU_CAP_INJECT);
 		vtgpu_set_engine_delay(fd, 0);
-		inject_dir = vtgpu_debugfs_dir(fd);
-		igt_install_exit_handler(clear_injection);
 		igt_assert(igt_params_save_and_set(fd, "timeout_ms", "%u",
 						   TIMEOUT_MS));
 	}
