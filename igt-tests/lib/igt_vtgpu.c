@@ -6,9 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
 
 #include <linux/sync_file.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +26,7 @@
 #include <libvtgpu.h>
 
 #include "igt.h"
+#include "igt_device.h"
 #include "igt_sysfs.h"
 #include "igt_vtgpu.h"
 
@@ -738,6 +742,82 @@ void vtgpu_inject(int fd, const char *fault)
 					    "job [0-9]+ of the driver failed|"
 					    "engine failed a move of )");
 	vtgpu_debugfs_set(fd, "inject", fault, "none");
+}
+
+/**
+ * vtgpu_rebind:
+ * @fd: vtgpu file descriptor, closed here
+ *
+ * Unbinds the driver from the device and binds it again: the recovery a
+ * wedged device asks for ("WEDGED=rebind").
+ *
+ * Returns: a render node file of the device bound again.
+ */
+int vtgpu_rebind(int fd)
+{
+	char slot[NAME_MAX];
+	int dir;
+
+	igt_device_get_pci_slot_name(fd, slot);
+	close(fd);
+	dir = open("/sys/bus/pci/drivers/vtgpu", O_RDONLY | O_DIRECTORY);
+	igt_assert_f(dir >= 0, "no vtgpu PCI driver in sysfs: %m\n");
+	igt_assert_f(igt_sysfs_set(dir, "unbind", slot),
+		     "cannot unbind vtgpu from %s\n", slot);
+	igt_assert_f(igt_sysfs_set(dir, "bind", slot),
+		     "cannot bind vtgpu to %s\n", slot);
+	close(dir);
+	return drm_open_driver_render(DRIVER_VTGPU);
+}
+
+static sigjmp_buf sigbus_jmp;
+
+static void sigbus_handler(int sig)
+{
+	siglongjmp(sigbus_jmp, sig);
+}
+
+/**
+ * vtgpu_read_signal:
+ * @ptr: a dword of a mapping
+ *
+ * Reads the dword, catching SIGBUS.
+ *
+ * Returns: SIGBUS when the read raised it, else 0.
+ */
+int vtgpu_read_signal(const volatile uint32_t *ptr)
+{
+	struct sigaction sa = { .sa_handler = sigbus_handler }, old_bus;
+	int sig;
+
+	igt_assert_eq(sigaction(SIGBUS, &sa, &old_bus), 0);
+	sig = sigsetjmp(sigbus_jmp, 1);
+	if (!sig)
+		(void)*ptr;
+	igt_assert_eq(sigaction(SIGBUS, &old_bus, NULL), 0);
+	return sig;
+}
+
+/**
+ * vtgpu_thread_sleeps:
+ * @tid: a thread of this process
+ *
+ * Returns: whether the thread sleeps, in the kernel: /proc's S or D.
+ */
+bool vtgpu_thread_sleeps(int tid)
+{
+	char path[64], buf[256], *state;
+	FILE *f;
+	bool ret;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	ret = fgets(buf, sizeof(buf), f) && (state = strrchr(buf, ')')) &&
+	      (state[2] == 'S' || state[2] == 'D');
+	fclose(f);
+	return ret;
 }
 
 /**

@@ -6,6 +6,7 @@
 #ifndef IGT_VTGPU_H
 #define IGT_VTGPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "vtgpu_drm.h"
@@ -105,6 +106,10 @@ int vtgpu_fence_wait(int fence_fd, int timeout_ms);
 int vtgpu_fence_status(int fence_fd);
 void vtgpu_set_engine_delay(int fd, unsigned int us);
 void vtgpu_inject(int fd, const char *fault);
+
+int vtgpu_rebind(int fd);
+int vtgpu_read_signal(const volatile uint32_t *ptr);
+bool vtgpu_thread_sleeps(int tid);
 
 void vtgpu_write_seq(uint32_t *ptr, uint64_t size, uint32_t base);
 void vtgpu_check_seq(const uint32_t *ptr, uint64_t size, uint32_t base,

@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -137,27 +136,6 @@ static uint32_t invisible_bo(int fd, struct staging *st, uint64_t size,
 	return bo;
 }
 
-static sigjmp_buf sigbus_jmp;
-
-static void sigbus_handler(int sig)
-{
-	siglongjmp(sigbus_jmp, sig);
-}
-
-/* Read a dword; the signal it raised, or 0. */
-static int read_signal(const volatile uint32_t *ptr)
-{
-	struct sigaction sa = { .sa_handler = sigbus_handler }, old_bus;
-	int sig;
-
-	igt_assert_eq(sigaction(SIGBUS, &sa, &old_bus), 0);
-	sig = sigsetjmp(sigbus_jmp, 1);
-	if (!sig)
-		(void)*ptr;
-	igt_assert_eq(sigaction(SIGBUS, &old_bus, NULL), 0);
-	return sig;
-}
-
 /*
  * What the CPU writes through one mapping the engine copies, and what the
  * engine writes the CPU reads through another, for BOs in visible VRAM
@@ -256,8 +234,8 @@ static void test_out_of_bounds_sigbus(int fd)
 	sigbus = counter(fd, "cpu_fault_sigbus");
 
 	ptr = vtgpu_gem_mmap(fd, big, size_big, PROT_READ);
-	igt_assert_eq(read_signal(ptr), SIGBUS);
-	igt_assert_eq(read_signal(ptr + size_big / 4 - 1), SIGBUS);
+	igt_assert_eq(vtgpu_read_signal(ptr), SIGBUS);
+	igt_assert_eq(vtgpu_read_signal(ptr + size_big / 4 - 1), SIGBUS);
 	munmap(ptr, size_big);
 	igt_assert_eq_u64(counter(fd, "cpu_fault_sigbus"), sigbus + 2);
 
@@ -455,7 +433,7 @@ static void test_invisible_fault_busy(int fd)
 	busy = create_filled(fd, n, BUSY_PATTERN);
 
 	ptr = vtgpu_gem_mmap(fd, bo, size, PROT_READ);
-	igt_assert_f(read_signal(ptr) == 0,
+	igt_assert_f(vtgpu_read_signal(ptr) == 0,
 		     "SIGBUS on a BO that could be moved once visible VRAM is idle\n");
 	vtgpu_check_seq(ptr, size, 0x4000, "moved out of invisible VRAM");
 	igt_assert_eq_u64(counter(fd, "cpu_fault_sigbus"), sigbus);
@@ -492,7 +470,7 @@ static void test_invisible_fault_busy_evict(int fd)
 	busy = create_filled(fd, n, BUSY_PATTERN);
 	ptr = vtgpu_gem_mmap(fd, bo, size, PROT_READ);
 	/* Whether this read works is the subtest above's business. */
-	(void)read_signal(ptr);
+	(void)vtgpu_read_signal(ptr);
 	munmap(ptr, size);
 	vtgpu_set_engine_delay(fd, 0);
 	for (unsigned int i = 0; i < n; i++)
@@ -557,23 +535,6 @@ static void *fault_first_word(void *arg)
 	return NULL;
 }
 
-/* Whether a thread of this process sleeps, in the kernel: /proc's S or D. */
-static bool thread_sleeps(int tid)
-{
-	char path[64], buf[256], *state;
-	FILE *f;
-	bool ret;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	ret = fgets(buf, sizeof(buf), f) && (state = strrchr(buf, ')')) &&
-	      (state[2] == 'S' || state[2] == 'D');
-	fclose(f);
-	return ret;
-}
-
 /* Generous: the events waited for come within milliseconds when right. */
 #define EVENT_WAIT_MS	30000
 
@@ -592,7 +553,7 @@ static void fault_and_check_mmap_goes_on(struct faulter *f, const uint32_t *ptr,
 	f->ptr = ptr;
 	igt_assert_eq(pthread_create(&f->thread, NULL, fault_first_word, f), 0);
 	igt_assert_f(igt_wait(atomic_load(&f->tid) &&
-			      thread_sleeps(atomic_load(&f->tid)),
+			      vtgpu_thread_sleeps(atomic_load(&f->tid)),
 			      EVENT_WAIT_MS, 1) || atomic_load(&f->done),
 		     "the faulting thread neither slept nor finished\n");
 	igt_assert_f(!atomic_load(&f->done), "the fault did not wait\n");
@@ -672,7 +633,7 @@ static void test_fault_while_reserved(int fd)
 	igt_assert_eq(pthread_create(&thread, NULL, create_gtt_filler,
 				     &creator), 0);
 	igt_assert_f(igt_wait(atomic_load(&creator.tid) &&
-			      thread_sleeps(atomic_load(&creator.tid)),
+			      vtgpu_thread_sleeps(atomic_load(&creator.tid)),
 			      EVENT_WAIT_MS, 1) || atomic_load(&creator.done),
 		     "the evicting thread neither slept nor finished\n");
 	igt_assert_f(vtgpu_fence_status(fence) == 0 &&

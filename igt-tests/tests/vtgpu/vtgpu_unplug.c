@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -449,6 +451,97 @@ static void test_qmp_unplug_live(void)
 	close(qmp_replug());
 }
 
+/* A thread that reads the first dword of a mapping, taking the fault. */
+struct faulter {
+	pthread_t thread;
+	const volatile uint32_t *ptr;
+	atomic_int tid;
+	atomic_bool done;
+	uint32_t value;
+};
+
+static void *fault_first_word(void *arg)
+{
+	struct faulter *f = arg;
+
+	atomic_store(&f->tid, gettid());
+	f->value = f->ptr[0];
+	atomic_store(&f->done, true);
+	return NULL;
+}
+
+#define MOVE_PATTERN 0x5eed5eed
+
+/*
+ * A CPU fault waits inside the driver for a move that slow jobs hold up
+ * when QEMU unplugs the device: the removal waits for the fault, which
+ * must see its move complete (or fail) rather than wait forever.
+ */
+static void test_qmp_unplug_fault_waiting(void)
+{
+	struct drm_vtgpu_cmd cmds[CMDS_PER_JOB];
+	struct faulter f = {};
+	int fd, fences[NUM_JOBS];
+	char pci[PATH_MAX];
+	uint32_t bo, busy;
+
+	require_qmp();
+	fd = drm_open_driver_render(DRIVER_VTGPU);
+	igt_require_f(vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE) <
+		      vtgpu_getparam(fd, VTGPU_PARAM_VRAM_SIZE),
+		      "no invisible VRAM\n");
+	pci_path(fd, pci, sizeof(pci));
+
+	/* In invisible VRAM: a CPU fault moves it with the engine. */
+	bo = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_VRAM |
+			      VTGPU_GEM_DOMAIN_GTT, VTGPU_GEM_DOMAIN_VRAM,
+			      VTGPU_GEM_CREATE_NO_CPU_ACCESS);
+	vtgpu_fill(fd, bo, 0, BO_SIZE, MOVE_PATTERN);
+	vtgpu_gem_wait(fd, bo);
+	igt_assert(!(vtgpu_gem_info(fd, bo).info_flags &
+		     VTGPU_GEM_INFO_VISIBLE));
+	f.ptr = vtgpu_gem_mmap(fd, bo, BO_SIZE, PROT_READ);
+
+	/* Slow jobs ahead of the move. */
+	busy = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_GTT, 0, 0);
+	for (unsigned int i = 0; i < CMDS_PER_JOB; i++)
+		cmds[i] = (struct drm_vtgpu_cmd) {
+			.op = VTGPU_CMD_FILL, .dst_handle = busy,
+			.size = BO_SIZE, .pattern = i,
+		};
+	vtgpu_set_engine_delay(fd, JOB_DELAY_US / 2);
+	for (unsigned int i = 0; i < NUM_JOBS; i++)
+		fences[i] = vtgpu_submit_cmds(fd, cmds, CMDS_PER_JOB,
+					      VTGPU_SUBMIT_OUT_FENCE_FD);
+
+	igt_assert_eq(pthread_create(&f.thread, NULL, fault_first_word, &f),
+		      0);
+	igt_assert_f(igt_wait(atomic_load(&f.tid) &&
+			      vtgpu_thread_sleeps(atomic_load(&f.tid)),
+			      30000, 1) || atomic_load(&f.done),
+		     "the faulting thread neither slept nor finished\n");
+	igt_assert_f(!atomic_load(&f.done), "the fault did not wait\n");
+
+	igt_info("device_del %s (%s) under a fault waiting for a move\n",
+		 QDEV_ID, pci);
+	qmp_unplug(pci);
+	igt_assert_eq(pthread_join(f.thread, NULL), 0);
+	/* The move completed before the device went, or the dummy page. */
+	igt_info("the fault read %#x\n", f.value);
+	igt_assert_f(f.value == MOVE_PATTERN || f.value == 0,
+		     "the fault read %#x, neither the BO's %#x nor the dummy "
+		     "page's 0\n", f.value, MOVE_PATTERN);
+	for (unsigned int i = 0; i < NUM_JOBS; i++) {
+		igt_assert_eq(vtgpu_fence_wait(fences[i], 0), 1);
+		close(fences[i]);
+	}
+	check_enodev(fd);
+	munmap((void *)f.ptr, BO_SIZE);
+	close(fd);
+
+	close(qmp_replug());
+}
+
 /* Create, fill, copy and read back BOs in VRAM and GTT. */
 static void check_device_works(int fd)
 {
@@ -525,6 +618,13 @@ igt_main
 		     "then device_add brings the device back.");
 	igt_subtest("qmp-unplug-live")
 		test_qmp_unplug_live();
+
+	igt_describe("Unplug the device through QEMU while a CPU fault "
+		     "waits in the driver for a move held up by slow jobs: "
+		     "the unplug completes, the fault reads the moved BO or "
+		     "the dummy page, and the jobs' fences signal.");
+	igt_subtest("qmp-unplug-fault-waiting")
+		test_qmp_unplug_fault_waiting();
 
 	igt_describe("Unplug the device through QEMU and add it again with "
 		     "QMP device_add: the new device has the same VRAM and "

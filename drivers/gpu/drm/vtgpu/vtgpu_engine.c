@@ -66,6 +66,12 @@ MODULE_PARM_DESC(timeout_ms,
  * job with no fallback (a move from or to invisible VRAM, which the CPU
  * does not reach, or a clear) fails with the fault's error, and the BO's
  * contents with it.
+ *
+ * The interrupt handler, the watchdog and the reset worker signal fences
+ * without drm_dev_enter(): a CPU fault waits for a move inside it, and
+ * drm_dev_unplug() waits for the fault. They run until
+ * vtgpu_engine_fini(), after drm_dev_unplug(), stops them; the registers
+ * stay mapped until the PCI remove returns.
  */
 
 static const char *vtgpu_fence_get_driver_name(struct dma_fence *fence)
@@ -190,17 +196,14 @@ static irqreturn_t vtgpu_irq_handler(int irq, void *arg)
 	struct vtgpu_engine *engine = &vtgpu->engine;
 	LIST_HEAD(done);
 	u32 status;
-	int idx;
-
-	if (!drm_dev_enter(&vtgpu->drm, &idx))
-		return IRQ_NONE;
 
 	status = ioread32(vtgpu->mmio + VTGPU_REG_INT_STATUS);
-	status &= VTGPU_INT_FENCE | VTGPU_INT_ERROR;
-	if (!status) {
-		drm_dev_exit(idx);
+	/* All ones: the device went from the bus. */
+	if (status == U32_MAX)
 		return IRQ_NONE;
-	}
+	status &= VTGPU_INT_FENCE | VTGPU_INT_ERROR;
+	if (!status)
+		return IRQ_NONE;
 	/* Acknowledge first: a fence completing after this raises a new one. */
 	iowrite32(status, vtgpu->mmio + VTGPU_REG_INT_ACK);
 
@@ -209,7 +212,6 @@ static irqreturn_t vtgpu_irq_handler(int irq, void *arg)
 	spin_unlock(&engine->lock);
 	if (status & VTGPU_INT_ERROR)
 		queue_work(system_highpri_wq, &engine->reset_work);
-	drm_dev_exit(idx);
 
 	vtgpu_jobs_put(&done);
 	return IRQ_HANDLED;
@@ -230,10 +232,6 @@ static void vtgpu_watchdog_work(struct work_struct *work)
 	LIST_HEAD(done);
 	u64 seqno;
 	u32 head;
-	int idx;
-
-	if (!drm_dev_enter(&vtgpu->drm, &idx))
-		return;
 
 	spin_lock_irq(&engine->lock);
 	vtgpu_engine_retire(engine, &done);
@@ -251,7 +249,6 @@ static void vtgpu_watchdog_work(struct work_struct *work)
 		}
 	}
 	spin_unlock_irq(&engine->lock);
-	drm_dev_exit(idx);
 
 	vtgpu_jobs_put(&done);
 }
@@ -304,17 +301,14 @@ static void vtgpu_reset_work(struct work_struct *work)
 	struct vtgpu_job *guilty, *job;
 	u32 status, code, head;
 	LIST_HEAD(done);
-	int idx, error;
+	int error;
 	u64 addr;
-
-	if (!drm_dev_enter(&vtgpu->drm, &idx))
-		return;
 
 	spin_lock_irq(&engine->lock);
 	status = ioread32(vtgpu->mmio + VTGPU_REG_ENGINE_STATUS);
-	if (engine->dead || (!(status & VTGPU_STATUS_HALTED) && !engine->hung)) {
+	if (engine->dead || status == U32_MAX ||
+	    (!(status & VTGPU_STATUS_HALTED) && !engine->hung)) {
 		spin_unlock_irq(&engine->lock);
-		drm_dev_exit(idx);
 		return;
 	}
 	code = ioread32(vtgpu->mmio + VTGPU_REG_ERROR_CODE);
@@ -327,7 +321,6 @@ static void vtgpu_reset_work(struct work_struct *work)
 		engine->hung = false;
 		vtgpu_watchdog_arm(engine);
 		spin_unlock_irq(&engine->lock);
-		drm_dev_exit(idx);
 		return;
 	}
 	iowrite32(1, vtgpu->mmio + VTGPU_REG_ENGINE_RESET);
@@ -384,7 +377,6 @@ static void vtgpu_reset_work(struct work_struct *work)
 		vtgpu_watchdog_arm(engine);
 	}
 	spin_unlock_irq(&engine->lock);
-	drm_dev_exit(idx);
 
 	vtgpu_jobs_put(&done);
 }
