@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -491,13 +492,43 @@ static void test_eviction(int fd, const struct fault *f)
  * from visible VRAM to GTT instead. The engine is slowed down so that the
  * test injects the next fault before the retry's copy runs.
  */
+/*
+ * The guilty job is one of the driver's own, which the engine runs again
+ * after a reset: arm @f again after each reset that does so, until one
+ * does not (the job failed for good, or its fallback did the work).
+ * Returns how many times the job was hit.
+ */
+static unsigned int hit_every_retry(int fd, const struct fault *f,
+				    const struct counters *before)
+{
+	uint64_t seen_resets = before->resets, seen_retries = before->retries;
+	struct counters now;
+	unsigned int hits = 1;
+
+	for (int ms = 0; ; ms += 2) {
+		igt_assert_f(ms < FENCE_WAIT_MS, "no reset after %u hits\n",
+			     hits);
+		read_counters(fd, &now);
+		if (now.resets == seen_resets) {
+			usleep(2000);
+			continue;
+		}
+		seen_resets = now.resets;
+		if (now.retries == seen_retries)
+			return hits;
+		seen_retries = now.retries;
+		vtgpu_inject(fd, f->inject);
+		hits++;
+	}
+}
+
 static void test_move_fallback(int fd, const struct fault *f)
 {
 	uint32_t bo = create_idle(fd, VTGPU_GEM_DOMAIN_VRAM,
 				  VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
-	uint64_t fallbacks, seen_resets, seen_retries;
 	struct counters before, now;
-	unsigned int hits = 1;
+	unsigned int hits;
+	uint64_t fallbacks;
 	uint32_t *ptr;
 
 	igt_assert(vtgpu_gem_info(fd, bo).info_flags & VTGPU_GEM_INFO_VISIBLE);
@@ -516,24 +547,7 @@ static void test_move_fallback(int fd, const struct fault *f)
 		close(dir);
 	}
 
-	/* After each reset that retries the move, fault it again. */
-	seen_resets = before.resets;
-	seen_retries = before.retries;
-	for (int ms = 0; ; ms += 2) {
-		igt_assert_f(ms < FENCE_WAIT_MS, "no reset after %u hits\n",
-			     hits);
-		read_counters(fd, &now);
-		if (now.resets == seen_resets) {
-			usleep(2000);
-			continue;
-		}
-		seen_resets = now.resets;
-		if (now.retries == seen_retries)
-			break;
-		seen_retries = now.retries;
-		vtgpu_inject(fd, f->inject);
-		hits++;
-	}
+	hits = hit_every_retry(fd, f, &before);
 	igt_waitchildren();
 	vtgpu_set_engine_delay(fd, 0);
 	read_counters(fd, &now);
@@ -592,6 +606,112 @@ static void test_recovery(int fd, const struct fault *f)
 	gem_close(fd, bo);
 }
 
+/* What the engine reports in debugfs engine: "wedged: yes" or "no". */
+static bool engine_wedged(int fd)
+{
+	int dir = vtgpu_debugfs_dir(fd);
+	char *buf = igt_sysfs_get(dir, "engine"), *line;
+	bool wedged;
+
+	close(dir);
+	igt_assert_f(buf, "cannot read debugfs engine\n");
+	line = strstr(buf, "wedged: ");
+	igt_assert_f(line, "no wedged in debugfs engine:\n%s\n", buf);
+	wedged = !strncmp(line, "wedged: yes", 11);
+	free(buf);
+	return wedged;
+}
+
+#define SECRET 0x5ec2e75e
+
+/*
+ * Fill visible VRAM with SECRET through the CPU, then give it back: what
+ * the next owner of that memory must never see.
+ */
+static void leave_secret_in_visible_vram(int fd)
+{
+	uint64_t size = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE) / 8;
+	uint32_t fillers[VTGPU_VISIBLE_FILLERS];
+
+	vtgpu_fill_visible_vram(fd, fillers);
+	for (unsigned int i = 0; i < VTGPU_VISIBLE_FILLERS; i++) {
+		uint32_t *ptr = vtgpu_gem_mmap(fd, fillers[i], size,
+					       PROT_WRITE);
+
+		for (uint64_t j = 0; j < size / 4; j++)
+			ptr[j] = SECRET;
+		munmap(ptr, size);
+		gem_close(fd, fillers[i]);
+	}
+}
+
+static uint64_t count_secret(const uint32_t *ptr, uint64_t size)
+{
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; i < size / 4; i++)
+		n += ptr[i] == SECRET;
+	return n;
+}
+
+/*
+ * A new BO in visible VRAM, all of it left holding SECRET, whose clear the
+ * engine fails every time it runs: no one may read the old bytes. The
+ * device wedges, and is bound again at the end. Returns the new file.
+ */
+static int test_failed_clear(int fd)
+{
+	const struct fault *f = &faults[1];
+	uint64_t size = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE) / 8;
+	struct drm_vtgpu_cmd copy = { .op = VTGPU_CMD_COPY, .size = size };
+	struct drm_vtgpu_submit submit = {
+		.cmds = to_user_pointer(&copy), .num_cmds = 1,
+	};
+	struct counters before, now;
+	uint32_t bo, out, *ptr;
+	unsigned int hits;
+	int sig;
+
+	igt_assert(!engine_wedged(fd));
+	out = create_idle(fd, VTGPU_GEM_DOMAIN_GTT, 0);
+	leave_secret_in_visible_vram(fd);
+	read_counters(fd, &before);
+
+	begin_fault(fd, f);
+	bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_VRAM, 0,
+			      VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
+	hits = hit_every_retry(fd, f, &before);
+	end_fault(fd, f);
+	read_counters(fd, &now);
+	igt_info("%u hits on the clear, %" PRIu64 " resets\n", hits,
+		 now.resets - before.resets);
+	igt_assert_lt(1, hits);
+	igt_assert_eq_u64(now.failed, before.failed + 1);
+
+	ptr = vtgpu_gem_mmap(fd, bo, size, PROT_READ);
+	sig = vtgpu_read_signal(ptr);
+	igt_assert_f(sig == SIGBUS,
+		     "no SIGBUS reading the BO whose clear failed; %" PRIu64
+		     " of its %" PRIu64 " dwords hold the previous owner's "
+		     "data\n", count_secret(ptr, size), size / 4);
+	munmap(ptr, size);
+
+	/* Nor may the engine copy the old bytes anywhere. */
+	igt_assert(engine_wedged(fd));
+	copy.src_handle = bo;
+	copy.dst_handle = out;
+	igt_assert_eq(__vtgpu_submit(fd, &submit), -EIO);
+
+	/* Binding the driver again brings the device back. */
+	vtgpu_inject(fd, "none");
+	gem_close(fd, bo);
+	gem_close(fd, out);
+	fd = vtgpu_rebind(fd);
+	igt_assert(!engine_wedged(fd));
+	check_engine_works(fd);
+	return fd;
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(int fd, const struct fault *f);
@@ -646,6 +766,14 @@ igt_main
 				tests[t].fn(fd, &faults[i]);
 		}
 	}
+
+	igt_describe("Check that a clear of new VRAM that the engine fails "
+		     "each time it runs, retries included, never shows what "
+		     "an earlier owner left there: the device wedges, the "
+		     "BO's mapping gets SIGBUS, jobs fail with -EIO, and "
+		     "binding the driver again brings the device back.");
+	igt_subtest("failed-clear-wedges")
+		fd = test_failed_clear(fd);
 
 	igt_fixture
 		close(fd);

@@ -7,6 +7,7 @@
 #include <linux/debugfs.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/seq_file.h>
+#include <linux/string_choices.h>
 #include <linux/uaccess.h>
 
 #include <drm/drm_debugfs.h>
@@ -162,6 +163,7 @@ static int vtgpu_debugfs_engine(struct seq_file *m, void *unused)
 		   engine->tail);
 	seq_printf(m, "completed seqno: %llu\npending jobs: %u\n",
 		   le64_to_cpu(READ_ONCE(*engine->fence_wb)), pending);
+	seq_printf(m, "wedged: %s\n", str_yes_no(engine->wedged));
 	spin_unlock_irq(&engine->lock);
 	return 0;
 }

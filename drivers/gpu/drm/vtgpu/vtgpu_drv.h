@@ -70,6 +70,9 @@ struct vtgpu_engine_stats {
  * @pending: jobs in the ring and not yet signalled, oldest first
  * @tail: ring offset just past the last command written
  * @dead: the device is gone: jobs fail at once with -ENODEV
+ * @wedged: a job of the driver's own failed for good, and the contents of
+ *	the BOs it moved or cleared with it: jobs fail at once with -EIO and
+ *	CPU faults with SIGBUS until the driver is bound again
  * @hung: the watchdog saw no progress: the reset worker treats it as a hang
  * @stalled: the reset worker runs a job's fallback: the engine stays
  *	stopped, jobs committed meanwhile are written to the ring after it
@@ -96,6 +99,7 @@ struct vtgpu_engine {
 	struct list_head pending;
 	u32 tail;
 	bool dead;
+	bool wedged;
 	bool hung;
 	bool stalled;
 	u64 watch_seqno;
@@ -370,6 +374,7 @@ static inline struct vtgpu_job *to_vtgpu_job(struct dma_fence *fence)
 /* vtgpu_engine.c */
 int vtgpu_engine_init(struct vtgpu_device *vtgpu);
 void vtgpu_engine_fini(struct vtgpu_device *vtgpu);
+bool vtgpu_engine_wedged(struct vtgpu_device *vtgpu);
 bool vtgpu_fence_is_ours(struct vtgpu_device *vtgpu, struct dma_fence *fence);
 struct vtgpu_job *vtgpu_job_alloc(struct vtgpu_device *vtgpu,
 				  unsigned int num_cmds, bool kernel);

@@ -62,10 +62,18 @@ MODULE_PARM_DESC(timeout_ms,
  * its &vtgpu_job.fallback, the CPU's copy of a move between GTT and visible
  * VRAM, the way amdgpu and radeon fall back to ttm_bo_move_memcpy(). The
  * engine stays stopped meanwhile (&vtgpu_engine.stalled): the jobs after it
- * may use what it copies, or the VRAM it copies from once it is done. A
- * job with no fallback (a move from or to invisible VRAM, which the CPU
- * does not reach, or a clear) fails with the fault's error, and the BO's
- * contents with it.
+ * may use what it copies, or the VRAM it copies from once it is done.
+ *
+ * A job of the driver's own with no fallback (a move from or to invisible
+ * VRAM, which the CPU does not reach, or a clear) that fails for good
+ * leaves its destination unwritten, holding what an earlier owner of that
+ * memory left there; TTM does not look at fence errors. So the engine is
+ * wedged (&vtgpu_engine.wedged) before the job's fence signals with the
+ * error: the jobs behind it are cancelled (-ECANCELED), later ones fail
+ * at once with -EIO, CPU faults and ptrace accesses that waited for the
+ * BO's moves find it wedged and fail (SIGBUS, -EIO), and userspace gets
+ * a "WEDGED=rebind" uevent: unbinding and binding the driver resets the
+ * device.
  *
  * The interrupt handler, the watchdog and the reset worker signal fences
  * without drm_dev_enter(): a CPU fault waits for a move inside it, and
@@ -236,7 +244,7 @@ static void vtgpu_watchdog_work(struct work_struct *work)
 	spin_lock_irq(&engine->lock);
 	vtgpu_engine_retire(engine, &done);
 	if (!list_empty(&engine->pending) && !engine->dead &&
-	    !engine->stalled) {
+	    !engine->wedged && !engine->stalled) {
 		seqno = vtgpu_engine_seqno(engine);
 		head = ioread32(vtgpu->mmio + VTGPU_REG_RING_HEAD);
 		if (seqno == engine->watch_seqno && head == engine->watch_head) {
@@ -301,12 +309,12 @@ static void vtgpu_reset_work(struct work_struct *work)
 	struct vtgpu_job *guilty, *job;
 	u32 status, code, head;
 	LIST_HEAD(done);
-	int error;
-	u64 addr;
+	u64 addr, seqno;
+	int error = 0;
 
 	spin_lock_irq(&engine->lock);
 	status = ioread32(vtgpu->mmio + VTGPU_REG_ENGINE_STATUS);
-	if (engine->dead || status == U32_MAX ||
+	if (engine->dead || engine->wedged || status == U32_MAX ||
 	    (!(status & VTGPU_STATUS_HALTED) && !engine->hung)) {
 		spin_unlock_irq(&engine->lock);
 		return;
@@ -356,13 +364,27 @@ static void vtgpu_reset_work(struct work_struct *work)
 		if (error) {
 			dma_fence_set_error(&guilty->base, error);
 			engine->stats.failed++;
+			/* Before the fence signals, see vtgpu_engine_wedged(). */
 			if (guilty->kernel)
-				drm_err_ratelimited(&vtgpu->drm,
-						    "job %llu of the driver failed for good: %d\n",
-						    guilty->base.seqno, error);
+				WRITE_ONCE(engine->wedged, true);
 		}
 		dma_fence_signal_locked(&guilty->base);
 		list_move_tail(&guilty->link, &done);
+	}
+
+	if (engine->wedged) {
+		seqno = guilty->base.seqno;
+		vtgpu_engine_fail_all(engine, -ECANCELED, &done);
+		engine->tail = 0;
+		spin_unlock_irq(&engine->lock);
+
+		drm_err(&vtgpu->drm,
+			"job %llu of the driver failed for good: %d; the device is wedged until the driver is bound again\n",
+			seqno, error);
+		drm_dev_wedged_event(&vtgpu->drm, DRM_WEDGE_RECOVERY_REBIND,
+				     NULL);
+		vtgpu_jobs_put(&done);
+		return;
 	}
 
 	/* RING_HEAD and RING_TAIL are 0 now: rewrite the ring from there. */
@@ -476,8 +498,8 @@ void vtgpu_job_fill(struct vtgpu_job *job, u64 dst, u64 size, u32 pattern)
  * up, vtgpu_job_abort(). Either way it owns a reference to the fence.
  *
  * Returns: 0, -ERESTARTSYS when interrupted, -ENODEV when the device is
- * gone. On failure nothing changed and the job is still to be freed with
- * vtgpu_job_free().
+ * gone, -EIO when it is wedged. On failure nothing changed and the job is
+ * still to be freed with vtgpu_job_free().
  */
 int vtgpu_job_begin(struct vtgpu_job *job, bool interruptible)
 {
@@ -493,9 +515,9 @@ int vtgpu_job_begin(struct vtgpu_job *job, bool interruptible)
 
 	for (;;) {
 		spin_lock_irq(&engine->lock);
-		if (engine->dead) {
+		if (engine->dead || engine->wedged) {
+			ret = engine->dead ? -ENODEV : -EIO;
 			spin_unlock_irq(&engine->lock);
-			ret = -ENODEV;
 			break;
 		}
 		/* The ring holds at most ring_size - VTGPU_CMD_SIZE bytes. */
@@ -547,8 +569,9 @@ void vtgpu_job_commit(struct vtgpu_job *job)
 
 	spin_lock_irqsave(&engine->lock, flags);
 	engine->stats.jobs++;
-	if (!drm_dev_enter(&vtgpu->drm, &idx)) {
-		dma_fence_set_error(&job->base, -ENODEV);
+	if (engine->wedged || !drm_dev_enter(&vtgpu->drm, &idx)) {
+		dma_fence_set_error(&job->base,
+				    engine->wedged ? -EIO : -ENODEV);
 		dma_fence_signal_locked(&job->base);
 		engine->stats.failed++;
 		spin_unlock_irqrestore(&engine->lock, flags);
@@ -645,6 +668,23 @@ static void vtgpu_engine_hw_init(struct vtgpu_device *vtgpu)
 	iowrite32(engine->ring_size, mmio + VTGPU_REG_RING_SIZE);
 	iowrite32(VTGPU_INT_FENCE | VTGPU_INT_ERROR, mmio + VTGPU_REG_INT_ACK);
 	iowrite32(VTGPU_INT_FENCE | VTGPU_INT_ERROR, mmio + VTGPU_REG_INT_MASK);
+}
+
+/**
+ * vtgpu_engine_wedged - whether a job of the driver's own failed for good
+ * @vtgpu: the device
+ *
+ * The engine is wedged before the failed job's fence signals: a caller
+ * that waited for the fences of a BO's moves and then sees false knows
+ * that they wrote what they were to write. See DOC: engine.
+ *
+ * Returns: true once the engine is wedged.
+ */
+bool vtgpu_engine_wedged(struct vtgpu_device *vtgpu)
+{
+	/* Pairs with the fence signalling after @wedged was set. */
+	smp_rmb();
+	return READ_ONCE(vtgpu->engine.wedged);
 }
 
 /**

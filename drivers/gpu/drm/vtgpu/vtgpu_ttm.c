@@ -48,8 +48,9 @@
  *
  * A move the engine fails is run again after the engine's reset (see DOC:
  * engine); when it fails every time, the CPU copies between GTT and
- * visible VRAM instead (vtgpu_move_cpu_copy()), and only a move from or to
- * invisible VRAM loses the BO's contents.
+ * visible VRAM instead (vtgpu_move_cpu_copy()). A move from or to
+ * invisible VRAM, or a clear, that fails for good wedges the engine: no
+ * one may see what the unwritten destination holds.
  *
  * The engine executes jobs in order, so a move needs no dependency on the
  * jobs already queued on the BO; only fences of other devices in the BO's

@@ -47,9 +47,14 @@
  *    was moved back to invisible VRAM meanwhile. Evictions take other
  *    BOs' reservations by trylock: when every BO to evict is reserved
  *    by someone else, no room can be made and the fault gets SIGBUS.
- * 3. ttm_bo_vm_fault_reserved() waits for moves in flight (again with
- *    mmap_lock dropped on the first try) and maps the faulting page and
- *    up to a prefault window of pages after it.
+ * 3. vtgpu_vm_fault_idle() waits for moves in flight (again with
+ *    mmap_lock dropped on the first try), as ttm_bo_vm_fault_idle() does,
+ *    but so that what they left can be checked before it is mapped: when
+ *    a move or clear of the driver's failed, the engine is wedged and the
+ *    fault gets SIGBUS rather than what an earlier owner left in that
+ *    memory (see DOC: engine); when the device went meanwhile, the dummy
+ *    page. Then ttm_bo_vm_fault_reserved() maps the faulting page and up
+ *    to a prefault window of pages after it.
  *
  * The prefault window follows madvise(): MADV_RANDOM maps only the
  * faulting page, MADV_SEQUENTIAL the vtgpu.prefault_sequential pages from
@@ -118,14 +123,13 @@ static vm_fault_t vtgpu_vm_fault_reserve(struct ttm_buffer_object *tbo,
 }
 
 /*
- * Step 2, when the first try could not move the BO at once: make the
- * move, evicting and waiting as need be, with mmap_lock dropped, wait for
- * the move's fences, and have the fault retried. The reservation is still
- * held; the BO is kept alive by a reference, as its mapping may go
- * meanwhile.
+ * With mmap_lock dropped: make the move out of invisible VRAM first when
+ * @move, evicting and waiting as need be, then wait for the BO's moves,
+ * and have the fault retried. The reservation is held until then; the BO
+ * is kept alive by a reference, as its mapping may go meanwhile.
  */
-static vm_fault_t vtgpu_vm_fault_move_unlocked(struct vm_fault *vmf,
-					       struct vtgpu_bo *bo)
+static vm_fault_t vtgpu_vm_fault_wait_unlocked(struct vm_fault *vmf,
+					       struct vtgpu_bo *bo, bool move)
 {
 	struct ttm_buffer_object *tbo = &bo->tbo;
 
@@ -134,7 +138,7 @@ static vm_fault_t vtgpu_vm_fault_move_unlocked(struct vm_fault *vmf,
 
 	drm_gem_object_get(&tbo->base);
 	mmap_read_unlock(vmf->vma->vm_mm);
-	if (!vtgpu_bo_fault_reserve_notify(bo, false))
+	if (!move || !vtgpu_bo_fault_reserve_notify(bo, false))
 		(void)dma_resv_wait_timeout(tbo->base.resv,
 					    DMA_RESV_USAGE_KERNEL, true,
 					    MAX_SCHEDULE_TIMEOUT);
@@ -158,7 +162,7 @@ static vm_fault_t vtgpu_vm_fault_notify(struct vm_fault *vmf,
 
 	ret = vtgpu_bo_fault_reserve_notify(bo, first);
 	if (first && (ret == -EBUSY || ret == -ENOMEM))
-		return vtgpu_vm_fault_move_unlocked(vmf, bo);
+		return vtgpu_vm_fault_wait_unlocked(vmf, bo, true);
 	switch (ret) {
 	case 0:
 		return 0;
@@ -171,23 +175,45 @@ static vm_fault_t vtgpu_vm_fault_notify(struct vm_fault *vmf,
 	}
 }
 
-/* Steps 2 and 3, the BO reserved and the device present. */
+/*
+ * Step 3's wait for moves in flight: on the first try with mmap_lock
+ * dropped, and the fault retried.
+ */
+static vm_fault_t vtgpu_vm_fault_idle(struct vm_fault *vmf,
+				      struct vtgpu_bo *bo)
+{
+	struct dma_resv *resv = bo->tbo.base.resv;
+
+	if (dma_resv_test_signaled(resv, DMA_RESV_USAGE_KERNEL))
+		return 0;
+	if (fault_flag_allow_retry_first(vmf->flags) &&
+	    !READ_ONCE(vtgpu_fault_blocking))
+		return vtgpu_vm_fault_wait_unlocked(vmf, bo, false);
+	if (dma_resv_wait_timeout(resv, DMA_RESV_USAGE_KERNEL, true,
+				  MAX_SCHEDULE_TIMEOUT) < 0)
+		return VM_FAULT_NOPAGE;
+	return 0;
+}
+
+/* Steps 2 and 3, the BO reserved and the device entered. */
 static vm_fault_t vtgpu_vm_fault_reserved(struct vm_fault *vmf,
 					  struct vtgpu_bo *bo)
 {
 	struct vtgpu_device *vtgpu = bdev_to_vtgpu(bo->tbo.bdev);
-	struct dma_resv *resv = bo->tbo.base.resv;
 	vm_fault_t ret;
 	pgoff_t pages;
 
 	ret = vtgpu_vm_fault_notify(vmf, bo);
 	if (ret)
 		return ret;
-
-	if (READ_ONCE(vtgpu_fault_blocking) &&
-	    dma_resv_wait_timeout(resv, DMA_RESV_USAGE_KERNEL, true,
-				  MAX_SCHEDULE_TIMEOUT) < 0)
-		return VM_FAULT_NOPAGE;
+	ret = vtgpu_vm_fault_idle(vmf, bo);
+	if (ret)
+		return ret;
+	if (vtgpu_engine_wedged(vtgpu))
+		return VM_FAULT_SIGBUS;
+	/* drm_dev_unplug() is waiting for this fault: its moves failed. */
+	if (drm_dev_is_unplugged(&vtgpu->drm))
+		return ttm_bo_vm_dummy_page(vmf, vmf->vma->vm_page_prot);
 
 	pages = vtgpu_vm_fault_window(vmf);
 	ret = ttm_bo_vm_fault_reserved(vmf, vmf->vma->vm_page_prot, pages);
@@ -205,7 +231,7 @@ static vm_fault_t vtgpu_vm_fault_reserved(struct vm_fault *vmf,
  * Returns: VM_FAULT_NOPAGE when the page is mapped (or the fault is to be
  * taken again, after a signal), VM_FAULT_RETRY after dropping mmap_lock
  * to wait, VM_FAULT_SIGBUS when the BO cannot be placed where the CPU
- * reaches it, VM_FAULT_OOM.
+ * reaches it or a move of it failed (the engine is wedged), VM_FAULT_OOM.
  */
 static vm_fault_t vtgpu_vm_fault(struct vm_fault *vmf)
 {
@@ -288,7 +314,8 @@ static int vtgpu_vm_access_page(struct ttm_buffer_object *tbo,
  * memory a pipelined move has yet to fill.
  *
  * Returns: the number of bytes accessed, up to the end of the page at
- * @addr, or a negative error code.
+ * @addr, or a negative error code: -EIO when the BO cannot be placed where
+ * the CPU reaches it, or a move of it failed.
  */
 static int vtgpu_vm_access(struct vm_area_struct *vma, unsigned long addr,
 			   void *buf, int len, int write)
@@ -323,6 +350,10 @@ static int vtgpu_vm_access(struct vm_area_struct *vma, unsigned long addr,
 				     true, MAX_SCHEDULE_TIMEOUT);
 	if (lret < 0) {
 		ret = lret;
+		goto exit;
+	}
+	if (vtgpu_engine_wedged(vtgpu) || drm_dev_is_unplugged(&vtgpu->drm)) {
+		ret = -EIO;
 		goto exit;
 	}
 	ret = vtgpu_vm_access_page(tbo, offset, buf, len, write);
