@@ -820,6 +820,48 @@ bool vtgpu_thread_sleeps(int tid)
 	return ret;
 }
 
+static void *fault_first_word(void *arg)
+{
+	struct vtgpu_faulter *f = arg;
+
+	atomic_store(&f->tid, gettid());
+	f->value = READ_ONCE(f->ptr[0]);
+	atomic_store(&f->done, true);
+	return NULL;
+}
+
+/**
+ * vtgpu_faulter_start:
+ * @f: the faulter, zeroed
+ * @ptr: a mapping whose first fault is to wait in the driver
+ *
+ * Starts a thread that reads @ptr[0], taking the fault, and waits until it
+ * sleeps in it (for up to 30 s), failing the (sub-)test if the fault
+ * completes instead. vtgpu_faulter_join() waits for the read.
+ */
+void vtgpu_faulter_start(struct vtgpu_faulter *f, const uint32_t *ptr)
+{
+	f->ptr = ptr;
+	igt_assert_eq(pthread_create(&f->thread, NULL, fault_first_word, f), 0);
+	igt_assert_f(igt_wait(atomic_load(&f->tid) &&
+			      vtgpu_thread_sleeps(atomic_load(&f->tid)),
+			      30000, 1) || atomic_load(&f->done),
+		     "the faulting thread neither slept nor finished\n");
+	igt_assert_f(!atomic_load(&f->done), "the fault did not wait\n");
+}
+
+/**
+ * vtgpu_faulter_join:
+ * @f: a faulter started with vtgpu_faulter_start()
+ *
+ * Returns: what the faulting thread read.
+ */
+uint32_t vtgpu_faulter_join(struct vtgpu_faulter *f)
+{
+	igt_assert_eq(pthread_join(f->thread, NULL), 0);
+	return f->value;
+}
+
 /**
  * vtgpu_write_seq:
  * @ptr: where to write

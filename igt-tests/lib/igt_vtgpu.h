@@ -6,6 +6,8 @@
 #ifndef IGT_VTGPU_H
 #define IGT_VTGPU_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -107,6 +109,26 @@ int vtgpu_fence_status(int fence_fd);
 void vtgpu_set_engine_delay(int fd, unsigned int us);
 void vtgpu_inject(int fd, const char *fault);
 
+/**
+ * vtgpu_faulter:
+ * @thread: the thread
+ * @ptr: the mapping it reads the first dword of
+ * @tid: its thread id, once it runs
+ * @value: what it read
+ * @done: whether the read completed
+ *
+ * A thread taking a fault on a mapping, see vtgpu_faulter_start().
+ */
+struct vtgpu_faulter {
+	pthread_t thread;
+	const uint32_t *ptr;
+	atomic_int tid;
+	uint32_t value;
+	atomic_bool done;
+};
+
+void vtgpu_faulter_start(struct vtgpu_faulter *f, const uint32_t *ptr);
+uint32_t vtgpu_faulter_join(struct vtgpu_faulter *f);
 int vtgpu_rebind(int fd);
 int vtgpu_read_signal(const volatile uint32_t *ptr);
 bool vtgpu_thread_sleeps(int tid);

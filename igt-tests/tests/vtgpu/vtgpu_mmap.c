@@ -516,25 +516,6 @@ static void *mmap_loop(void *arg)
 	return NULL;
 }
 
-/* A thread that reads the first word of a mapping, taking the fault. */
-struct faulter {
-	pthread_t thread;
-	const uint32_t *ptr;
-	atomic_int tid;
-	uint32_t value;
-	atomic_bool done;
-};
-
-static void *fault_first_word(void *arg)
-{
-	struct faulter *f = arg;
-
-	atomic_store(&f->tid, gettid());
-	f->value = READ_ONCE(f->ptr[0]);
-	atomic_store(&f->done, true);
-	return NULL;
-}
-
 /* Generous: the events waited for come within milliseconds when right. */
 #define EVENT_WAIT_MS	30000
 
@@ -544,19 +525,14 @@ static void *fault_first_word(void *arg)
  * mmap_lock dropped, not holding it. The pairs are counted before the
  * fault is seen still waiting, so all of them were made while it waited.
  */
-static void fault_and_check_mmap_goes_on(struct faulter *f, const uint32_t *ptr,
+static void fault_and_check_mmap_goes_on(struct vtgpu_faulter *f,
+					 const uint32_t *ptr,
 					 struct mmap_looper *looper)
 {
 	uint64_t loops0, loops = 0;
 	bool done = false;
 
-	f->ptr = ptr;
-	igt_assert_eq(pthread_create(&f->thread, NULL, fault_first_word, f), 0);
-	igt_assert_f(igt_wait(atomic_load(&f->tid) &&
-			      vtgpu_thread_sleeps(atomic_load(&f->tid)),
-			      EVENT_WAIT_MS, 1) || atomic_load(&f->done),
-		     "the faulting thread neither slept nor finished\n");
-	igt_assert_f(!atomic_load(&f->done), "the fault did not wait\n");
+	vtgpu_faulter_start(f, ptr);
 
 	loops0 = atomic_load(&looper->loops);
 	igt_wait((loops = atomic_load(&looper->loops),
@@ -606,7 +582,7 @@ static void test_fault_while_reserved(int fd)
 	uint64_t gtt = vtgpu_getparam(fd, VTGPU_PARAM_GART_SIZE);
 	uint64_t retries = counter(fd, "cpu_fault_retries");
 	struct mmap_looper looper = {};
-	struct faulter faulter = {};
+	struct vtgpu_faulter faulter = {};
 	struct creator creator = { .fd = fd, .size = gtt };
 	struct drm_vtgpu_cmd cmds[8];
 	pthread_t thread;
@@ -644,7 +620,7 @@ static void test_fault_while_reserved(int fd)
 				     &looper), 0);
 	fault_and_check_mmap_goes_on(&faulter, ptr, &looper);
 
-	igt_assert_eq(pthread_join(faulter.thread, NULL), 0);
+	vtgpu_faulter_join(&faulter);
 	atomic_store(&looper.stop, true);
 	igt_assert_eq(pthread_join(looper.thread, NULL), 0);
 	igt_assert_eq(pthread_join(thread, NULL), 0);
@@ -676,7 +652,7 @@ static void test_fault_while_foreign_busy(int fd)
 	const uint64_t size = 256 << 10;
 	uint64_t retries = counter(fd, "cpu_fault_retries");
 	struct mmap_looper looper = {};
-	struct faulter faulter = {};
+	struct vtgpu_faulter faulter = {};
 	struct dma_buf_export_sync_file export = {
 		.flags = DMA_BUF_SYNC_WRITE, .fd = -1,
 	};
@@ -710,7 +686,7 @@ static void test_fault_while_foreign_busy(int fd)
 	fault_and_check_mmap_goes_on(&faulter, ptr, &looper);
 
 	vgem_fence_signal(vgem, fence);
-	igt_assert_eq(pthread_join(faulter.thread, NULL), 0);
+	vtgpu_faulter_join(&faulter);
 	atomic_store(&looper.stop, true);
 	igt_assert_eq(pthread_join(looper.thread, NULL), 0);
 

@@ -337,9 +337,35 @@ int vtgpu_bo_pin_gtt(struct vtgpu_bo *bo)
 	if (!tbo->pin_count)
 		ret = vtgpu_bo_validate(bo, VTGPU_GEM_DOMAIN_GTT,
 					VTGPU_GEM_DOMAIN_GTT, &ctx);
+	/* Importers take the pages as they are: written, or not at all. */
+	if (!ret)
+		ret = vtgpu_bo_wait_moved(bo, true);
 	if (!ret)
 		ttm_bo_pin(tbo);
 	return ret;
+}
+
+/**
+ * vtgpu_bo_wait_moved - wait for a BO's moves and check that they wrote it
+ * @bo: the BO, reserved
+ * @interruptible: whether the wait may be interrupted
+ *
+ * For those who use the BO's memory without waiting for its moves
+ * themselves: ptrace, an importer's pages, a kernel mapping.
+ *
+ * Returns: 0, -EIO when the engine is wedged (a move or clear may have
+ * left the BO unwritten, see DOC: engine), or -ERESTARTSYS.
+ */
+int vtgpu_bo_wait_moved(struct vtgpu_bo *bo, bool interruptible)
+{
+	long ret;
+
+	dma_resv_assert_held(bo->tbo.base.resv);
+	ret = dma_resv_wait_timeout(bo->tbo.base.resv, DMA_RESV_USAGE_KERNEL,
+				    interruptible, MAX_SCHEDULE_TIMEOUT);
+	if (ret < 0)
+		return ret;
+	return vtgpu_engine_wedged(bdev_to_vtgpu(bo->tbo.bdev)) ? -EIO : 0;
 }
 
 /**

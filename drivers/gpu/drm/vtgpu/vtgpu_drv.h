@@ -70,9 +70,9 @@ struct vtgpu_engine_stats {
  * @pending: jobs in the ring and not yet signalled, oldest first
  * @tail: ring offset just past the last command written
  * @dead: the device is gone: jobs fail at once with -ENODEV
- * @wedged: a job of the driver's own failed for good, and the contents of
- *	the BOs it moved or cleared with it: jobs fail at once with -EIO and
- *	CPU faults with SIGBUS until the driver is bound again
+ * @wedged: a job of the driver's own failed for good, leaving a BO it was
+ *	to move or clear unwritten: jobs fail at once with -EIO and CPU
+ *	faults map a dummy page until the driver is bound again
  * @hung: the watchdog saw no progress: the reset worker treats it as a hang
  * @stalled: the reset worker runs a job's fallback: the engine stays
  *	stopped, jobs committed meanwhile are written to the ring after it
@@ -407,6 +407,7 @@ void vtgpu_bo_unpin(struct vtgpu_bo *bo);
 int vtgpu_bo_wait_foreign(struct ttm_buffer_object *tbo,
 			  struct ttm_operation_ctx *ctx);
 u32 vtgpu_mem_type_to_domain(u32 mem_type);
+int vtgpu_bo_wait_moved(struct vtgpu_bo *bo, bool interruptible);
 
 /* vtgpu_gem.c */
 extern const struct drm_gem_object_funcs vtgpu_gem_object_funcs;

@@ -7,8 +7,10 @@
 
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
+#include <linux/fs.h>
 #include <linux/interrupt.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -69,11 +71,16 @@ MODULE_PARM_DESC(timeout_ms,
  * leaves its destination unwritten, holding what an earlier owner of that
  * memory left there; TTM does not look at fence errors. So the engine is
  * wedged (&vtgpu_engine.wedged) before the job's fence signals with the
- * error: the jobs behind it are cancelled (-ECANCELED), later ones fail
- * at once with -EIO, CPU faults and ptrace accesses that waited for the
- * BO's moves find it wedged and fail (SIGBUS, -EIO), and userspace gets
- * a "WEDGED=rebind" uevent: unbinding and binding the driver resets the
+ * error, as drm-uapi.rst's "Device Wedging" asks: the engine stays
+ * stopped, the jobs behind it are cancelled (-ECANCELED), later ones fail
+ * at once with -EIO, every CPU mapping of a BO is invalidated and faults
+ * map a dummy page, whoever waited for a BO's moves to use its memory
+ * (ptrace, an importer, a kernel mapping) gets -EIO, and userspace gets a
+ * "WEDGED=rebind" uevent: unbinding and binding the driver resets the
  * device.
+ *
+ * A register reading all ones means the device went from the bus: the
+ * engine is then dead at once, its jobs failed with -ENODEV.
  *
  * The interrupt handler, the watchdog and the reset worker signal fences
  * without drm_dev_enter(): a CPU fault waits for a move inside it, and
@@ -182,6 +189,15 @@ static void vtgpu_engine_fail_all(struct vtgpu_engine *engine, int error,
 	}
 }
 
+/* A register read all ones: the device went from the bus. */
+static void vtgpu_engine_gone(struct vtgpu_engine *engine,
+			      struct list_head *done)
+{
+	lockdep_assert_held(&engine->lock);
+	engine->dead = true;
+	vtgpu_engine_fail_all(engine, -ENODEV, done);
+}
+
 static void vtgpu_jobs_put(struct list_head *done)
 {
 	struct vtgpu_job *job, *tmp;
@@ -247,7 +263,10 @@ static void vtgpu_watchdog_work(struct work_struct *work)
 	    !engine->wedged && !engine->stalled) {
 		seqno = vtgpu_engine_seqno(engine);
 		head = ioread32(vtgpu->mmio + VTGPU_REG_RING_HEAD);
-		if (seqno == engine->watch_seqno && head == engine->watch_head) {
+		if (head == U32_MAX) {
+			vtgpu_engine_gone(engine, &done);
+		} else if (seqno == engine->watch_seqno &&
+			   head == engine->watch_head) {
 			engine->hung = true;
 			queue_work(system_highpri_wq, &engine->reset_work);
 		} else {
@@ -310,12 +329,21 @@ static void vtgpu_reset_work(struct work_struct *work)
 	u32 status, code, head;
 	LIST_HEAD(done);
 	u64 addr, seqno;
-	int error = 0;
+	int error = 0, idx;
 
 	spin_lock_irq(&engine->lock);
+	if (engine->dead || engine->wedged) {
+		spin_unlock_irq(&engine->lock);
+		return;
+	}
 	status = ioread32(vtgpu->mmio + VTGPU_REG_ENGINE_STATUS);
-	if (engine->dead || engine->wedged || status == U32_MAX ||
-	    (!(status & VTGPU_STATUS_HALTED) && !engine->hung)) {
+	if (status == U32_MAX) {
+		vtgpu_engine_gone(engine, &done);
+		spin_unlock_irq(&engine->lock);
+		vtgpu_jobs_put(&done);
+		return;
+	}
+	if (!(status & VTGPU_STATUS_HALTED) && !engine->hung) {
 		spin_unlock_irq(&engine->lock);
 		return;
 	}
@@ -381,8 +409,13 @@ static void vtgpu_reset_work(struct work_struct *work)
 		drm_err(&vtgpu->drm,
 			"job %llu of the driver failed for good: %d; the device is wedged until the driver is bound again\n",
 			seqno, error);
-		drm_dev_wedged_event(&vtgpu->drm, DRM_WEDGE_RECOVERY_REBIND,
-				     NULL);
+		/* Faults now map a dummy page: drop what was mapped. */
+		unmap_mapping_range(vtgpu->drm.anon_inode->i_mapping, 0, 0, 1);
+		if (drm_dev_enter(&vtgpu->drm, &idx)) {
+			drm_dev_wedged_event(&vtgpu->drm,
+					     DRM_WEDGE_RECOVERY_REBIND, NULL);
+			drm_dev_exit(idx);
+		}
 		vtgpu_jobs_put(&done);
 		return;
 	}
@@ -569,7 +602,8 @@ void vtgpu_job_commit(struct vtgpu_job *job)
 
 	spin_lock_irqsave(&engine->lock, flags);
 	engine->stats.jobs++;
-	if (engine->wedged || !drm_dev_enter(&vtgpu->drm, &idx)) {
+	if (engine->dead || engine->wedged ||
+	    !drm_dev_enter(&vtgpu->drm, &idx)) {
 		dma_fence_set_error(&job->base,
 				    engine->wedged ? -EIO : -ENODEV);
 		dma_fence_signal_locked(&job->base);
@@ -750,8 +784,9 @@ void vtgpu_engine_fini(struct vtgpu_device *vtgpu)
 	engine->dead = true;
 	spin_unlock_irq(&engine->lock);
 
-	cancel_delayed_work_sync(&engine->watchdog);
-	cancel_work_sync(&engine->reset_work);
+	/* The interrupt handler may still queue them: disable, not cancel. */
+	disable_delayed_work_sync(&engine->watchdog);
+	disable_work_sync(&engine->reset_work);
 
 	iowrite32(0, mmio + VTGPU_REG_INT_MASK);
 	iowrite32(1, mmio + VTGPU_REG_ENGINE_RESET);

@@ -112,6 +112,15 @@ static void vtgpu_gem_unpin(struct drm_gem_object *obj)
 	vtgpu_bo_unpin(gem_to_vtgpu_bo(obj));
 }
 
+/* A kernel mapping, for an importer: of the BO's memory once written. */
+static int vtgpu_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	int ret;
+
+	ret = vtgpu_bo_wait_moved(gem_to_vtgpu_bo(obj), false);
+	return ret ?: drm_gem_ttm_vmap(obj, map);
+}
+
 /*
  * The pages of a BO pinned in GTT, for an importer. The core calls this,
  * .pin and .unpin with the reservation held.
@@ -134,7 +143,7 @@ const struct drm_gem_object_funcs vtgpu_gem_object_funcs = {
 	.pin = vtgpu_gem_pin,
 	.unpin = vtgpu_gem_unpin,
 	.get_sg_table = vtgpu_gem_get_sg_table,
-	.vmap = drm_gem_ttm_vmap,
+	.vmap = vtgpu_gem_vmap,
 	.vunmap = drm_gem_ttm_vunmap,
 	.mmap = vtgpu_gem_mmap,
 	.vm_ops = &vtgpu_vm_ops,

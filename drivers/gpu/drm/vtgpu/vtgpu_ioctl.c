@@ -79,6 +79,8 @@ int vtgpu_gem_create_ioctl(struct drm_device *drm, void *data,
 			    VTGPU_GEM_DOMAIN_SYSTEM;
 	if (hweight32(preferred) != 1 || !(preferred & args->domains))
 		return -EINVAL;
+	if (vtgpu_engine_wedged(vtgpu))
+		return -EIO;
 
 	if (!args->size ||
 	    args->size > vtgpu_max_bo_size(vtgpu, args->domains, args->flags))
@@ -250,6 +252,8 @@ int vtgpu_gem_userptr_ioctl(struct drm_device *drm, void *data,
 	    !access_ok(u64_to_user_ptr(args->addr), args->size) ||
 	    args->size > vtgpu->gart.num_entries * VTGPU_PAGE_SIZE)
 		return -EINVAL;
+	if (vtgpu_engine_wedged(vtgpu))
+		return -EIO;
 
 	ret = vtgpu_userptr_create(file, vtgpu, args->addr, args->size,
 				   args->flags, &handle);

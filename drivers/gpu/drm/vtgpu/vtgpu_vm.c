@@ -51,10 +51,10 @@
  *    mmap_lock dropped on the first try), as ttm_bo_vm_fault_idle() does,
  *    but so that what they left can be checked before it is mapped: when
  *    a move or clear of the driver's failed, the engine is wedged and the
- *    fault gets SIGBUS rather than what an earlier owner left in that
- *    memory (see DOC: engine); when the device went meanwhile, the dummy
- *    page. Then ttm_bo_vm_fault_reserved() maps the faulting page and up
- *    to a prefault window of pages after it.
+ *    fault maps a dummy page rather than what an earlier owner left in
+ *    that memory (see DOC: engine), as it does when the device went
+ *    meanwhile. Then ttm_bo_vm_fault_reserved() maps the faulting page and
+ *    up to a prefault window of pages after it.
  *
  * The prefault window follows madvise(): MADV_RANDOM maps only the
  * faulting page, MADV_SEQUENTIAL the vtgpu.prefault_sequential pages from
@@ -209,10 +209,11 @@ static vm_fault_t vtgpu_vm_fault_reserved(struct vm_fault *vmf,
 	ret = vtgpu_vm_fault_idle(vmf, bo);
 	if (ret)
 		return ret;
-	if (vtgpu_engine_wedged(vtgpu))
-		return VM_FAULT_SIGBUS;
-	/* drm_dev_unplug() is waiting for this fault: its moves failed. */
-	if (drm_dev_is_unplugged(&vtgpu->drm))
+	/*
+	 * The device went meanwhile (drm_dev_unplug() waits for us), or its
+	 * engine failed a move or clear: the BO may be unwritten.
+	 */
+	if (vtgpu_engine_wedged(vtgpu) || drm_dev_is_unplugged(&vtgpu->drm))
 		return ttm_bo_vm_dummy_page(vmf, vmf->vma->vm_page_prot);
 
 	pages = vtgpu_vm_fault_window(vmf);
@@ -231,7 +232,7 @@ static vm_fault_t vtgpu_vm_fault_reserved(struct vm_fault *vmf,
  * Returns: VM_FAULT_NOPAGE when the page is mapped (or the fault is to be
  * taken again, after a signal), VM_FAULT_RETRY after dropping mmap_lock
  * to wait, VM_FAULT_SIGBUS when the BO cannot be placed where the CPU
- * reaches it or a move of it failed (the engine is wedged), VM_FAULT_OOM.
+ * reaches it, VM_FAULT_OOM.
  */
 static vm_fault_t vtgpu_vm_fault(struct vm_fault *vmf)
 {
@@ -325,7 +326,6 @@ static int vtgpu_vm_access(struct vm_area_struct *vma, unsigned long addr,
 	unsigned long offset = addr - vma->vm_start +
 		((vma->vm_pgoff - drm_vma_node_start(&tbo->base.vma_node)) <<
 		 PAGE_SHIFT);
-	long lret;
 	int ret, idx;
 
 	if (len < 1 || offset >= tbo->base.size)
@@ -346,17 +346,11 @@ static int vtgpu_vm_access(struct vm_area_struct *vma, unsigned long addr,
 			ret = -EIO;
 		goto exit;
 	}
-	lret = dma_resv_wait_timeout(tbo->base.resv, DMA_RESV_USAGE_KERNEL,
-				     true, MAX_SCHEDULE_TIMEOUT);
-	if (lret < 0) {
-		ret = lret;
-		goto exit;
-	}
-	if (vtgpu_engine_wedged(vtgpu) || drm_dev_is_unplugged(&vtgpu->drm)) {
+	ret = vtgpu_bo_wait_moved(to_vtgpu_bo(tbo), true);
+	if (!ret && drm_dev_is_unplugged(&vtgpu->drm))
 		ret = -EIO;
-		goto exit;
-	}
-	ret = vtgpu_vm_access_page(tbo, offset, buf, len, write);
+	if (!ret)
+		ret = vtgpu_vm_access_page(tbo, offset, buf, len, write);
 exit:
 	drm_dev_exit(idx);
 unlock:
