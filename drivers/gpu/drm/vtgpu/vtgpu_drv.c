@@ -61,9 +61,11 @@
  *
  * Lifetimes: the PCI resources (registers, the ring, the GART table, the
  * interrupt) are device-managed and go when the driver unbinds; PCI
- * remove first unplugs the DRM device, then stops the engine, failing its
- * pending jobs. Every other hardware access is inside drm_dev_enter(), as
- * BOs, mappings and fences may outlive the device. The TTM device and its
+ * remove unplugs the DRM device, then the engine stops, failing its
+ * pending jobs, before the interrupt and the registers go. Until then the
+ * interrupt handler, the watchdog and the reset worker run (see DOC:
+ * engine); every other hardware access is inside drm_dev_enter(), as BOs,
+ * mappings and fences may outlive the device. The TTM device and its
  * managers are DRM-managed and go with the last reference to the DRM
  * device, after the last BO.
  */
@@ -278,37 +280,28 @@ static int vtgpu_pci_probe(struct pci_dev *pdev, const struct pci_device_id *ent
 		return ret;
 	ret = vtgpu_engine_init(vtgpu);
 	if (ret)
-		goto err_hw;
+		return ret;
 
 	spin_lock_init(&vtgpu->bo_lock);
 	INIT_LIST_HEAD(&vtgpu->bo_list);
 	ret = vtgpu_userptr_init(vtgpu);
 	if (ret)
-		goto err_hw;
+		return ret;
 	ret = vtgpu_ttm_init(vtgpu);
 	if (ret)
-		goto err_hw;
+		return ret;
 
 	pci_set_drvdata(pdev, &vtgpu->drm);
-	ret = drm_dev_register(&vtgpu->drm, 0);
-	if (ret)
-		goto err_hw;
-	return 0;
-
-err_hw:
-	vtgpu_engine_fini(vtgpu);
-	vtgpu_gart_fini(vtgpu);
-	return ret;
+	return drm_dev_register(&vtgpu->drm, 0);
 }
 
+/*
+ * Unplug first: BOs, mappings and fences may outlive the device. What the
+ * probe set up is device-managed and undone once this returns.
+ */
 static void vtgpu_pci_remove(struct pci_dev *pdev)
 {
-	struct drm_device *drm = pci_get_drvdata(pdev);
-	struct vtgpu_device *vtgpu = to_vtgpu(drm);
-
-	drm_dev_unplug(drm);
-	vtgpu_engine_fini(vtgpu);
-	vtgpu_gart_fini(vtgpu);
+	drm_dev_unplug(pci_get_drvdata(pdev));
 }
 
 static const struct pci_device_id vtgpu_pci_ids[] = {

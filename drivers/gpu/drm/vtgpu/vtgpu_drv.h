@@ -373,7 +373,6 @@ static inline struct vtgpu_job *to_vtgpu_job(struct dma_fence *fence)
 
 /* vtgpu_engine.c */
 int vtgpu_engine_init(struct vtgpu_device *vtgpu);
-void vtgpu_engine_fini(struct vtgpu_device *vtgpu);
 bool vtgpu_engine_wedged(struct vtgpu_device *vtgpu);
 bool vtgpu_fence_is_ours(struct vtgpu_device *vtgpu, struct dma_fence *fence);
 struct vtgpu_job *vtgpu_job_alloc(struct vtgpu_device *vtgpu,
@@ -459,7 +458,6 @@ void vtgpu_debugfs_init(struct drm_minor *minor);
 
 /* vtgpu_gart.c */
 int vtgpu_gart_init(struct vtgpu_device *vtgpu);
-void vtgpu_gart_fini(struct vtgpu_device *vtgpu);
 void vtgpu_gart_bind(struct vtgpu_device *vtgpu, u64 first, u64 count,
 		     const dma_addr_t *addrs, bool writable);
 void vtgpu_gart_unbind(struct vtgpu_device *vtgpu, u64 first, u64 count);

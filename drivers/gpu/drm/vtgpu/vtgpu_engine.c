@@ -7,6 +7,7 @@
 
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
+#include <linux/error-injection.h>
 #include <linux/fs.h>
 #include <linux/interrupt.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
@@ -84,9 +85,10 @@ MODULE_PARM_DESC(timeout_ms,
  *
  * The interrupt handler, the watchdog and the reset worker signal fences
  * without drm_dev_enter(): a CPU fault waits for a move inside it, and
- * drm_dev_unplug() waits for the fault. They run until
- * vtgpu_engine_fini(), after drm_dev_unplug(), stops them; the registers
- * stay mapped until the PCI remove returns.
+ * drm_dev_unplug() waits for the fault. They run until the engine stops
+ * when the driver unbinds, after the PCI remove's drm_dev_unplug(), in a
+ * device-managed action that runs before the interrupt is freed and the
+ * registers are unmapped.
  */
 
 static const char *vtgpu_fence_get_driver_name(struct dma_fence *fence)
@@ -665,8 +667,12 @@ int vtgpu_job_submit(struct vtgpu_job *job, bool interruptible)
 	return 0;
 }
 
-/* Run one FENCE job through the ring: the engine and its interrupt work. */
-static int vtgpu_engine_ring_test(struct vtgpu_device *vtgpu)
+/*
+ * Run one FENCE job through the ring: the engine and its interrupt work.
+ * Not inlined, so that a test can make it fail (ALLOW_ERROR_INJECTION()):
+ * the one probe error path with the engine running.
+ */
+static noinline int vtgpu_engine_ring_test(struct vtgpu_device *vtgpu)
 {
 	struct vtgpu_job *job;
 	long ret;
@@ -689,6 +695,7 @@ static int vtgpu_engine_ring_test(struct vtgpu_device *vtgpu)
 		drm_err(&vtgpu->drm, "ring test failed: %ld\n", ret);
 	return ret;
 }
+ALLOW_ERROR_INJECTION(vtgpu_engine_ring_test, ERRNO);
 
 static void vtgpu_engine_hw_init(struct vtgpu_device *vtgpu)
 {
@@ -721,11 +728,44 @@ bool vtgpu_engine_wedged(struct vtgpu_device *vtgpu)
 	return READ_ONCE(vtgpu->engine.wedged);
 }
 
+/*
+ * Stop the engine for good, when the driver unbinds (after the PCI
+ * remove's drm_dev_unplug()) or its probe fails: fail the jobs it had not
+ * completed with -ENODEV; later jobs fail at once.
+ */
+static void vtgpu_engine_stop(void *arg)
+{
+	struct vtgpu_device *vtgpu = arg;
+	struct vtgpu_engine *engine = &vtgpu->engine;
+	void __iomem *mmio = vtgpu->mmio;
+	LIST_HEAD(done);
+
+	spin_lock_irq(&engine->lock);
+	engine->dead = true;
+	spin_unlock_irq(&engine->lock);
+
+	/* The interrupt handler may still queue them: disable, not cancel. */
+	disable_delayed_work_sync(&engine->watchdog);
+	disable_work_sync(&engine->reset_work);
+
+	iowrite32(0, mmio + VTGPU_REG_INT_MASK);
+	iowrite32(1, mmio + VTGPU_REG_ENGINE_RESET);
+	iowrite32(0, mmio + VTGPU_REG_RING_SIZE);
+	lo_hi_writeq(0, mmio + VTGPU_REG_FENCE_WB_LO);
+
+	spin_lock_irq(&engine->lock);
+	vtgpu_engine_retire(engine, &done);
+	vtgpu_engine_fail_all(engine, -ENODEV, &done);
+	spin_unlock_irq(&engine->lock);
+	vtgpu_jobs_put(&done);
+}
+
 /**
  * vtgpu_engine_init - set up the ring, the fences and the interrupt
  * @vtgpu: the device, with its registers mapped and bus mastering on
  *
- * Everything is device-managed; vtgpu_engine_fini() stops the engine.
+ * Everything is device-managed: what was set up is undone when the probe
+ * fails or the driver unbinds, the engine stopped first.
  *
  * Returns: 0 or a negative error code.
  */
@@ -755,47 +795,17 @@ int vtgpu_engine_init(struct vtgpu_device *vtgpu)
 	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_INTX);
 	if (ret < 0)
 		return ret;
-
-	vtgpu_engine_hw_init(vtgpu);
-
 	ret = devm_request_irq(&pdev->dev, pci_irq_vector(pdev, 0),
 			       vtgpu_irq_handler, IRQF_SHARED, "vtgpu", vtgpu);
 	if (ret)
 		return ret;
 
+	vtgpu_engine_hw_init(vtgpu);
+	/* Released before the interrupt: the engine stops first. */
+	ret = devm_add_action_or_reset(&pdev->dev, vtgpu_engine_stop, vtgpu);
+	if (ret)
+		return ret;
+
 	return vtgpu_engine_ring_test(vtgpu);
 }
-
-/**
- * vtgpu_engine_fini - stop the engine for good
- * @vtgpu: the device, unplugged
- *
- * Stops the engine and fails the jobs it had not completed with -ENODEV;
- * later jobs fail at once. Called from PCI remove, after drm_dev_unplug():
- * the registers are still there, but nothing else touches them any more.
- */
-void vtgpu_engine_fini(struct vtgpu_device *vtgpu)
-{
-	struct vtgpu_engine *engine = &vtgpu->engine;
-	void __iomem *mmio = vtgpu->mmio;
-	LIST_HEAD(done);
-
-	spin_lock_irq(&engine->lock);
-	engine->dead = true;
-	spin_unlock_irq(&engine->lock);
-
-	/* The interrupt handler may still queue them: disable, not cancel. */
-	disable_delayed_work_sync(&engine->watchdog);
-	disable_work_sync(&engine->reset_work);
-
-	iowrite32(0, mmio + VTGPU_REG_INT_MASK);
-	iowrite32(1, mmio + VTGPU_REG_ENGINE_RESET);
-	iowrite32(0, mmio + VTGPU_REG_RING_SIZE);
-	lo_hi_writeq(0, mmio + VTGPU_REG_FENCE_WB_LO);
-
-	spin_lock_irq(&engine->lock);
-	vtgpu_engine_retire(engine, &done);
-	vtgpu_engine_fail_all(engine, -ENODEV, &done);
-	spin_unlock_irq(&engine->lock);
-	vtgpu_jobs_put(&done);
-}
+ALLOW_ERROR_INJECTION(vtgpu_engine_init, ERRNO);

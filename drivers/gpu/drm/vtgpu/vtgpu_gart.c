@@ -5,6 +5,7 @@
  */
 
 #include <linux/dma-mapping.h>
+#include <linux/error-injection.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/pci.h>
 
@@ -31,9 +32,20 @@
  * may outlive the device.
  */
 
+/* Take the table away from the device before it is freed. */
+static void vtgpu_gart_disable(void *arg)
+{
+	struct vtgpu_device *vtgpu = arg;
+
+	lo_hi_writeq(0, vtgpu->mmio + VTGPU_REG_GART_TABLE_LO);
+}
+
 /**
  * vtgpu_gart_init - allocate the GART table and hand it to the device
  * @vtgpu: the device
+ *
+ * The device gives the table back when the probe fails or the driver
+ * unbinds.
  *
  * Returns: 0 or -ENOMEM.
  */
@@ -64,17 +76,9 @@ int vtgpu_gart_init(struct vtgpu_device *vtgpu)
 			 vtgpu->gart_size >> 20);
 
 	lo_hi_writeq(gart->table_dma, vtgpu->mmio + VTGPU_REG_GART_TABLE_LO);
-	return 0;
+	return devm_add_action_or_reset(dev, vtgpu_gart_disable, vtgpu);
 }
-
-/**
- * vtgpu_gart_fini - take the GART table away from the device
- * @vtgpu: the device, unplugged
- */
-void vtgpu_gart_fini(struct vtgpu_device *vtgpu)
-{
-	lo_hi_writeq(0, vtgpu->mmio + VTGPU_REG_GART_TABLE_LO);
-}
+ALLOW_ERROR_INJECTION(vtgpu_gart_init, ERRNO);
 
 /**
  * vtgpu_gart_bind - map pages into the aperture

@@ -4,6 +4,7 @@
  * pages into the GART, and the moves between domains on the DMA engine.
  */
 
+#include <linux/error-injection.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
 #include <linux/sched.h>
@@ -839,3 +840,4 @@ int vtgpu_ttm_init(struct vtgpu_device *vtgpu)
 
 	return drmm_add_action_or_reset(drm, vtgpu_ttm_fini, vtgpu);
 }
+ALLOW_ERROR_INJECTION(vtgpu_ttm_init, ERRNO);

@@ -6,6 +6,7 @@
 
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
+#include <linux/error-injection.h>
 #include <linux/hmm.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
@@ -553,3 +554,4 @@ int vtgpu_userptr_init(struct vtgpu_device *vtgpu)
 	fs_reclaim_release(GFP_KERNEL);
 	return 0;
 }
+ALLOW_ERROR_INJECTION(vtgpu_userptr_init, ERRNO);
