@@ -379,38 +379,6 @@ void vtgpu_bo_unpin(struct vtgpu_bo *bo)
 }
 
 /**
- * vtgpu_bo_wait_foreign - wait for the fences of other devices on a BO
- * @tbo: the BO, reserved
- * @ctx: how to wait
- *
- * The jobs of this device's engine execute in order; those of others
- * must be waited for before a job that uses the BO is queued.
- *
- * Returns: 0, -EBUSY if @ctx does not allow waiting, -ERESTARTSYS.
- */
-int vtgpu_bo_wait_foreign(struct ttm_buffer_object *tbo,
-			  struct ttm_operation_ctx *ctx)
-{
-	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
-	struct dma_resv_iter cursor;
-	struct dma_fence *fence;
-	long ret;
-
-	dma_resv_for_each_fence(&cursor, tbo->base.resv,
-				DMA_RESV_USAGE_BOOKKEEP, fence) {
-		if (vtgpu_fence_is_ours(vtgpu, fence) ||
-		    dma_fence_is_signaled(fence))
-			continue;
-		if (ctx->no_wait_gpu)
-			return -EBUSY;
-		ret = dma_fence_wait(fence, ctx->interruptible);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-/**
  * vtgpu_bo_create - create a BO
  * @vtgpu: the device
  * @size: its size, a multiple of the page size

@@ -156,6 +156,8 @@ static int vtgpu_debugfs_engine(struct seq_file *m, void *unused)
 		drm_dev_exit(idx);
 	}
 
+	/* "wedged: yes" once the mappings are gone, too. */
+	flush_work(&engine->wedge_work);
 	spin_lock_irq(&engine->lock);
 	list_for_each_entry(job, &engine->pending, link)
 		pending++;

@@ -38,34 +38,35 @@
  *    handler takes the faulting BO's; a submission takes its BOs' one at a
  *    time to place them, then all of them with one ww acquire context,
  *    backing off on -EDEADLK; TTM takes others with trylock to evict them;
- * 3. &vtgpu_engine.submit_lock, taken by moves and submissions with
- *    reservations held;
- * 4. &vtgpu_device.userptr_lock, the notifier lock of userptr BOs: taken
- *    by submissions (inside submit_lock, from the userptr check until the
- *    job's fence is in the reservations) and by moves of userptr BOs with
+ * 3. &vtgpu_device.userptr_lock, the notifier lock of userptr BOs: taken
+ *    by submissions (from the userptr check until the job is queued and
+ *    its fence is in the reservations) and by moves of userptr BOs with
  *    their reservation held, and by the MMU notifier callback, under the
  *    mmap_lock or from memory reclaim, with nothing of the driver's held;
  *    nothing under it allocates memory or takes a reservation or the
  *    mmap_lock (see DOC: userptr);
- * 5. spinlocks, innermost: &vtgpu_engine.lock (the fences' lock, taken
- *    from the interrupt handler), &vtgpu_vram_mgr.lock and the GTT range
- *    manager's, &vtgpu_device.bo_lock, TTM's lru_lock.
+ * 4. spinlocks, innermost: &vtgpu_engine.lock (the hardware fences' lock,
+ *    taken from the interrupt handler), &vtgpu_vram_mgr.lock and the GTT
+ *    range manager's, &vtgpu_device.bo_lock, TTM's lru_lock.
  *
  * Nothing the driver does under a reservation takes mmap_lock: user
- * memory is copied in (copy_from_user(), memdup_user()), the pages of
- * userptr BOs are collected (hmm_range_fault()) and in-fences are waited
- * for before any BO is reserved. Waits for fences under a reservation or
- * the userptr lock are for fences of jobs already committed, which the
- * interrupt handler and the reset worker signal without taking any of the
- * locks above but the spinlocks.
+ * memory is copied in (copy_from_user(), memdup_user()) and the pages of
+ * userptr BOs are collected (hmm_range_fault()) before any BO is
+ * reserved. Jobs wait for their dependencies (in-fences, other devices'
+ * fences) in the scheduler, not in the ioctl. Waits for fences under a
+ * reservation or the userptr lock are for jobs already queued, which the
+ * scheduler runs and the interrupt handler and the scheduler's timeout
+ * handler signal without taking any of the locks above but the spinlocks;
+ * the timeout handler is annotated as fence signalling path, and
+ * allocates nothing.
  *
  * Lifetimes: the PCI resources (registers, the ring, the GART table, the
  * interrupt) are device-managed and go when the driver unbinds; PCI
  * remove unplugs the DRM device, then the engine stops, failing its
  * pending jobs, before the interrupt and the registers go. Until then the
- * interrupt handler, the watchdog and the reset worker run (see DOC:
- * engine); every other hardware access is inside drm_dev_enter(), as BOs,
- * mappings and fences may outlive the device. The TTM device and its
+ * interrupt handler and the timeout handler run (see DOC: engine); every
+ * other hardware access is inside drm_dev_enter(), as BOs, mappings and
+ * fences may outlive the device. The scheduler, the TTM device and its
  * managers are DRM-managed and go with the last reference to the DRM
  * device, after the last BO.
  */
@@ -171,6 +172,34 @@ static void vtgpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 				       region[mem_type]);
 }
 
+static int vtgpu_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct drm_gpu_scheduler *sched = &to_vtgpu(drm)->engine.sched;
+	struct vtgpu_file *vfile;
+	int ret;
+
+	vfile = kzalloc_obj(*vfile);
+	if (!vfile)
+		return -ENOMEM;
+	ret = drm_sched_entity_init(&vfile->entity, DRM_SCHED_PRIORITY_NORMAL,
+				    &sched, 1, NULL);
+	if (ret) {
+		kfree(vfile);
+		return ret;
+	}
+	file->driver_priv = vfile;
+	return 0;
+}
+
+/* The file's queued jobs still run; its entity goes once they did. */
+static void vtgpu_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct vtgpu_file *vfile = file->driver_priv;
+
+	drm_sched_entity_destroy(&vfile->entity);
+	kfree(vfile);
+}
+
 static const struct file_operations vtgpu_fops = {
 	.owner		= THIS_MODULE,
 	DRM_GEM_FOPS,
@@ -179,6 +208,8 @@ static const struct file_operations vtgpu_fops = {
 
 static const struct drm_driver vtgpu_driver = {
 	.driver_features	= DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ,
+	.open			= vtgpu_open,
+	.postclose		= vtgpu_postclose,
 	.ioctls			= vtgpu_ioctls,
 	.num_ioctls		= ARRAY_SIZE(vtgpu_ioctls),
 	.fops			= &vtgpu_fops,
@@ -270,6 +301,10 @@ static int vtgpu_pci_probe(struct pci_dev *pdev, const struct pci_device_id *ent
 	ret = pcim_request_region(pdev, VTGPU_BAR_VRAM, DRIVER_NAME);
 	if (ret)
 		return ret;
+	vtgpu->visible_vram = devm_ioremap_wc(&pdev->dev, vtgpu->vram_base,
+					      vtgpu->visible_vram_size);
+	if (!vtgpu->visible_vram)
+		return -ENOMEM;
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		return ret;

@@ -12,6 +12,7 @@
 
 #include <drm/drm_device.h>
 #include <drm/drm_mm.h>
+#include <drm/gpu_scheduler.h>
 #include <drm/vtgpu_drm.h>
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_device.h>
@@ -57,32 +58,36 @@ struct vtgpu_engine_stats {
 };
 
 /**
- * struct vtgpu_engine - the DMA engine: its ring, fences and recovery
+ * struct vtgpu_engine - the DMA engine: its ring, scheduler and recovery
+ * @sched: the scheduler that feeds the ring
+ * @kernel_entity: the entity of the driver's own jobs, moves and clears
+ * @tdr_wq: where recovery (timedout_job()) runs: ordered, and allowed
+ *	to run under memory pressure, since it signals fences
  * @ring: the ring, coherent DMA memory, @ring_size bytes
  * @ring_dma: bus address of @ring
  * @ring_size: size of the ring in bytes, a power of two
  * @fence_wb: where the engine writes the seqno of each FENCE it executes
  * @fence_wb_dma: bus address of @fence_wb
- * @context: the dma_fence context of the jobs
- * @submit_lock: serialises submitters, so that seqno order is ring order
- * @next_seqno: seqno of the next job, under @submit_lock
- * @lock: protects what follows, the ring registers and the fences
- * @pending: jobs in the ring and not yet signalled, oldest first
+ * @context: the dma_fence context of the hardware fences
+ * @lock: protects what follows, the ring and its registers; the lock of
+ *	every hardware fence
+ * @next_seqno: seqno of the next hardware fence
+ * @pending: jobs in the ring whose hardware fence has not signalled,
+ *	oldest first
  * @tail: ring offset just past the last command written
  * @dead: the device is gone: jobs fail at once with -ENODEV
  * @wedged: a job of the driver's own failed for good, leaving a BO it was
  *	to move or clear unwritten: jobs fail at once with -EIO and CPU
  *	faults map a dummy page until the driver is bound again
- * @hung: the watchdog saw no progress: the reset worker treats it as a hang
- * @stalled: the reset worker runs a job's fallback: the engine stays
- *	stopped, jobs committed meanwhile are written to the ring after it
- * @watch_seqno: seqno seen by the previous watchdog run
- * @watch_head: RING_HEAD seen by the previous watchdog run
+ * @watch_seqno: completed seqno seen by the previous timeout
+ * @watch_head: RING_HEAD seen by the previous timeout
  * @stats: counters
- * @watchdog: checks for progress while jobs are pending
- * @reset_work: resets the engine after an error or a hang
+ * @wedge_work: once wedged, unmaps the BOs and sends the uevent
  */
 struct vtgpu_engine {
+	struct drm_gpu_scheduler sched;
+	struct drm_sched_entity kernel_entity;
+	struct workqueue_struct *tdr_wq;
 	struct vtgpu_cmd *ring;
 	dma_addr_t ring_dma;
 	u32 ring_size;
@@ -90,24 +95,18 @@ struct vtgpu_engine {
 	dma_addr_t fence_wb_dma;
 	u64 context;
 
-	/* serialises submitters, see DOC: engine */
-	struct mutex submit_lock;
-	u64 next_seqno;
-
-	/* the pending jobs, the ring tail and registers, the fences */
+	/* the pending jobs, the ring, its registers, the fences */
 	spinlock_t lock;
+	u64 next_seqno;
 	struct list_head pending;
 	u32 tail;
 	bool dead;
 	bool wedged;
-	bool hung;
-	bool stalled;
 	u64 watch_seqno;
 	u32 watch_head;
 	struct vtgpu_engine_stats stats;
 
-	struct delayed_work watchdog;
-	struct work_struct reset_work;
+	struct work_struct wedge_work;
 };
 
 /**
@@ -131,7 +130,10 @@ struct vtgpu_move_ends {
 
 /**
  * struct vtgpu_job - one job on the engine: commands ending with a FENCE
- * @base: the job's fence, signalled when the engine has executed the job
+ * @hw_fence: signalled when the engine has executed the job; set up by
+ *	run_job(). First: the job's memory is freed with it, see
+ *	vtgpu_free_job()
+ * @base: the scheduler's job
  * @vtgpu: the device
  * @link: entry in &vtgpu_engine.pending
  * @ring_start: ring offset of the job's first command
@@ -140,18 +142,17 @@ struct vtgpu_move_ends {
  * @retries: how often the job was run again after a reset
  * @fallback: for a job of the driver's own, does its work with the CPU
  *	when the engine failed it VTGPU_JOB_MAX_RETRIES + 1 times; NULL
- *	when the CPU cannot. Called with no lock held, the engine stopped.
+ *	when the CPU cannot. Called in the fence signalling path, the
+ *	engine stopped: it must not allocate memory or take locks.
  *	Returns 0 or a negative error code, the fence's error.
  * @move: what @fallback copies, for a move
  * @num_cmds: number of commands in @cmds
- * @max_cmds: room in @cmds, the FENCE included
+ * @max_cmds: room in @cmds, the FENCE included; the job's credits
  * @cmds: the commands, as written to the ring
- *
- * A job's memory is its fence's: it is freed when the last reference to
- * @base is dropped.
  */
 struct vtgpu_job {
-	struct dma_fence base;
+	struct dma_fence hw_fence;
+	struct drm_sched_job base;
 	struct vtgpu_device *vtgpu;
 	struct list_head link;
 	u32 ring_start;
@@ -162,6 +163,14 @@ struct vtgpu_job {
 	unsigned int num_cmds;
 	unsigned int max_cmds;
 	struct vtgpu_cmd cmds[];
+};
+
+/**
+ * struct vtgpu_file - what the driver keeps per DRM file
+ * @entity: the scheduler entity of the file's submissions
+ */
+struct vtgpu_file {
+	struct drm_sched_entity entity;
 };
 
 /**
@@ -245,6 +254,8 @@ struct vtgpu_stats {
  * @vram_size: total VRAM in bytes
  * @visible_vram_size: VRAM in bytes reachable through BAR2, from offset 0
  * @vram_base: bus address of BAR2
+ * @visible_vram: visible VRAM, mapped write-combined, for the CPU's copies
+ *	where nothing may be allocated (a move's fallback) and for ptrace
  * @gart_size: size of the GART aperture in bytes, as the device reports it
  * @engine: the DMA engine
  * @gart: the GART
@@ -271,6 +282,7 @@ struct vtgpu_device {
 	u64 vram_size;
 	u64 visible_vram_size;
 	resource_size_t vram_base;
+	void __iomem *visible_vram;
 	u64 gart_size;
 
 	struct vtgpu_engine engine;
@@ -366,24 +378,15 @@ static inline bool vtgpu_bo_cpu_visible(struct vtgpu_bo *bo)
 	       (bo->flags & VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
 }
 
-static inline struct vtgpu_job *to_vtgpu_job(struct dma_fence *fence)
-{
-	return container_of(fence, struct vtgpu_job, base);
-}
-
 /* vtgpu_engine.c */
 int vtgpu_engine_init(struct vtgpu_device *vtgpu);
 bool vtgpu_engine_wedged(struct vtgpu_device *vtgpu);
-bool vtgpu_fence_is_ours(struct vtgpu_device *vtgpu, struct dma_fence *fence);
 struct vtgpu_job *vtgpu_job_alloc(struct vtgpu_device *vtgpu,
-				  unsigned int num_cmds, bool kernel);
+				  struct drm_file *file, unsigned int num_cmds);
 void vtgpu_job_free(struct vtgpu_job *job);
 void vtgpu_job_copy(struct vtgpu_job *job, u64 src, u64 dst, u64 size);
 void vtgpu_job_fill(struct vtgpu_job *job, u64 dst, u64 size, u32 pattern);
-int vtgpu_job_begin(struct vtgpu_job *job, bool interruptible);
-void vtgpu_job_commit(struct vtgpu_job *job);
-void vtgpu_job_abort(struct vtgpu_job *job);
-int vtgpu_job_submit(struct vtgpu_job *job, bool interruptible);
+struct dma_fence *vtgpu_job_push(struct vtgpu_job *job);
 
 /* vtgpu_ttm.c */
 int vtgpu_ttm_init(struct vtgpu_device *vtgpu);
@@ -403,8 +406,6 @@ int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible);
 int vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo, bool no_wait_gpu);
 int vtgpu_bo_pin_gtt(struct vtgpu_bo *bo);
 void vtgpu_bo_unpin(struct vtgpu_bo *bo);
-int vtgpu_bo_wait_foreign(struct ttm_buffer_object *tbo,
-			  struct ttm_operation_ctx *ctx);
 u32 vtgpu_mem_type_to_domain(u32 mem_type);
 int vtgpu_bo_wait_moved(struct vtgpu_bo *bo, bool interruptible);
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The vtgpu DMA engine: a ring of commands in guest memory, one dma_fence
- * per job signalled from the FENCE interrupt, and recovery from errors and
- * hangs by an engine reset.
+ * The vtgpu DMA engine: a ring of commands in guest memory fed by
+ * drm_sched, one hardware fence per job signalled from the FENCE
+ * interrupt, and recovery from errors and hangs by an engine reset.
  */
 
 #include <linux/delay.h>
@@ -17,6 +17,8 @@
 #include <linux/slab.h>
 
 #include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 
 #include "vtgpu_drv.h"
@@ -27,68 +29,73 @@
 #define VTGPU_JOB_MAX_RETRIES	2
 
 static unsigned int vtgpu_timeout_ms = 2000;
-module_param_named(timeout_ms, vtgpu_timeout_ms, uint, 0644);
+module_param_named(timeout_ms, vtgpu_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(timeout_ms,
-		 "Reset the engine when it makes no progress for this long (ms, default 2000)");
+		 "Reset the engine when a job makes no progress for this long (ms, default 2000)");
 
 /**
  * DOC: engine
  *
- * The driver talks to the engine through one ring of VTGPU_RING_SIZE
- * bytes. A job is a few commands followed by a FENCE command whose seqno
- * is the seqno of the job's &dma_fence; the FENCE raises an interrupt, and
- * the handler signals every pending job whose seqno the engine has written
- * to the fence write-back location. Jobs execute in ring order, so a job
- * needs no dependency on an earlier job of this engine: only foreign
- * fences are waited for, by the submitter, before the job is committed.
+ * The engine executes one ring of VTGPU_RING_SIZE bytes, fed by one
+ * drm_sched scheduler. Each file has an entity of its own, for the jobs it
+ * submits; the driver's own jobs, the moves and clears of BOs, go through
+ * a kernel entity. Dependencies are the scheduler's: the in-fences of a
+ * submission, the fences of its BOs' reservations, and for a move all
+ * fences of the BO. Jobs on the ring execute in order, so the scheduler
+ * waits only for a dependency of this engine to be scheduled.
  *
- * Locking: &vtgpu_engine.submit_lock serialises submitters, from the seqno
- * they take to the ring write, so that seqnos are in ring order. It is
- * taken with BO reservations held (moves, submits) and nests inside them;
- * nothing is waited for under it but ring space, that is the oldest
- * pending job, which the interrupt handler or the reset worker complete
- * without taking it. &vtgpu_engine.lock, a spinlock taken from the
- * interrupt handler, protects the pending list, the ring tail and the
- * engine registers, and is the lock of every job fence.
+ * run_job() writes a job's commands to the ring, followed by a FENCE
+ * command whose seqno is that of the job's hardware fence,
+ * &vtgpu_job.hw_fence. The FENCE raises an interrupt, and the handler
+ * signals every pending hardware fence whose seqno the engine has written
+ * to the fence write-back location. A job's credits are its commands: the
+ * scheduler runs a job only when the ring has room for it.
  *
- * Recovery: the watchdog runs while jobs are pending; when neither the
- * seqno nor RING_HEAD moved for timeout_ms, or when the engine reports an
- * error, the reset worker resets the engine. The oldest pending job is the
- * one the engine was executing: a job of the driver's own (a move) is run
- * again, up to VTGPU_JOB_MAX_RETRIES times, since failing it would lose a
- * BO's contents; any other job's fence is signalled with -EIO (error) or
- * -ETIMEDOUT (hang). The other pending jobs had not started and are
+ * Recovery is timedout_job()'s, run when a job made no progress for
+ * timeout_ms, or at once when the engine halts on an error (the interrupt
+ * handler calls drm_sched_fault()). With the submission work stopped, so
+ * that run_job() does not write the ring meanwhile, it resets the engine.
+ * The oldest pending job is the one the engine was executing: a job of
+ * the driver's own (a move or a clear) is run again, up to
+ * VTGPU_JOB_MAX_RETRIES times, since failing it would lose a BO's
+ * contents; any other job's fence is signalled with -EIO (error) or
+ * -ETIMEDOUT (hang). The other pending jobs had not started: they are
  * written to the ring again, from offset 0, as the reset requires, and
- * complete as if nothing had happened.
+ * complete as if nothing had happened. As xe does, the handler returns
+ * DRM_GPU_SCHED_STAT_NO_HANG: the scheduler's jobs and fences are left as
+ * they are, the timed out job back on its pending list.
  *
  * A job of the driver's own that the engine failed every time is done by
  * its &vtgpu_job.fallback, the CPU's copy of a move between GTT and visible
  * VRAM, the way amdgpu and radeon fall back to ttm_bo_move_memcpy(). The
- * engine stays stopped meanwhile (&vtgpu_engine.stalled): the jobs after it
- * may use what it copies, or the VRAM it copies from once it is done.
+ * handler is in the fence signalling path of every pending job: it and
+ * the fallback allocate nothing and take no lock but the engine's, which
+ * dma_fence_begin_signalling() lets lockdep check.
  *
  * A job of the driver's own with no fallback (a move from or to invisible
  * VRAM, which the CPU does not reach, or a clear) that fails for good
  * leaves its destination unwritten, holding what an earlier owner of that
  * memory left there; TTM does not look at fence errors. So the engine is
  * wedged (&vtgpu_engine.wedged) before the job's fence signals with the
- * error, as drm-uapi.rst's "Device Wedging" asks: the engine stays
- * stopped, the jobs behind it are cancelled (-ECANCELED), later ones fail
- * at once with -EIO, every CPU mapping of a BO is invalidated and faults
- * map a dummy page, whoever waited for a BO's moves to use its memory
- * (ptrace, an importer, a kernel mapping) gets -EIO, and userspace gets a
- * "WEDGED=rebind" uevent: unbinding and binding the driver resets the
- * device.
+ * error, as drm-uapi.rst's "Device Wedging" asks: the jobs behind it are
+ * cancelled (-ECANCELED), later ones fail with -EIO, faults map a dummy
+ * page, whoever waited for a BO's moves to use its memory (ptrace, an
+ * importer, a kernel mapping) gets -EIO. Outside the signalling path,
+ * &vtgpu_engine.wedge_work then invalidates every CPU mapping of a BO and
+ * sends userspace a "WEDGED=rebind" uevent: unbinding and binding the
+ * driver resets the device.
  *
  * A register reading all ones means the device went from the bus: the
  * engine is then dead at once, its jobs failed with -ENODEV.
  *
- * The interrupt handler, the watchdog and the reset worker signal fences
- * without drm_dev_enter(): a CPU fault waits for a move inside it, and
- * drm_dev_unplug() waits for the fault. They run until the engine stops
- * when the driver unbinds, after the PCI remove's drm_dev_unplug(), in a
- * device-managed action that runs before the interrupt is freed and the
- * registers are unmapped.
+ * The interrupt handler and the scheduler signal fences without
+ * drm_dev_enter(): a CPU fault waits for a move inside it, and
+ * drm_dev_unplug() waits for the fault. The engine stops when the driver
+ * unbinds, after the PCI remove's drm_dev_unplug(), in a device-managed
+ * action that runs before the interrupt is freed and the registers are
+ * unmapped: its pending jobs fail with -ENODEV, and so do those run later.
+ * The scheduler and the kernel entity are DRM-managed, and go after the
+ * last BO: moves and clears can be queued until then.
  */
 
 static const char *vtgpu_fence_get_driver_name(struct dma_fence *fence)
@@ -108,29 +115,17 @@ static u64 vtgpu_engine_seqno(struct vtgpu_engine *engine)
 
 static bool vtgpu_fence_signaled(struct dma_fence *fence)
 {
-	struct vtgpu_job *job = to_vtgpu_job(fence);
+	struct vtgpu_job *job = container_of(fence, struct vtgpu_job, hw_fence);
 
 	return vtgpu_engine_seqno(&job->vtgpu->engine) >= fence->seqno;
 }
 
+/* The hardware fence is the first member: dma_fence_free() frees the job. */
 static const struct dma_fence_ops vtgpu_fence_ops = {
 	.get_driver_name = vtgpu_fence_get_driver_name,
 	.get_timeline_name = vtgpu_fence_get_timeline_name,
 	.signaled = vtgpu_fence_signaled,
 };
-
-/**
- * vtgpu_fence_is_ours - whether a fence is a job fence of this device
- * @vtgpu: the device
- * @fence: the fence
- *
- * Jobs of one engine execute in order: a job never waits for an earlier
- * one of the same engine, only for the fences this returns false for.
- */
-bool vtgpu_fence_is_ours(struct vtgpu_device *vtgpu, struct dma_fence *fence)
-{
-	return fence->context == vtgpu->engine.context;
-}
 
 static void vtgpu_ring_write(struct vtgpu_engine *engine, struct vtgpu_job *job)
 {
@@ -144,83 +139,56 @@ static void vtgpu_ring_write(struct vtgpu_engine *engine, struct vtgpu_job *job)
 	}
 }
 
-/* Bytes the pending jobs occupy in the ring. */
-static u32 vtgpu_ring_used(struct vtgpu_engine *engine)
+/* Signal @job's hardware fence and drop the pending list's reference. */
+static void vtgpu_job_done(struct vtgpu_engine *engine, struct vtgpu_job *job,
+			   int error)
 {
-	struct vtgpu_job *first;
-
 	lockdep_assert_held(&engine->lock);
-	first = list_first_entry_or_null(&engine->pending, struct vtgpu_job,
-					 link);
-	if (!first)
-		return 0;
-	return (engine->tail - first->ring_start) & (engine->ring_size - 1);
+	if (error) {
+		dma_fence_set_error(&job->hw_fence, error);
+		engine->stats.failed++;
+	}
+	dma_fence_signal_locked(&job->hw_fence);
+	list_del_init(&job->link);
+	dma_fence_put(&job->hw_fence);
 }
 
-/*
- * Signal the pending jobs the engine has completed, moving them to @done
- * for the caller to put once the lock is dropped.
- */
-static void vtgpu_engine_retire(struct vtgpu_engine *engine,
-				struct list_head *done)
+/* Signal the pending jobs the engine has completed. */
+static void vtgpu_engine_retire(struct vtgpu_engine *engine)
 {
 	u64 seqno = vtgpu_engine_seqno(engine);
 	struct vtgpu_job *job, *tmp;
 
 	lockdep_assert_held(&engine->lock);
 	list_for_each_entry_safe(job, tmp, &engine->pending, link) {
-		if (job->base.seqno > seqno)
+		if (job->hw_fence.seqno > seqno)
 			break;
-		dma_fence_signal_locked(&job->base);
-		list_move_tail(&job->link, done);
+		vtgpu_job_done(engine, job, 0);
 	}
 }
 
 /* Fail every pending job with @error, e.g. when the device is gone. */
-static void vtgpu_engine_fail_all(struct vtgpu_engine *engine, int error,
-				  struct list_head *done)
+static void vtgpu_engine_fail_all(struct vtgpu_engine *engine, int error)
 {
 	struct vtgpu_job *job, *tmp;
 
 	lockdep_assert_held(&engine->lock);
-	list_for_each_entry_safe(job, tmp, &engine->pending, link) {
-		dma_fence_set_error(&job->base, error);
-		dma_fence_signal_locked(&job->base);
-		list_move_tail(&job->link, done);
-		engine->stats.failed++;
-	}
+	list_for_each_entry_safe(job, tmp, &engine->pending, link)
+		vtgpu_job_done(engine, job, error);
 }
 
 /* A register read all ones: the device went from the bus. */
-static void vtgpu_engine_gone(struct vtgpu_engine *engine,
-			      struct list_head *done)
+static void vtgpu_engine_gone(struct vtgpu_engine *engine)
 {
 	lockdep_assert_held(&engine->lock);
 	engine->dead = true;
-	vtgpu_engine_fail_all(engine, -ENODEV, done);
-}
-
-static void vtgpu_jobs_put(struct list_head *done)
-{
-	struct vtgpu_job *job, *tmp;
-
-	list_for_each_entry_safe(job, tmp, done, link) {
-		list_del(&job->link);
-		dma_fence_put(&job->base);
-	}
-}
-
-static void vtgpu_watchdog_arm(struct vtgpu_engine *engine)
-{
-	mod_delayed_work(system_wq, &engine->watchdog,
-			 msecs_to_jiffies(max(vtgpu_timeout_ms, 10U)));
+	vtgpu_engine_fail_all(engine, -ENODEV);
 }
 
 static irqreturn_t vtgpu_irq_handler(int irq, void *arg)
 {
 	struct vtgpu_device *vtgpu = arg;
 	struct vtgpu_engine *engine = &vtgpu->engine;
-	LIST_HEAD(done);
 	u32 status;
 
 	status = ioread32(vtgpu->mmio + VTGPU_REG_INT_STATUS);
@@ -234,52 +202,11 @@ static irqreturn_t vtgpu_irq_handler(int irq, void *arg)
 	iowrite32(status, vtgpu->mmio + VTGPU_REG_INT_ACK);
 
 	spin_lock(&engine->lock);
-	vtgpu_engine_retire(engine, &done);
+	vtgpu_engine_retire(engine);
 	spin_unlock(&engine->lock);
 	if (status & VTGPU_INT_ERROR)
-		queue_work(system_highpri_wq, &engine->reset_work);
-
-	vtgpu_jobs_put(&done);
+		drm_sched_fault(&engine->sched);
 	return IRQ_HANDLED;
-}
-
-/*
- * The watchdog: retires what the engine completed (in case an interrupt
- * was lost) and, when it made no progress at all since the last run,
- * declares a hang.
- */
-static void vtgpu_watchdog_work(struct work_struct *work)
-{
-	struct vtgpu_engine *engine =
-		container_of(to_delayed_work(work), struct vtgpu_engine,
-			     watchdog);
-	struct vtgpu_device *vtgpu =
-		container_of(engine, struct vtgpu_device, engine);
-	LIST_HEAD(done);
-	u64 seqno;
-	u32 head;
-
-	spin_lock_irq(&engine->lock);
-	vtgpu_engine_retire(engine, &done);
-	if (!list_empty(&engine->pending) && !engine->dead &&
-	    !engine->wedged && !engine->stalled) {
-		seqno = vtgpu_engine_seqno(engine);
-		head = ioread32(vtgpu->mmio + VTGPU_REG_RING_HEAD);
-		if (head == U32_MAX) {
-			vtgpu_engine_gone(engine, &done);
-		} else if (seqno == engine->watch_seqno &&
-			   head == engine->watch_head) {
-			engine->hung = true;
-			queue_work(system_highpri_wq, &engine->reset_work);
-		} else {
-			engine->watch_seqno = seqno;
-			engine->watch_head = head;
-			vtgpu_watchdog_arm(engine);
-		}
-	}
-	spin_unlock_irq(&engine->lock);
-
-	vtgpu_jobs_put(&done);
 }
 
 static const char *vtgpu_error_name(u32 code)
@@ -299,179 +226,279 @@ static const char *vtgpu_error_name(u32 code)
 	return code < ARRAY_SIZE(names) ? names[code] : "unknown";
 }
 
+/* Outside the signalling path: unmap the BOs, tell userspace. */
+static void vtgpu_wedge_work(struct work_struct *work)
+{
+	struct vtgpu_device *vtgpu =
+		container_of(work, struct vtgpu_device, engine.wedge_work);
+	int idx;
+
+	/* Faults now map a dummy page: drop what was mapped. */
+	unmap_mapping_range(vtgpu->drm.anon_inode->i_mapping, 0, 0, 1);
+	if (drm_dev_enter(&vtgpu->drm, &idx)) {
+		drm_dev_wedged_event(&vtgpu->drm, DRM_WEDGE_RECOVERY_REBIND,
+				     NULL);
+		drm_dev_exit(idx);
+	}
+}
+
 /*
- * Run a job's fallback, the engine stopped: called and returning with
- * &vtgpu_engine.lock held, which it drops meanwhile. The job stays the
- * oldest pending one; commits meanwhile only write the ring's memory.
+ * Whether the engine moved on since the last look: a slow job is not a
+ * hung one.
  */
-static int vtgpu_job_fallback(struct vtgpu_engine *engine,
-			      struct vtgpu_job *job)
+static bool vtgpu_engine_progressed(struct vtgpu_engine *engine, u32 head)
+{
+	u64 seqno = vtgpu_engine_seqno(engine);
+
+	if (seqno == engine->watch_seqno && head == engine->watch_head)
+		return false;
+	engine->watch_seqno = seqno;
+	engine->watch_head = head;
+	return true;
+}
+
+/*
+ * The guilty job failed for good: give up on it, or have the CPU do it.
+ * Called and returning with &vtgpu_engine.lock held, which it drops while
+ * the fallback runs; the engine is reset and run_job() stopped meanwhile.
+ */
+static void vtgpu_job_give_up(struct vtgpu_engine *engine,
+			      struct vtgpu_job *job, int error)
 	__must_hold(&engine->lock)
 {
-	int ret;
-
-	engine->stalled = true;
-	spin_unlock_irq(&engine->lock);
-	ret = job->fallback(job);
-	spin_lock_irq(&engine->lock);
-	engine->stalled = false;
-	if (!ret)
-		engine->stats.fallbacks++;
-	return ret;
+	if (job->kernel && job->fallback) {
+		spin_unlock_irq(&engine->lock);
+		error = job->fallback(job);
+		spin_lock_irq(&engine->lock);
+		if (!error)
+			engine->stats.fallbacks++;
+	}
+	/* Before the fence signals, see vtgpu_engine_wedged(). */
+	if (error && job->kernel)
+		WRITE_ONCE(engine->wedged, true);
+	vtgpu_job_done(engine, job, error);
 }
 
 /* Reset the engine and write the jobs that survive to the ring again. */
-static void vtgpu_reset_work(struct work_struct *work)
+static void vtgpu_engine_recover(struct vtgpu_device *vtgpu)
 {
-	struct vtgpu_engine *engine =
-		container_of(work, struct vtgpu_engine, reset_work);
-	struct vtgpu_device *vtgpu =
-		container_of(engine, struct vtgpu_device, engine);
-	struct vtgpu_job *guilty, *job;
+	struct vtgpu_engine *engine = &vtgpu->engine;
 	u32 status, code, head;
-	LIST_HEAD(done);
+	struct vtgpu_job *guilty, *job;
 	u64 addr, seqno;
-	int error = 0, idx;
 
 	spin_lock_irq(&engine->lock);
-	if (engine->dead || engine->wedged) {
-		spin_unlock_irq(&engine->lock);
-		return;
-	}
+	if (engine->dead || engine->wedged)
+		goto out;
 	status = ioread32(vtgpu->mmio + VTGPU_REG_ENGINE_STATUS);
-	if (status == U32_MAX) {
-		vtgpu_engine_gone(engine, &done);
-		spin_unlock_irq(&engine->lock);
-		vtgpu_jobs_put(&done);
-		return;
-	}
-	if (!(status & VTGPU_STATUS_HALTED) && !engine->hung) {
-		spin_unlock_irq(&engine->lock);
-		return;
-	}
-	code = ioread32(vtgpu->mmio + VTGPU_REG_ERROR_CODE);
 	head = ioread32(vtgpu->mmio + VTGPU_REG_RING_HEAD);
-	addr = lo_hi_readq(vtgpu->mmio + VTGPU_REG_ERROR_ADDR_LO);
-	/* A slow job may have moved on since the watchdog gave up on it. */
-	if (!(status & VTGPU_STATUS_HALTED) &&
-	    (head != engine->watch_head ||
-	     vtgpu_engine_seqno(engine) != engine->watch_seqno)) {
-		engine->hung = false;
-		vtgpu_watchdog_arm(engine);
-		spin_unlock_irq(&engine->lock);
-		return;
+	if (status == U32_MAX || head == U32_MAX) {
+		vtgpu_engine_gone(engine);
+		goto out;
 	}
-	iowrite32(1, vtgpu->mmio + VTGPU_REG_ENGINE_RESET);
+	/* A lost interrupt, or a slow job: nothing to reset. */
+	vtgpu_engine_retire(engine);
+	if (list_empty(&engine->pending) ||
+	    (!(status & VTGPU_STATUS_HALTED) &&
+	     vtgpu_engine_progressed(engine, head)))
+		goto out;
 
+	code = ioread32(vtgpu->mmio + VTGPU_REG_ERROR_CODE);
+	addr = lo_hi_readq(vtgpu->mmio + VTGPU_REG_ERROR_ADDR_LO);
+	iowrite32(1, vtgpu->mmio + VTGPU_REG_ENGINE_RESET);
 	engine->stats.resets++;
 	if (status & VTGPU_STATUS_HALTED)
 		engine->stats.errors++;
 	else
 		engine->stats.timeouts++;
-	engine->hung = false;
 
 	/* What completed before the reset is done; the next job is guilty. */
-	vtgpu_engine_retire(engine, &done);
+	vtgpu_engine_retire(engine);
 	guilty = list_first_entry_or_null(&engine->pending, struct vtgpu_job,
 					  link);
+	seqno = guilty ? guilty->hw_fence.seqno : 0;
 	if (status & VTGPU_STATUS_HALTED)
 		drm_err_ratelimited(&vtgpu->drm,
 				    "engine error: %s at ring offset %#x, address %#llx, job %llu\n",
-				    vtgpu_error_name(code), head, addr,
-				    guilty ? guilty->base.seqno : 0);
+				    vtgpu_error_name(code), head, addr, seqno);
 	else
 		drm_err_ratelimited(&vtgpu->drm,
 				    "engine hang at ring offset %#x, job %llu\n",
-				    head, guilty ? guilty->base.seqno : 0);
+				    head, seqno);
 
-	if (guilty && guilty->kernel && guilty->retries < VTGPU_JOB_MAX_RETRIES) {
+	if (guilty && guilty->kernel &&
+	    guilty->retries < VTGPU_JOB_MAX_RETRIES) {
 		guilty->retries++;
 		engine->stats.retries++;
 	} else if (guilty) {
-		error = status & VTGPU_STATUS_HALTED ? -EIO : -ETIMEDOUT;
-		if (guilty->kernel && guilty->fallback)
-			error = vtgpu_job_fallback(engine, guilty);
-		if (error) {
-			dma_fence_set_error(&guilty->base, error);
-			engine->stats.failed++;
-			/* Before the fence signals, see vtgpu_engine_wedged(). */
-			if (guilty->kernel)
-				WRITE_ONCE(engine->wedged, true);
-		}
-		dma_fence_signal_locked(&guilty->base);
-		list_move_tail(&guilty->link, &done);
+		vtgpu_job_give_up(engine, guilty,
+				  status & VTGPU_STATUS_HALTED ? -EIO :
+								 -ETIMEDOUT);
+		/* Stopped while the fallback ran. */
+		if (engine->dead)
+			goto out;
 	}
 
+	/* RING_HEAD and RING_TAIL are 0 now: start from there. */
+	engine->tail = 0;
+	engine->watch_head = U32_MAX;
 	if (engine->wedged) {
-		seqno = guilty->base.seqno;
-		vtgpu_engine_fail_all(engine, -ECANCELED, &done);
-		engine->tail = 0;
+		vtgpu_engine_fail_all(engine, -ECANCELED);
 		spin_unlock_irq(&engine->lock);
-
 		drm_err(&vtgpu->drm,
-			"job %llu of the driver failed for good: %d; the device is wedged until the driver is bound again\n",
-			seqno, error);
-		/* Faults now map a dummy page: drop what was mapped. */
-		unmap_mapping_range(vtgpu->drm.anon_inode->i_mapping, 0, 0, 1);
-		if (drm_dev_enter(&vtgpu->drm, &idx)) {
-			drm_dev_wedged_event(&vtgpu->drm,
-					     DRM_WEDGE_RECOVERY_REBIND, NULL);
-			drm_dev_exit(idx);
-		}
-		vtgpu_jobs_put(&done);
+			"job %llu of the driver failed for good; the device is wedged until the driver is bound again\n",
+			seqno);
+		queue_work(system_dfl_wq, &engine->wedge_work);
 		return;
 	}
-
-	/* RING_HEAD and RING_TAIL are 0 now: rewrite the ring from there. */
-	engine->tail = 0;
 	list_for_each_entry(job, &engine->pending, link)
 		vtgpu_ring_write(engine, job);
 	if (engine->tail) {
 		iowrite32(engine->tail, vtgpu->mmio + VTGPU_REG_RING_TAIL);
 		iowrite32(1, vtgpu->mmio + VTGPU_REG_DOORBELL);
-		engine->watch_seqno = vtgpu_engine_seqno(engine);
-		engine->watch_head = U32_MAX;
-		vtgpu_watchdog_arm(engine);
 	}
+out:
 	spin_unlock_irq(&engine->lock);
-
-	vtgpu_jobs_put(&done);
 }
+
+static struct vtgpu_job *to_vtgpu_job(struct drm_sched_job *sched_job)
+{
+	return container_of(sched_job, struct vtgpu_job, base);
+}
+
+static struct dma_fence *vtgpu_run_job(struct drm_sched_job *sched_job)
+{
+	struct vtgpu_job *job = to_vtgpu_job(sched_job);
+	struct vtgpu_device *vtgpu = job->vtgpu;
+	struct vtgpu_engine *engine = &vtgpu->engine;
+	struct vtgpu_cmd *fence;
+	unsigned long flags;
+	int error;
+
+	/* A dependency failed, or the entity was killed. */
+	error = sched_job->s_fence->finished.error;
+	if (error)
+		return ERR_PTR(error);
+
+	spin_lock_irqsave(&engine->lock, flags);
+	if (engine->dead || engine->wedged) {
+		spin_unlock_irqrestore(&engine->lock, flags);
+		return ERR_PTR(engine->dead ? -ENODEV : -EIO);
+	}
+	dma_fence_init(&job->hw_fence, &vtgpu_fence_ops, &engine->lock,
+		       engine->context, engine->next_seqno++);
+	fence = &job->cmds[job->num_cmds++];
+	fence->opcode = cpu_to_le32(VTGPU_OP_FENCE);
+	fence->flags = cpu_to_le32(VTGPU_FENCE_IRQ);
+	fence->arg0 = cpu_to_le64(job->hw_fence.seqno);
+
+	engine->stats.jobs++;
+	dma_fence_get(&job->hw_fence);
+	list_add_tail(&job->link, &engine->pending);
+	vtgpu_ring_write(engine, job);
+	/* The ring is coherent memory: commands land before the tail. */
+	iowrite32(engine->tail, vtgpu->mmio + VTGPU_REG_RING_TAIL);
+	iowrite32(1, vtgpu->mmio + VTGPU_REG_DOORBELL);
+	spin_unlock_irqrestore(&engine->lock, flags);
+
+	/* The scheduler's reference. */
+	return dma_fence_get(&job->hw_fence);
+}
+
+static enum drm_gpu_sched_stat
+vtgpu_timedout_job(struct drm_sched_job *sched_job)
+{
+	struct vtgpu_device *vtgpu = to_vtgpu_job(sched_job)->vtgpu;
+	struct drm_gpu_scheduler *sched = &vtgpu->engine.sched;
+	bool cookie = dma_fence_begin_signalling();
+
+	drm_sched_wqueue_stop(sched);
+	vtgpu_engine_recover(vtgpu);
+	drm_sched_wqueue_start(sched);
+
+	dma_fence_end_signalling(cookie);
+	/* The job goes back on the pending list, freed once it signals. */
+	return DRM_GPU_SCHED_STAT_NO_HANG;
+}
+
+static void vtgpu_free_job(struct drm_sched_job *sched_job)
+{
+	struct vtgpu_job *job = to_vtgpu_job(sched_job);
+
+	drm_sched_job_cleanup(sched_job);
+	/* Never run: no fence holds the job. */
+	if (!test_bit(DMA_FENCE_FLAG_INITIALIZED_BIT, &job->hw_fence.flags))
+		kfree(job);
+	else
+		dma_fence_put(&job->hw_fence);
+}
+
+/* drm_sched_fini() with jobs left: only once the engine is stopped. */
+static void vtgpu_cancel_job(struct drm_sched_job *sched_job)
+{
+	struct vtgpu_job *job = to_vtgpu_job(sched_job);
+	struct vtgpu_engine *engine = &job->vtgpu->engine;
+
+	spin_lock_irq(&engine->lock);
+	if (!list_empty(&job->link))
+		vtgpu_job_done(engine, job, -ECANCELED);
+	spin_unlock_irq(&engine->lock);
+}
+
+static const struct drm_sched_backend_ops vtgpu_sched_ops = {
+	.run_job = vtgpu_run_job,
+	.timedout_job = vtgpu_timedout_job,
+	.free_job = vtgpu_free_job,
+	.cancel_job = vtgpu_cancel_job,
+};
 
 /**
  * vtgpu_job_alloc - allocate a job
  * @vtgpu: the device
+ * @file: the file submitting it, or NULL for a job of the driver's own
+ *	(a move or a clear), see &vtgpu_job.kernel
  * @num_cmds: how many COPY and FILL commands the job will hold
- * @kernel: a job of the driver's own, see &vtgpu_job.kernel
  *
- * Fill the job with vtgpu_job_copy() and vtgpu_job_fill(), then submit it
- * with vtgpu_job_submit() or vtgpu_job_begin() and vtgpu_job_commit(); or
- * free it with vtgpu_job_free() before vtgpu_job_begin().
+ * Fill the job with vtgpu_job_copy() and vtgpu_job_fill(), add its
+ * dependencies to &vtgpu_job.base, then queue it with vtgpu_job_push(),
+ * or free it with vtgpu_job_free().
  *
- * Returns: the job, or NULL when out of memory.
+ * Returns: the job, or an ERR_PTR().
  */
 struct vtgpu_job *vtgpu_job_alloc(struct vtgpu_device *vtgpu,
-				  unsigned int num_cmds, bool kernel)
+				  struct drm_file *file, unsigned int num_cmds)
 {
+	struct vtgpu_file *vfile = file ? file->driver_priv : NULL;
+	struct drm_sched_entity *entity;
 	struct vtgpu_job *job;
+	int ret;
 
 	job = kzalloc(struct_size(job, cmds, num_cmds + 1), GFP_KERNEL);
 	if (!job)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 
 	job->vtgpu = vtgpu;
-	job->kernel = kernel;
+	job->kernel = !file;
 	job->max_cmds = num_cmds + 1;
 	INIT_LIST_HEAD(&job->link);
+
+	entity = vfile ? &vfile->entity : &vtgpu->engine.kernel_entity;
+	ret = drm_sched_job_init(&job->base, entity, job->max_cmds, file,
+				 file ? file->client_id : 0);
+	if (ret) {
+		kfree(job);
+		return ERR_PTR(ret);
+	}
 	return job;
 }
 
 /**
- * vtgpu_job_free - free a job that was never begun
+ * vtgpu_job_free - free a job that was never pushed
  * @job: the job
  */
 void vtgpu_job_free(struct vtgpu_job *job)
 {
+	drm_sched_job_cleanup(&job->base);
 	kfree(job);
 }
 
@@ -523,174 +550,48 @@ void vtgpu_job_fill(struct vtgpu_job *job, u64 dst, u64 size, u32 pattern)
 }
 
 /**
- * vtgpu_job_begin - reserve ring space and a seqno for a job
- * @job: the job, filled
- * @interruptible: whether the wait for ring space may be interrupted
+ * vtgpu_job_push - queue a job on its entity
+ * @job: the job, filled, its dependencies added
  *
- * On success the job's fence is initialised and &vtgpu_engine.submit_lock
- * is held: the caller prepares what must not fail once the job runs (an
- * out-fence file, for instance), then calls vtgpu_job_commit() or, to give
- * up, vtgpu_job_abort(). Either way it owns a reference to the fence.
+ * Cannot fail: the job runs once its dependencies signal, or fails with
+ * -EIO when the device is wedged or -ENODEV when it is gone; the scheduler
+ * frees it.
  *
- * Returns: 0, -ERESTARTSYS when interrupted, -ENODEV when the device is
- * gone, -EIO when it is wedged. On failure nothing changed and the job is
- * still to be freed with vtgpu_job_free().
+ * Returns: a reference to the job's finished fence, for the caller to put.
  */
-int vtgpu_job_begin(struct vtgpu_job *job, bool interruptible)
+struct dma_fence *vtgpu_job_push(struct vtgpu_job *job)
 {
-	struct vtgpu_engine *engine = &job->vtgpu->engine;
-	u32 need = (job->num_cmds + 1) * VTGPU_CMD_SIZE;
-	struct dma_fence *oldest;
-	long ret;
+	struct dma_fence *fence;
 
-	if (!interruptible)
-		mutex_lock(&engine->submit_lock);
-	else if (mutex_lock_interruptible(&engine->submit_lock))
-		return -ERESTARTSYS;
-
-	for (;;) {
-		spin_lock_irq(&engine->lock);
-		if (engine->dead || engine->wedged) {
-			ret = engine->dead ? -ENODEV : -EIO;
-			spin_unlock_irq(&engine->lock);
-			break;
-		}
-		/* The ring holds at most ring_size - VTGPU_CMD_SIZE bytes. */
-		if (vtgpu_ring_used(engine) + need < engine->ring_size) {
-			spin_unlock_irq(&engine->lock);
-			ret = 0;
-			break;
-		}
-		oldest = &list_first_entry(&engine->pending, struct vtgpu_job,
-					   link)->base;
-		dma_fence_get(oldest);
-		spin_unlock_irq(&engine->lock);
-
-		ret = dma_fence_wait(oldest, interruptible);
-		dma_fence_put(oldest);
-		if (ret)
-			break;
-	}
-	if (ret) {
-		mutex_unlock(&engine->submit_lock);
-		return ret;
-	}
-
-	dma_fence_init(&job->base, &vtgpu_fence_ops, &engine->lock,
-		       engine->context, engine->next_seqno);
-	return 0;
-}
-
-/**
- * vtgpu_job_commit - write a begun job to the ring and start the engine
- * @job: the job, begun with vtgpu_job_begin()
- *
- * Releases &vtgpu_engine.submit_lock. The caller keeps its reference to
- * the job's fence; the fence signals, with an error if the job failed,
- * when the job is done.
- */
-void vtgpu_job_commit(struct vtgpu_job *job)
-{
-	struct vtgpu_device *vtgpu = job->vtgpu;
-	struct vtgpu_engine *engine = &vtgpu->engine;
-	struct vtgpu_cmd *fence = &job->cmds[job->num_cmds++];
-	unsigned long flags;
-	int idx;
-
-	fence->opcode = cpu_to_le32(VTGPU_OP_FENCE);
-	fence->flags = cpu_to_le32(VTGPU_FENCE_IRQ);
-	fence->arg0 = cpu_to_le64(job->base.seqno);
-	engine->next_seqno++;
-
-	spin_lock_irqsave(&engine->lock, flags);
-	engine->stats.jobs++;
-	if (engine->dead || engine->wedged ||
-	    !drm_dev_enter(&vtgpu->drm, &idx)) {
-		dma_fence_set_error(&job->base,
-				    engine->wedged ? -EIO : -ENODEV);
-		dma_fence_signal_locked(&job->base);
-		engine->stats.failed++;
-		spin_unlock_irqrestore(&engine->lock, flags);
-		mutex_unlock(&engine->submit_lock);
-		return;
-	}
-
-	if (list_empty(&engine->pending)) {
-		engine->watch_seqno = vtgpu_engine_seqno(engine);
-		engine->watch_head = U32_MAX;
-		vtgpu_watchdog_arm(engine);
-	}
-	dma_fence_get(&job->base);
-	list_add_tail(&job->link, &engine->pending);
-	vtgpu_ring_write(engine, job);
-	/* The reset worker writes the ring again when the stall is over. */
-	if (!engine->stalled) {
-		/* The ring is coherent memory: commands land before the tail. */
-		iowrite32(engine->tail, vtgpu->mmio + VTGPU_REG_RING_TAIL);
-		iowrite32(1, vtgpu->mmio + VTGPU_REG_DOORBELL);
-	}
-	drm_dev_exit(idx);
-	spin_unlock_irqrestore(&engine->lock, flags);
-	mutex_unlock(&engine->submit_lock);
-}
-
-/**
- * vtgpu_job_abort - give up a begun job
- * @job: the job, begun with vtgpu_job_begin()
- *
- * Releases &vtgpu_engine.submit_lock and the job's seqno; the caller drops
- * its reference to the job's fence, which nobody else may have seen.
- */
-void vtgpu_job_abort(struct vtgpu_job *job)
-{
-	mutex_unlock(&job->vtgpu->engine.submit_lock);
-}
-
-/**
- * vtgpu_job_submit - begin and commit a job
- * @job: the job, filled
- * @interruptible: whether the wait for ring space may be interrupted
- *
- * Returns: 0 with the caller owning a reference to the job's fence, or an
- * error from vtgpu_job_begin() with the job freed.
- */
-int vtgpu_job_submit(struct vtgpu_job *job, bool interruptible)
-{
-	int ret;
-
-	ret = vtgpu_job_begin(job, interruptible);
-	if (ret) {
-		vtgpu_job_free(job);
-		return ret;
-	}
-	vtgpu_job_commit(job);
-	return 0;
+	drm_sched_job_arm(&job->base);
+	fence = dma_fence_get(&job->base.s_fence->finished);
+	drm_sched_entity_push_job(&job->base);
+	return fence;
 }
 
 /*
- * Run one FENCE job through the ring: the engine and its interrupt work.
+ * Run an empty job through the ring: the engine and its interrupt work.
  * Not inlined, so that a test can make it fail (ALLOW_ERROR_INJECTION()):
  * the one probe error path with the engine running.
  */
 static noinline int vtgpu_engine_ring_test(struct vtgpu_device *vtgpu)
 {
+	struct dma_fence *fence;
 	struct vtgpu_job *job;
 	long ret;
 
-	job = vtgpu_job_alloc(vtgpu, 0, true);
-	if (!job)
-		return -ENOMEM;
-	ret = vtgpu_job_submit(job, false);
-	if (ret)
-		return ret;
+	job = vtgpu_job_alloc(vtgpu, NULL, 0);
+	if (IS_ERR(job))
+		return PTR_ERR(job);
+	fence = vtgpu_job_push(job);
 
-	ret = dma_fence_wait_timeout(&job->base, false,
+	ret = dma_fence_wait_timeout(fence, false,
 				     msecs_to_jiffies(vtgpu_timeout_ms));
 	if (ret == 0)
 		ret = -ETIMEDOUT;
 	else if (ret > 0)
-		ret = job->base.error;
-	dma_fence_put(&job->base);
+		ret = fence->error;
+	dma_fence_put(fence);
 	if (ret)
 		drm_err(&vtgpu->drm, "ring test failed: %ld\n", ret);
 	return ret;
@@ -738,15 +639,13 @@ static void vtgpu_engine_stop(void *arg)
 	struct vtgpu_device *vtgpu = arg;
 	struct vtgpu_engine *engine = &vtgpu->engine;
 	void __iomem *mmio = vtgpu->mmio;
-	LIST_HEAD(done);
 
+	/* run_job() and recovery touch no register from here on. */
 	spin_lock_irq(&engine->lock);
 	engine->dead = true;
 	spin_unlock_irq(&engine->lock);
-
-	/* The interrupt handler may still queue them: disable, not cancel. */
-	disable_delayed_work_sync(&engine->watchdog);
-	disable_work_sync(&engine->reset_work);
+	flush_workqueue(engine->tdr_wq);
+	disable_work_sync(&engine->wedge_work);
 
 	iowrite32(0, mmio + VTGPU_REG_INT_MASK);
 	iowrite32(1, mmio + VTGPU_REG_ENGINE_RESET);
@@ -754,18 +653,26 @@ static void vtgpu_engine_stop(void *arg)
 	lo_hi_writeq(0, mmio + VTGPU_REG_FENCE_WB_LO);
 
 	spin_lock_irq(&engine->lock);
-	vtgpu_engine_retire(engine, &done);
-	vtgpu_engine_fail_all(engine, -ENODEV, &done);
+	vtgpu_engine_retire(engine);
+	vtgpu_engine_fail_all(engine, -ENODEV);
 	spin_unlock_irq(&engine->lock);
-	vtgpu_jobs_put(&done);
+}
+
+static void vtgpu_engine_fini(struct drm_device *drm, void *arg)
+{
+	struct vtgpu_engine *engine = arg;
+
+	drm_sched_entity_destroy(&engine->kernel_entity);
+	drm_sched_fini(&engine->sched);
 }
 
 /**
- * vtgpu_engine_init - set up the ring, the fences and the interrupt
+ * vtgpu_engine_init - set up the ring, the scheduler and the interrupt
  * @vtgpu: the device, with its registers mapped and bus mastering on
  *
- * Everything is device-managed: what was set up is undone when the probe
- * fails or the driver unbinds, the engine stopped first.
+ * The hardware side is device-managed, stopped when the probe fails or
+ * the driver unbinds; the scheduler is DRM-managed and stays until the
+ * last BO is gone.
  *
  * Returns: 0 or a negative error code.
  */
@@ -773,15 +680,23 @@ int vtgpu_engine_init(struct vtgpu_device *vtgpu)
 {
 	struct vtgpu_engine *engine = &vtgpu->engine;
 	struct pci_dev *pdev = to_pci_dev(vtgpu->drm.dev);
+	struct drm_sched_init_args args = {
+		.ops = &vtgpu_sched_ops,
+		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
+		.credit_limit = VTGPU_RING_SIZE / VTGPU_CMD_SIZE - 1,
+		.timeout = msecs_to_jiffies(max(vtgpu_timeout_ms, 10U)),
+		.name = "vtgpu",
+		.dev = vtgpu->drm.dev,
+	};
+	struct drm_gpu_scheduler *sched = &engine->sched;
 	int ret;
 
-	mutex_init(&engine->submit_lock);
 	spin_lock_init(&engine->lock);
 	INIT_LIST_HEAD(&engine->pending);
-	INIT_DELAYED_WORK(&engine->watchdog, vtgpu_watchdog_work);
-	INIT_WORK(&engine->reset_work, vtgpu_reset_work);
+	INIT_WORK(&engine->wedge_work, vtgpu_wedge_work);
 	engine->context = dma_fence_context_alloc(1);
 	engine->next_seqno = 1;
+	engine->watch_head = U32_MAX;
 
 	engine->ring_size = VTGPU_RING_SIZE;
 	engine->ring = dmam_alloc_coherent(&pdev->dev, engine->ring_size,
@@ -791,6 +706,25 @@ int vtgpu_engine_init(struct vtgpu_device *vtgpu)
 					       GFP_KERNEL);
 	if (!engine->ring || !engine->fence_wb)
 		return -ENOMEM;
+
+	/* Recovery signals fences: it must run under memory pressure. */
+	engine->tdr_wq = drmm_alloc_ordered_workqueue(&vtgpu->drm,
+						      "vtgpu-tdr", WQ_MEM_RECLAIM);
+	if (IS_ERR(engine->tdr_wq))
+		return PTR_ERR(engine->tdr_wq);
+	args.timeout_wq = engine->tdr_wq;
+	ret = drm_sched_init(sched, &args);
+	if (ret)
+		return ret;
+	ret = drm_sched_entity_init(&engine->kernel_entity,
+				    DRM_SCHED_PRIORITY_KERNEL, &sched, 1, NULL);
+	if (ret) {
+		drm_sched_fini(sched);
+		return ret;
+	}
+	ret = drmm_add_action_or_reset(&vtgpu->drm, vtgpu_engine_fini, engine);
+	if (ret)
+		return ret;
 
 	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_INTX);
 	if (ret < 0)

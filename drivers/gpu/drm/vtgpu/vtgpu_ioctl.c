@@ -587,14 +587,10 @@ err:
 
 /*
  * With the BOs reserved: check that they are still where the engine
- * reaches them, that no other device's work on them is pending, and make
- * room for the job's fence. -EAGAIN to start over, with a fence to wait
- * for in *wait when there is one.
+ * reaches them, and make room for the job's fence. -EAGAIN to start over.
  */
-static int vtgpu_submit_check(struct vtgpu_submit *s, struct dma_fence **wait)
+static int vtgpu_submit_check(struct vtgpu_submit *s)
 {
-	struct dma_resv_iter cursor;
-	struct dma_fence *fence;
 	unsigned int i;
 	int ret;
 
@@ -604,18 +600,6 @@ static int vtgpu_submit_check(struct vtgpu_submit *s, struct dma_fence **wait)
 
 		if (mem_type != TTM_PL_VRAM && mem_type != TTM_PL_TT)
 			return -EAGAIN;
-
-		dma_resv_for_each_fence(&cursor, tbo->base.resv,
-					s->write[i] ? DMA_RESV_USAGE_READ :
-						      DMA_RESV_USAGE_WRITE,
-					fence) {
-			if (vtgpu_fence_is_ours(s->vtgpu, fence) ||
-			    dma_fence_is_signaled(fence))
-				continue;
-			*wait = dma_fence_get(fence);
-			return -EAGAIN;
-		}
-
 		ret = dma_resv_reserve_fences(tbo->base.resv, 1);
 		if (ret)
 			return ret;
@@ -623,12 +607,11 @@ static int vtgpu_submit_check(struct vtgpu_submit *s, struct dma_fence **wait)
 	return 0;
 }
 
-/* Place and reserve the BOs, waiting for other devices' work on them. */
+/* Place and reserve the BOs. */
 static int vtgpu_submit_prepare(struct vtgpu_submit *s)
 {
-	struct dma_fence *wait;
 	unsigned int tries = 0;
-	long ret;
+	int ret;
 
 	for (;;) {
 		ret = vtgpu_submit_get_pages(s);
@@ -641,19 +624,10 @@ static int vtgpu_submit_prepare(struct vtgpu_submit *s)
 		if (ret)
 			return ret;
 
-		wait = NULL;
-		ret = vtgpu_submit_check(s, &wait);
+		ret = vtgpu_submit_check(s);
 		if (!ret)
 			return 0;
 		vtgpu_submit_unlock(s, false);
-
-		if (wait) {
-			ret = dma_fence_wait(wait, true);
-			dma_fence_put(wait);
-			if (ret)
-				return ret;
-			continue;
-		}
 		if (ret != -EAGAIN)
 			return ret;
 		/* Other submissions keep taking the room. */
@@ -663,15 +637,22 @@ static int vtgpu_submit_prepare(struct vtgpu_submit *s)
 	}
 }
 
-static struct vtgpu_job *vtgpu_submit_job(struct vtgpu_submit *s)
+/*
+ * The job, with the BOs reserved: its commands, at the BOs' addresses, and
+ * its dependencies, the in-fences and the fences of the BOs' reservations
+ * that its reads and writes must follow.
+ */
+static struct vtgpu_job *vtgpu_submit_job(struct vtgpu_submit *s,
+					  struct drm_file *file)
 {
 	struct vtgpu_device *vtgpu = s->vtgpu;
 	struct vtgpu_job *job;
 	unsigned int i;
+	int ret;
 
-	job = vtgpu_job_alloc(vtgpu, s->num_cmds, false);
-	if (!job)
-		return NULL;
+	job = vtgpu_job_alloc(vtgpu, file, s->num_cmds);
+	if (IS_ERR(job))
+		return job;
 
 	for (i = 0; i < s->num_cmds; i++) {
 		struct drm_vtgpu_cmd *cmd = &s->cmds[i];
@@ -686,7 +667,25 @@ static struct vtgpu_job *vtgpu_submit_job(struct vtgpu_submit *s)
 		else
 			vtgpu_job_fill(job, dst, cmd->size, cmd->pattern);
 	}
+
+	for (i = 0; i < s->num_in_fences; i++) {
+		ret = drm_sched_job_add_dependency(&job->base,
+						   dma_fence_get(s->in_fences[i]));
+		if (ret)
+			goto err;
+	}
+	for (i = 0; i < s->num_bos; i++) {
+		ret = drm_sched_job_add_implicit_dependencies(&job->base,
+							      &s->bos[i]->tbo.base,
+							      s->write[i]);
+		if (ret)
+			goto err;
+	}
 	return job;
+
+err:
+	vtgpu_job_free(job);
+	return ERR_PTR(ret);
 }
 
 static void vtgpu_submit_fini(struct vtgpu_submit *s)
@@ -715,12 +714,13 @@ static void vtgpu_submit_fini(struct vtgpu_submit *s)
  * @data: &struct drm_vtgpu_submit
  * @file: the DRM file
  *
- * Everything that can fail is done before the job is committed: user
- * memory is copied in, the pages of userptr BOs collected and the
- * in-fences waited for before any BO is reserved; the out-fence file is
- * made before the job is committed. When the pages of a userptr BO were
- * invalidated meanwhile, everything is undone and done again, up to
- * VTGPU_USERPTR_MAX_TRIES times.
+ * User memory is copied in and the pages of userptr BOs collected before
+ * any BO is reserved; the job then waits for its in-fences and its BOs'
+ * fences in the scheduler, never here. When the pages of a userptr BO
+ * were invalidated meanwhile, everything is undone and done again, up to
+ * VTGPU_USERPTR_MAX_TRIES times. The out-fence file is made once the job
+ * is queued, as msm and etnaviv do: if that fails, the job runs all the
+ * same, its fence still in the out-syncobj and the BOs.
  *
  * Returns: 0 or a negative error code.
  */
@@ -730,12 +730,13 @@ int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
 	struct vtgpu_device *vtgpu = to_vtgpu(drm);
 	struct drm_vtgpu_submit *args = data;
 	struct vtgpu_submit s = { .vtgpu = vtgpu };
-	struct sync_file *sync_file = NULL;
 	struct drm_syncobj *out_syncobj = NULL;
-	struct vtgpu_job *job = NULL;
+	struct dma_fence *fence = NULL;
+	struct sync_file *sync_file;
+	struct vtgpu_job *job;
 	unsigned int i, tries;
 	int out_fd = -1;
-	long ret;
+	int ret;
 
 	if ((args->flags & ~VTGPU_SUBMIT_FLAGS) || !args->num_cmds ||
 	    args->num_cmds > VTGPU_SUBMIT_MAX_CMDS ||
@@ -763,14 +764,9 @@ int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
 			goto out;
 		}
 	}
-
-	/* Jobs of this engine run in order: wait for the others only. */
-	for (i = 0; i < s.num_in_fences; i++) {
-		if (vtgpu_fence_is_ours(vtgpu, s.in_fences[i]))
-			continue;
-		ret = dma_fence_wait(s.in_fences[i], true);
-		if (ret)
-			goto out;
+	if (vtgpu_engine_wedged(vtgpu)) {
+		ret = -EIO;
+		goto out;
 	}
 
 	for (tries = 1;; tries++) {
@@ -778,69 +774,50 @@ int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
 		if (ret)
 			goto out;
 
-		job = vtgpu_submit_job(&s);
-		if (!job) {
-			ret = -ENOMEM;
-			goto out_unlock;
-		}
-		ret = vtgpu_job_begin(job, true);
-		if (ret) {
-			vtgpu_job_free(job);
-			job = NULL;
-			goto out_unlock;
-		}
-		if (out_fd >= 0) {
-			sync_file = sync_file_create(&job->base);
-			if (!sync_file) {
-				vtgpu_job_abort(job);
-				ret = -ENOMEM;
-				goto out_unlock;
-			}
+		job = vtgpu_submit_job(&s, file);
+		if (IS_ERR(job)) {
+			ret = PTR_ERR(job);
+			vtgpu_submit_unlock(&s, false);
+			goto out;
 		}
 		ret = vtgpu_submit_userptr_lock(&s);
 		if (!ret)
 			break;
 
 		/* Invalidated since collected: start over. */
-		vtgpu_job_abort(job);
-		if (sync_file) {
-			fput(sync_file->file);
-			sync_file = NULL;
-		}
-		dma_fence_put(&job->base);
-		job = NULL;
+		vtgpu_job_free(job);
 		vtgpu_submit_unlock(&s, false);
 		vtgpu_submit_put_pages(&s);
 		if (ret != -EAGAIN || tries == VTGPU_USERPTR_MAX_TRIES)
 			goto out;
 		atomic64_inc(&vtgpu->stats.userptr_retries);
 	}
-	vtgpu_job_commit(job);
+	fence = vtgpu_job_push(job);
+	args->seqno = fence->seqno;
 
 	for (i = 0; i < s.num_bos; i++)
-		dma_resv_add_fence(s.bos[i]->tbo.base.resv, &job->base,
+		dma_resv_add_fence(s.bos[i]->tbo.base.resv, fence,
 				   s.write[i] ? DMA_RESV_USAGE_WRITE :
 						DMA_RESV_USAGE_READ);
 	if (s.has_userptr)
 		mutex_unlock(&vtgpu->userptr_lock);
 	if (out_syncobj)
-		drm_syncobj_replace_fence(out_syncobj, &job->base);
+		drm_syncobj_replace_fence(out_syncobj, fence);
 	vtgpu_submit_unlock(&s, true);
 
-	if (sync_file) {
+	if (out_fd >= 0) {
+		sync_file = sync_file_create(fence);
+		if (!sync_file) {
+			ret = -ENOMEM;
+			goto out;
+		}
 		fd_install(out_fd, sync_file->file);
 		args->out_fence_fd = out_fd;
 		out_fd = -1;
 	}
-	args->seqno = job->base.seqno;
-	ret = 0;
-	goto out;
 
-out_unlock:
-	vtgpu_submit_unlock(&s, false);
 out:
-	if (job)
-		dma_fence_put(&job->base);
+	dma_fence_put(fence);
 	if (out_fd >= 0)
 		put_unused_fd(out_fd);
 	if (out_syncobj)

@@ -53,9 +53,10 @@
  * invisible VRAM, or a clear, that fails for good wedges the engine: no
  * one may see what the unwritten destination holds.
  *
- * The engine executes jobs in order, so a move needs no dependency on the
- * jobs already queued on the BO; only fences of other devices in the BO's
- * reservation are waited for before its copy is queued.
+ * Moves and clears go through the scheduler's kernel entity, after every
+ * fence of the BO's reservation: the scheduler waits for those of other
+ * devices, and for the engine's own only until they are on the ring,
+ * which executes in order.
  *
  * A userptr BO's ttm_tt is TTM_TT_FLAG_EXTERNAL and has no pages: TTM
  * neither allocates nor swaps them. Its moves, GTT <-> SYSTEM only, tell
@@ -452,7 +453,9 @@ static void vtgpu_move_cpu_copy_page(struct vtgpu_move_ends *m, pgoff_t i,
 /*
  * &vtgpu_job.fallback of a move between GTT and visible VRAM: the CPU
  * copies what the engine failed to. The engine is stopped and the move's
- * ends are still there, see &struct vtgpu_move_ends.
+ * ends are still there, see &struct vtgpu_move_ends. In the fence
+ * signalling path: visible VRAM is mapped since the probe, and the pages
+ * are mapped with kmap_local_page(), so nothing is allocated.
  *
  * Not ttm_move_memcpy(): its iterators need both ends' &struct ttm_resource,
  * and a pipelined eviction (ttm_bo_move_pipeline_evict()) frees the old one
@@ -463,20 +466,9 @@ static int vtgpu_move_cpu_copy(struct vtgpu_job *job)
 {
 	struct vtgpu_device *vtgpu = job->vtgpu;
 	struct vtgpu_move_ends *m = &job->move;
-	void __iomem *src_io = NULL, *dst_io = NULL;
+	void __iomem *src_io = vtgpu->visible_vram + m->src_offset;
+	void __iomem *dst_io = vtgpu->visible_vram + m->dst_offset;
 	pgoff_t i;
-	int ret = -ENOMEM;
-
-	if (!m->src_tt) {
-		src_io = ioremap_wc(vtgpu->vram_base + m->src_offset, m->size);
-		if (!src_io)
-			return ret;
-	}
-	if (!m->dst_tt) {
-		dst_io = ioremap_wc(vtgpu->vram_base + m->dst_offset, m->size);
-		if (!dst_io)
-			goto out;
-	}
 
 	for (i = 0; i < m->size >> PAGE_SHIFT; i++) {
 		vtgpu_move_cpu_copy_page(m, i, src_io, dst_io);
@@ -485,13 +477,7 @@ static int vtgpu_move_cpu_copy(struct vtgpu_job *job)
 	drm_err_ratelimited(&vtgpu->drm,
 			    "engine failed a move of %llu KiB: copied by the CPU\n",
 			    m->size >> 10);
-	ret = 0;
-out:
-	if (dst_io)
-		iounmap(dst_io);
-	if (src_io)
-		iounmap(src_io);
-	return ret;
+	return 0;
 }
 
 /* Whether a ttm_tt has pages of its own, that the CPU can copy. */
@@ -532,61 +518,74 @@ static void vtgpu_move_fallback_init(struct vtgpu_job *job,
 	job->fallback = vtgpu_move_cpu_copy;
 }
 
+/*
+ * Queue a job of the driver's own that uses the BO, after all the BO's
+ * fences: the scheduler waits for them.
+ */
+static struct dma_fence *vtgpu_move_push(struct ttm_buffer_object *tbo,
+					 struct vtgpu_job *job)
+{
+	int ret;
+
+	ret = drm_sched_job_add_resv_dependencies(&job->base, tbo->base.resv,
+						  DMA_RESV_USAGE_BOOKKEEP);
+	if (ret) {
+		vtgpu_job_free(job);
+		return ERR_PTR(ret);
+	}
+	return vtgpu_job_push(job);
+}
+
 /* Queue a copy of the BO from its placement to @new_mem, pipelined. */
 static int vtgpu_move_blit(struct ttm_buffer_object *tbo, bool evict,
-			   struct ttm_operation_ctx *ctx,
 			   struct ttm_resource *new_mem)
 {
 	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
+	struct dma_fence *fence;
 	struct vtgpu_job *job;
 	int ret;
 
-	ret = vtgpu_bo_wait_foreign(tbo, ctx);
-	if (ret)
-		return ret;
-
-	job = vtgpu_job_alloc(vtgpu, 1, true);
-	if (!job)
-		return -ENOMEM;
+	job = vtgpu_job_alloc(vtgpu, NULL, 1);
+	if (IS_ERR(job))
+		return PTR_ERR(job);
 	vtgpu_job_copy(job, vtgpu_gpu_addr(vtgpu, tbo->resource),
 		       vtgpu_gpu_addr(vtgpu, new_mem),
 		       new_mem->size);
 	vtgpu_move_fallback_init(job, tbo, new_mem);
-	ret = vtgpu_job_submit(job, ctx->interruptible);
-	if (ret)
-		return ret;
+	fence = vtgpu_move_push(tbo, job);
+	if (IS_ERR(fence))
+		return PTR_ERR(fence);
 
-	ret = ttm_bo_move_accel_cleanup(tbo, &job->base, evict, true, new_mem);
+	ret = ttm_bo_move_accel_cleanup(tbo, fence, evict, true, new_mem);
 	if (ret)
 		/* The copy must not write into space given back. */
-		dma_fence_wait(&job->base, false);
+		dma_fence_wait(fence, false);
 	else
 		atomic64_inc(&vtgpu->stats.moves);
-	dma_fence_put(&job->base);
+	dma_fence_put(fence);
 	return ret;
 }
 
 /* A BO with no contents yet moves into VRAM: clear its space instead. */
 static int vtgpu_move_clear(struct ttm_buffer_object *tbo,
-			    struct ttm_operation_ctx *ctx,
 			    struct ttm_resource *new_mem)
 {
 	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
+	struct dma_fence *fence;
 	struct vtgpu_job *job;
-	int ret;
 
-	job = vtgpu_job_alloc(vtgpu, 1, true);
-	if (!job)
-		return -ENOMEM;
+	job = vtgpu_job_alloc(vtgpu, NULL, 1);
+	if (IS_ERR(job))
+		return PTR_ERR(job);
 	vtgpu_job_fill(job, vtgpu_gpu_addr(vtgpu, new_mem),
 		       new_mem->size, 0);
-	ret = vtgpu_job_submit(job, ctx->interruptible);
-	if (ret)
-		return ret;
+	fence = vtgpu_move_push(tbo, job);
+	if (IS_ERR(fence))
+		return PTR_ERR(fence);
 
 	/* ttm_bo_handle_move_mem() reserved the slot. */
-	dma_resv_add_fence(tbo->base.resv, &job->base, DMA_RESV_USAGE_KERNEL);
-	dma_fence_put(&job->base);
+	dma_resv_add_fence(tbo->base.resv, fence, DMA_RESV_USAGE_KERNEL);
+	dma_fence_put(fence);
 	ttm_bo_move_null(tbo, new_mem);
 	atomic64_inc(&vtgpu->stats.clears);
 	return 0;
@@ -624,7 +623,7 @@ static int vtgpu_bo_move(struct ttm_buffer_object *tbo, bool evict,
 
 	if (old_type == TTM_PL_SYSTEM && new_type == TTM_PL_VRAM &&
 	    !vtgpu_tt_has_data(tbo->ttm)) {
-		ret = vtgpu_move_clear(tbo, ctx, new_mem);
+		ret = vtgpu_move_clear(tbo, new_mem);
 		if (ret)
 			return ret;
 		vtgpu_bo_moved(tbo, evict, false);
@@ -672,12 +671,7 @@ static int vtgpu_bo_move(struct ttm_buffer_object *tbo, bool evict,
 		return 0;
 	}
 
-	ret = vtgpu_move_blit(tbo, evict, ctx, new_mem);
-	if (ret == -ENODEV) {
-		/* The device is gone, and the contents of its VRAM with it. */
-		ttm_bo_move_sync_cleanup(tbo, new_mem);
-		ret = 0;
-	}
+	ret = vtgpu_move_blit(tbo, evict, new_mem);
 	if (ret)
 		return ret;
 	vtgpu_bo_moved(tbo, evict, true);
@@ -724,7 +718,6 @@ int vtgpu_vram_access(struct ttm_buffer_object *tbo, unsigned long offset,
 {
 	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
 	struct ttm_resource *res = tbo->resource;
-	resource_size_t pos;
 	void __iomem *map;
 	int idx;
 
@@ -734,17 +727,11 @@ int vtgpu_vram_access(struct ttm_buffer_object *tbo, unsigned long offset,
 		return -ENODEV;
 
 	len = min_t(int, len, PAGE_SIZE - offset_in_page(offset));
-	pos = vtgpu->vram_base + ((u64)res->start << PAGE_SHIFT) + offset;
-	map = ioremap_wc(pos & PAGE_MASK, PAGE_SIZE);
-	if (!map) {
-		drm_dev_exit(idx);
-		return -EIO;
-	}
+	map = vtgpu->visible_vram + ((u64)res->start << PAGE_SHIFT) + offset;
 	if (write)
-		memcpy_toio(map + offset_in_page(pos), buf, len);
+		memcpy_toio(map, buf, len);
 	else
-		memcpy_fromio(buf, map + offset_in_page(pos), len);
-	iounmap(map);
+		memcpy_fromio(buf, map, len);
 	drm_dev_exit(idx);
 	return len;
 }

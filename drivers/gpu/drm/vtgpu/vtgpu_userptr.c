@@ -40,7 +40,7 @@
  * that the range was not invalidated since; if it was, it drops
  * everything and starts over, at most VTGPU_USERPTR_MAX_TRIES times
  * before failing with -EAGAIN. Otherwise it installs the pages, binds them
- * in the GART (without the WRITABLE bit for a READONLY BO) and commits the
+ * in the GART (without the WRITABLE bit for a READONLY BO) and queues the
  * job, adding its fence to the BO's reservation before it releases the
  * lock. A BO whose pages are still valid from an earlier job needs no new
  * collection. Before the range is checked, the VMAs are: a range that is
@@ -51,18 +51,18 @@
  *
  * Invalidation: the notifier callback takes &vtgpu_device.userptr_lock,
  * bumps the notifier sequence, waits for the BO's fences (the jobs
- * committed on the pages), clears the BO's GART entries and unmaps the
+ * queued on the pages), clears the BO's GART entries and unmaps the
  * pages. It takes no reservation and allocates nothing: it runs under the
  * mmap_lock and from memory reclaim. The next job collects the pages
  * again, or fails with -EFAULT when the range is no longer mapped.
  *
  * Lock order: mmap_lock (only around hmm_range_fault() and the VMA check,
  * with no reservation held), then BO reservations, then
- * &vtgpu_engine.submit_lock, then &vtgpu_device.userptr_lock, which is
+ * &vtgpu_device.userptr_lock, which is
  * innermost but for spinlocks. TTM moves of a userptr BO (GTT <-> SYSTEM,
  * under its reservation) take the lock to bind or unbind its GART entries.
  * Nothing under the lock allocates memory, takes a reservation or the
- * mmap_lock, or waits for anything but fences of committed jobs.
+ * mmap_lock, or waits for anything but fences of queued jobs.
  *
  * Lifetime: the notifier holds the mm (mmgrab()); the BO's GEM free waits
  * for its jobs, then removes the notifier, so the engine never touches the

@@ -40,13 +40,13 @@
  *    there is.
  *    When there is none, the handler drops mmap_lock, makes the move,
  *    evicting and waiting as need be, waits for it and returns
- *    VM_FAULT_RETRY: a busy engine is never a reason for SIGBUS. What is
- *    still waited for with mmap_lock held is ring space for the move's
- *    job, which the engine frees as it runs (its watchdog bounds that),
- *    and, on the retried fault, the move and evictions again if the BO
- *    was moved back to invisible VRAM meanwhile. Evictions take other
- *    BOs' reservations by trylock: when every BO to evict is reserved
- *    by someone else, no room can be made and the fault gets SIGBUS.
+ *    VM_FAULT_RETRY: a busy engine is never a reason for SIGBUS.
+ *    Queuing the move's job waits for nothing; what is still waited for
+ *    with mmap_lock held is, on the retried fault, the move and
+ *    evictions again if the BO was moved back to invisible VRAM
+ *    meanwhile. Evictions take other BOs' reservations by trylock: when
+ *    every BO to evict is reserved by someone else, no room can be made
+ *    and the fault gets SIGBUS.
  * 3. vtgpu_vm_fault_idle() waits for moves in flight (again with
  *    mmap_lock dropped on the first try), as ttm_bo_vm_fault_idle() does,
  *    but so that what they left can be checked before it is mapped: when
