@@ -862,6 +862,57 @@ uint32_t vtgpu_faulter_join(struct vtgpu_faulter *f)
 	return f->value;
 }
 
+static void *create_bo(void *arg)
+{
+	struct vtgpu_creator *c = arg;
+
+	atomic_store(&c->tid, gettid());
+	c->err = __vtgpu_gem_create(c->fd, &c->create);
+	atomic_store(&c->done, true);
+	return NULL;
+}
+
+/**
+ * vtgpu_creator_start:
+ * @c: the creator, zeroed
+ * @fd: the vtgpu file
+ * @size: the BO's size
+ * @domain: the one domain the BO may use, where it is placed at once
+ *
+ * Starts a thread that creates the BO and waits until it sleeps in the
+ * driver (for up to 30 s): in an eviction that waits for the busy BO it
+ * holds reserved. Fails the (sub-)test if the creation completes instead.
+ * vtgpu_creator_join() waits for it.
+ */
+void vtgpu_creator_start(struct vtgpu_creator *c, int fd, uint64_t size,
+			 uint32_t domain)
+{
+	c->fd = fd;
+	c->create = (struct drm_vtgpu_gem_create) {
+		.size = size, .domains = domain, .preferred = domain,
+	};
+	igt_assert_eq(pthread_create(&c->thread, NULL, create_bo, c), 0);
+	igt_assert_f(igt_wait(atomic_load(&c->tid) &&
+			      vtgpu_thread_sleeps(atomic_load(&c->tid)),
+			      30000, 1) || atomic_load(&c->done),
+		     "the creating thread neither slept nor finished\n");
+	igt_assert_f(!atomic_load(&c->done), "the creation did not wait\n");
+}
+
+/**
+ * vtgpu_creator_join:
+ * @c: a creator started with vtgpu_creator_start()
+ *
+ * Returns: the handle of the BO created, failing the (sub-)test if the
+ * creation failed.
+ */
+uint32_t vtgpu_creator_join(struct vtgpu_creator *c)
+{
+	igt_assert_eq(pthread_join(c->thread, NULL), 0);
+	igt_assert_eq(c->err, 0);
+	return c->create.handle;
+}
+
 /**
  * vtgpu_write_seq:
  * @ptr: where to write

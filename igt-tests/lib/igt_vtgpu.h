@@ -129,6 +129,25 @@ struct vtgpu_faulter {
 
 void vtgpu_faulter_start(struct vtgpu_faulter *f, const uint32_t *ptr);
 uint32_t vtgpu_faulter_join(struct vtgpu_faulter *f);
+
+/**
+ * struct vtgpu_creator:
+ *
+ * A thread creating a BO whose placement evicts, see
+ * vtgpu_creator_start().
+ */
+struct vtgpu_creator {
+	pthread_t thread;
+	int fd;
+	struct drm_vtgpu_gem_create create;
+	int err;
+	atomic_int tid;
+	atomic_bool done;
+};
+
+void vtgpu_creator_start(struct vtgpu_creator *c, int fd, uint64_t size,
+			 uint32_t domain);
+uint32_t vtgpu_creator_join(struct vtgpu_creator *c);
 int vtgpu_rebind(int fd);
 int vtgpu_read_signal(const volatile uint32_t *ptr);
 bool vtgpu_thread_sleeps(int tid);

@@ -338,6 +338,113 @@ static void test_evict_busy(int fd, bool cpu_moves)
 	gem_close(fd, bo);
 }
 
+/*
+ * A submission that needs room only the eviction of a BO another thread
+ * holds reserved can make: that thread evicts a busy BO out of GTT,
+ * holding its reservation while it waits for the BO's job. The
+ * submission must wait for the reservation, under its acquire context,
+ * and place its BO once the eviction is done: not fail with -ENOMEM.
+ */
+static void test_submit_held_victim(int fd)
+{
+	const uint64_t size = 1 << 20;
+	uint64_t gtt = vtgpu_getparam(fd, VTGPU_PARAM_GART_SIZE);
+	struct drm_vtgpu_cmd fill = {
+		.op = VTGPU_CMD_FILL, .size = size, .pattern = 0x5ca1ab1e,
+	};
+	struct drm_vtgpu_submit submit = {
+		.cmds = to_user_pointer(&fill), .num_cmds = 1,
+		.flags = VTGPU_SUBMIT_OUT_FENCE_FD,
+	};
+	struct vtgpu_creator creator = {};
+	struct drm_vtgpu_cmd cmds[8];
+	uint32_t busy, bo, filler, *ptr;
+	int fence, err;
+
+	/* In SYSTEM until used: the submission places it in GTT. */
+	bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_GTT |
+			      VTGPU_GEM_DOMAIN_SYSTEM, VTGPU_GEM_DOMAIN_SYSTEM,
+			      0);
+	/* All of GTT, busy for some 4 s of engine time. */
+	busy = vtgpu_gem_create(fd, gtt, VTGPU_GEM_DOMAIN_GTT |
+				VTGPU_GEM_DOMAIN_SYSTEM, VTGPU_GEM_DOMAIN_GTT, 0);
+	for (unsigned int i = 0; i < ARRAY_SIZE(cmds); i++)
+		cmds[i] = (struct drm_vtgpu_cmd) {
+			.op = VTGPU_CMD_FILL, .dst_handle = busy, .size = size,
+			.pattern = i,
+		};
+	vtgpu_set_engine_delay(fd, 500000);
+	fence = vtgpu_submit_cmds(fd, cmds, ARRAY_SIZE(cmds),
+				  VTGPU_SUBMIT_OUT_FENCE_FD);
+
+	/* Evicts the busy BO, reserved, waiting for its job; leaves room. */
+	vtgpu_creator_start(&creator, fd, gtt - size, VTGPU_GEM_DOMAIN_GTT);
+	igt_assert_f(vtgpu_fence_status(fence) == 0,
+		     "the job finished already\n");
+
+	fill.dst_handle = bo;
+	err = __vtgpu_submit(fd, &submit);
+	igt_assert_f(err == 0, "the submission failed with %d (%s) while "
+		     "the BO to evict was reserved\n", err, strerror(-err));
+	filler = vtgpu_creator_join(&creator);
+	vtgpu_set_engine_delay(fd, 0);
+
+	igt_assert_eq(vtgpu_fence_wait(submit.out_fence_fd, 60000), 1);
+	igt_assert_eq(vtgpu_fence_status(submit.out_fence_fd), 1);
+	ptr = vtgpu_gem_mmap(fd, bo, size, PROT_READ);
+	vtgpu_check_fill(ptr, size, 0x5ca1ab1e, "the submission's fill");
+	munmap(ptr, size);
+
+	close(submit.out_fence_fd);
+	close(fence);
+	gem_close(fd, filler);
+	gem_close(fd, busy);
+	gem_close(fd, bo);
+}
+
+/*
+ * Two BOs preferring VRAM that do not fit there together, used in turn:
+ * if every submission put its BO where it prefers, each would evict the
+ * other BO to make room. Once the budget of moves is spent, a submission
+ * leaves a BO the engine reaches in GTT where it is: over the rounds far
+ * fewer bytes move than such a ping-pong would move, and every job still
+ * writes its BO.
+ */
+static void test_submit_throttles_moves(int fd)
+{
+	uint64_t vram = vtgpu_getparam(fd, VTGPU_PARAM_VRAM_SIZE);
+	const uint64_t size = vram / 8 * 5;
+	const unsigned int rounds = 32;
+	uint32_t bo[2], *ptr;
+	uint64_t moved;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(bo); i++)
+		bo[i] = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_VRAM |
+					 VTGPU_GEM_DOMAIN_GTT,
+					 VTGPU_GEM_DOMAIN_VRAM, 0);
+	moved = vtgpu_debugfs_stat(fd, "bytes_moved");
+
+	for (unsigned int r = 0; r < rounds; r++)
+		vtgpu_fill(fd, bo[r % 2], 0, size, r);
+	for (unsigned int i = 0; i < ARRAY_SIZE(bo); i++)
+		vtgpu_gem_wait(fd, bo[i]);
+
+	moved = vtgpu_debugfs_stat(fd, "bytes_moved") - moved;
+	igt_info("%" PRIu64 " MiB moved in %u rounds on BOs of %" PRIu64
+		 " MiB\n", moved >> 20, rounds, size >> 20);
+	/* A ping-pong moves two BOs a round. */
+	igt_assert_f(moved < rounds / 2 * size,
+		     "%" PRIu64 " MiB moved: the BOs evicted each other\n",
+		     moved >> 20);
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(bo); i++) {
+		ptr = vtgpu_gem_mmap(fd, bo[i], size, PROT_READ);
+		vtgpu_check_fill(ptr, size, rounds - 2 + i, "the last fill");
+		munmap(ptr, size);
+		gem_close(fd, bo[i]);
+	}
+}
+
 static void test_evict_mmapped(int fd)
 {
 	const uint64_t size = 2 << 20;
@@ -968,6 +1075,19 @@ igt_main_args("", long_opts, help_str, opt_handler, NULL)
 		test_evict_busy(fd, true);
 		vtgpu_debugfs_write(fd, "move_with_cpu", "N");
 	}
+
+	igt_describe("Submit a job whose BO needs room that only the "
+		     "eviction of a BO another thread holds reserved can "
+		     "make, and check that the submission waits for it and "
+		     "its job writes the BO, instead of failing with -ENOMEM.");
+	igt_subtest("submit-held-victim")
+		test_submit_held_victim(fd);
+
+	igt_describe("Fill two BOs that prefer VRAM but do not fit there "
+		     "together in turn, and check that submissions do not "
+		     "evict each other's BO every time and every fill lands.");
+	igt_subtest("submit-throttles-moves")
+		test_submit_throttles_moves(fd);
 
 	igt_describe("Evict a BO mapped by the CPU to GTT and bring it back "
 		     "to VRAM, and check that the mapping follows it with the "

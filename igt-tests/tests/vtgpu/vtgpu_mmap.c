@@ -545,30 +545,6 @@ static void fault_and_check_mmap_goes_on(struct vtgpu_faulter *f,
 		 loops - loops0);
 }
 
-struct creator {
-	int fd;
-	uint64_t size;
-	uint32_t handle;
-	int err;
-	atomic_int tid;
-	atomic_bool done;
-};
-
-/* Create a GTT-only BO the size of the GTT: everything there is evicted. */
-static void *create_gtt_filler(void *arg)
-{
-	struct creator *c = arg;
-	struct drm_vtgpu_gem_create create = {
-		.size = c->size, .domains = VTGPU_GEM_DOMAIN_GTT,
-	};
-
-	atomic_store(&c->tid, gettid());
-	c->err = __vtgpu_gem_create(c->fd, &create);
-	atomic_store(&c->done, true);
-	c->handle = create.handle;
-	return NULL;
-}
-
 /*
  * A fault on a BO whose reservation another thread holds for a long
  * time: the eviction of a busy BO out of GTT, which waits for the BO's
@@ -583,10 +559,9 @@ static void test_fault_while_reserved(int fd)
 	uint64_t retries = counter(fd, "cpu_fault_retries");
 	struct mmap_looper looper = {};
 	struct vtgpu_faulter faulter = {};
-	struct creator creator = { .fd = fd, .size = gtt };
+	struct vtgpu_creator creator = {};
 	struct drm_vtgpu_cmd cmds[8];
-	pthread_t thread;
-	uint32_t bo, *ptr;
+	uint32_t bo, filler, *ptr;
 	int fence;
 
 	bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_GTT |
@@ -606,15 +581,9 @@ static void test_fault_while_reserved(int fd)
 	fence = vtgpu_submit_cmds(fd, cmds, ARRAY_SIZE(cmds),
 				  VTGPU_SUBMIT_OUT_FENCE_FD);
 	/* The eviction sleeps, holding the BO's reservation, for the job. */
-	igt_assert_eq(pthread_create(&thread, NULL, create_gtt_filler,
-				     &creator), 0);
-	igt_assert_f(igt_wait(atomic_load(&creator.tid) &&
-			      vtgpu_thread_sleeps(atomic_load(&creator.tid)),
-			      EVENT_WAIT_MS, 1) || atomic_load(&creator.done),
-		     "the evicting thread neither slept nor finished\n");
-	igt_assert_f(vtgpu_fence_status(fence) == 0 &&
-		     !atomic_load(&creator.done),
-		     "the job and the eviction finished already\n");
+	vtgpu_creator_start(&creator, fd, gtt, VTGPU_GEM_DOMAIN_GTT);
+	igt_assert_f(vtgpu_fence_status(fence) == 0,
+		     "the job finished already\n");
 
 	igt_assert_eq(pthread_create(&looper.thread, NULL, mmap_loop,
 				     &looper), 0);
@@ -623,10 +592,9 @@ static void test_fault_while_reserved(int fd)
 	vtgpu_faulter_join(&faulter);
 	atomic_store(&looper.stop, true);
 	igt_assert_eq(pthread_join(looper.thread, NULL), 0);
-	igt_assert_eq(pthread_join(thread, NULL), 0);
+	filler = vtgpu_creator_join(&creator);
 	vtgpu_set_engine_delay(fd, 0);
 
-	igt_assert_eq(creator.err, 0);
 	igt_assert_f(vtgpu_fence_status(fence) == 1, "job not done\n");
 	/* The eviction waited for the job; the fault for the eviction. */
 	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_SYSTEM);
@@ -636,7 +604,7 @@ static void test_fault_while_reserved(int fd)
 
 	close(fence);
 	munmap(ptr, size);
-	gem_close(fd, creator.handle);
+	gem_close(fd, filler);
 	gem_close(fd, bo);
 }
 

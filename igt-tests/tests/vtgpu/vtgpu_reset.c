@@ -188,7 +188,8 @@ static unsigned int pending_jobs(int fd)
 }
 
 /*
- * The jobs just queued are behind the guilty one: the engine has at
+ * The jobs just queued are behind the guilty one: once the scheduler has
+ * written them to the ring, which it does at once, the engine has at
  * least @queued more pending, and the guilty job, whose fence @guilty is,
  * had not completed when they were counted (its fence is read after the
  * count). A hang stops the engine at once; an error comes ERROR_DELAY_US
@@ -196,8 +197,9 @@ static unsigned int pending_jobs(int fd)
  */
 static void check_queued_behind(int fd, int guilty, unsigned int queued)
 {
-	unsigned int pending = pending_jobs(fd);
+	unsigned int pending = 0;
 
+	igt_wait((pending = pending_jobs(fd)) >= queued + 1, 1000, 1);
 	igt_assert_f(vtgpu_fence_status(guilty) == 0,
 		     "the guilty job completed before the jobs were queued "
 		     "behind it\n");

@@ -188,7 +188,7 @@ static int vtgpu_bo_validate(struct vtgpu_bo *bo, u32 domains, u32 preferred,
 
 	if (vtgpu_bo_placement(bo, domains, preferred, false)) {
 		ret = ttm_bo_validate(&bo->tbo, &bo->placement, ctx);
-		if (ret != -ENOMEM || domains == preferred)
+		if (ret != -ENOSPC || domains == preferred)
 			return ret;
 	}
 
@@ -200,18 +200,23 @@ static int vtgpu_bo_validate(struct vtgpu_bo *bo, u32 domains, u32 preferred,
 /**
  * vtgpu_bo_validate_gpu - place a BO where the engine reaches it
  * @bo: the BO, reserved
- * @interruptible: whether waits may be interrupted
+ * @ctx: the operation context; its bytes_moved counts the moves made
+ * @promote: whether a BO the engine reaches where it is moves to its
+ *	preferred domain, see vtgpu_submit_lock()
  *
  * Moves the BO to its preferred domain (GTT for a BO preferring SYSTEM,
  * if it may use GTT), evicting other BOs if need be, or else to the other
- * one of VRAM and GTT it may use. A pinned BO stays where it is.
+ * one of VRAM and GTT it may use. A pinned BO stays where it is. Unless
+ * @promote, a BO in VRAM or GTT moves to its preferred domain only if
+ * there is room there without evicting, and otherwise stays.
  *
  * Returns: 0, -EINVAL for a BO that fits none of VRAM and GTT it may use,
- * -ENOMEM when no room can be made, -ERESTARTSYS when interrupted.
+ * -ENOSPC when no room can be made, -ENOMEM when out of memory,
+ * -ERESTARTSYS when interrupted.
  */
-int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible)
+int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, struct ttm_operation_ctx *ctx,
+			  bool promote)
 {
-	struct ttm_operation_ctx ctx = { .interruptible = interruptible };
 	u32 domains = bo->domains &
 		(VTGPU_GEM_DOMAIN_VRAM | VTGPU_GEM_DOMAIN_GTT);
 	u32 preferred = bo->preferred;
@@ -223,7 +228,14 @@ int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible)
 	/* A BO preferring SYSTEM keeps to system pages: GTT if it may. */
 	if (!(preferred & domains))
 		preferred = domains & VTGPU_GEM_DOMAIN_GTT ?: VTGPU_GEM_DOMAIN_VRAM;
-	return vtgpu_bo_validate(bo, domains, preferred, &ctx);
+	/* Where it prefers if there is room without evicting. */
+	if (!promote &&
+	    (vtgpu_mem_type_to_domain(bo->tbo.resource->mem_type) & domains)) {
+		if (!vtgpu_bo_placement(bo, domains, preferred, true))
+			return -EINVAL;
+		return ttm_bo_validate(&bo->tbo, &bo->placement, ctx);
+	}
+	return vtgpu_bo_validate(bo, domains, preferred, ctx);
 }
 
 /**
@@ -255,8 +267,8 @@ int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible)
  * Returns: 0 when the CPU can reach the BO (or its move to where it can
  * is queued); -EBUSY (only with @no_wait_gpu) or -ERESTARTSYS to try
  * again; -EPERM for a pinned BO in invisible VRAM, -E2BIG for one that
- * fits nowhere the CPU reaches, -ENOMEM when no room can be made (with
- * @no_wait_gpu: without evicting or waiting).
+ * fits nowhere the CPU reaches, -ENOSPC when no room can be made (with
+ * @no_wait_gpu: without evicting or waiting), -ENOMEM when out of memory.
  */
 int vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo, bool no_wait_gpu)
 {

@@ -35,9 +35,10 @@
  *
  * 1. mmap_lock, taken by the core around CPU faults;
  * 2. BO reservations (&dma_resv, of the reservation_ww_class): the fault
- *    handler takes the faulting BO's; a submission takes its BOs' one at a
- *    time to place them, then all of them with one ww acquire context,
- *    backing off on -EDEADLK; TTM takes others with trylock to evict them;
+ *    handler takes the faulting BO's; a submission takes all of its BOs'
+ *    with drm_exec, one ww acquire context, and places them under it, so
+ *    that TTM may wait for the reservation of a BO to evict; elsewhere TTM
+ *    takes others with trylock to evict them;
  * 3. &vtgpu_device.userptr_lock, the notifier lock of userptr BOs: taken
  *    by submissions (from the userptr check until the job is queued and
  *    its fence is in the reservations) and by moves of userptr BOs with

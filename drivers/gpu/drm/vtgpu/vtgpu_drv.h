@@ -271,6 +271,8 @@ struct vtgpu_stats {
  * @evict_invisible: eviction placement of a NO_CPU_ACCESS BO in visible
  *	VRAM: invisible VRAM, then GTT, then SYSTEM
  * @userptr_lock: the notifier lock of userptr BOs, see DOC: userptr
+ * @move_budget: bytes submissions may still move to put BOs where they
+ *	prefer, see vtgpu_submit_lock()
  * @move_with_cpu: debugfs knob for benchmarks: moves between GTT and
  *	visible VRAM are CPU copies instead of engine jobs
  */
@@ -303,6 +305,7 @@ struct vtgpu_device {
 	/* the pages and GART state of userptr BOs, see DOC: userptr */
 	struct mutex userptr_lock;
 
+	atomic64_t move_budget;
 	bool move_with_cpu;
 };
 
@@ -402,7 +405,8 @@ int vtgpu_bo_create(struct vtgpu_device *vtgpu, u64 size, u32 domains,
 		    struct sg_table *sg, struct dma_resv *resv,
 		    struct vtgpu_userptr *userptr, struct vtgpu_bo **pbo);
 bool vtgpu_is_vtgpu_bo(struct ttm_buffer_object *tbo);
-int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, bool interruptible);
+int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, struct ttm_operation_ctx *ctx,
+			  bool promote);
 int vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo, bool no_wait_gpu);
 int vtgpu_bo_pin_gtt(struct vtgpu_bo *bo);
 void vtgpu_bo_unpin(struct vtgpu_bo *bo);

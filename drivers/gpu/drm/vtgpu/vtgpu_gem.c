@@ -170,6 +170,9 @@ int vtgpu_gem_create(struct drm_file *file, struct vtgpu_device *vtgpu,
 
 	ret = vtgpu_bo_create(vtgpu, size, domains, preferred, flags,
 			      ttm_bo_type_device, NULL, NULL, NULL, &bo);
+	/* The uapi has one error for no room and no memory. */
+	if (ret == -ENOSPC)
+		return -ENOMEM;
 	if (ret)
 		return ret;
 

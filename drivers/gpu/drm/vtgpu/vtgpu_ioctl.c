@@ -12,6 +12,7 @@
 #include <linux/uaccess.h>
 
 #include <drm/drm_drv.h>
+#include <drm/drm_exec.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_syncobj.h>
@@ -272,13 +273,12 @@ int vtgpu_gem_userptr_ioctl(struct drm_device *drm, void *data,
  * @dst: per command, the index in @bos of its destination BO
  * @bos: the BOs the job uses, each once, with a reference
  * @write: per BO, whether the job writes it
- * @locked: per BO, whether this submission holds its reservation
  * @pages: per BO, for a userptr BO, the pages collected for the job
  * @num_bos: number of BOs
  * @has_userptr: whether one of the BOs is a userptr BO
  * @in_fences: the fences to wait for
  * @num_in_fences: their number
- * @ticket: the acquire context of the reservations
+ * @exec: the reservations of the BOs
  */
 struct vtgpu_submit {
 	struct vtgpu_device *vtgpu;
@@ -288,13 +288,12 @@ struct vtgpu_submit {
 	unsigned int *dst;
 	struct vtgpu_bo **bos;
 	bool *write;
-	bool *locked;
 	struct vtgpu_userptr_pages *pages;
 	unsigned int num_bos;
 	bool has_userptr;
 	struct dma_fence **in_fences;
 	unsigned int num_in_fences;
-	struct ww_acquire_ctx ticket;
+	struct drm_exec exec;
 };
 
 /* Check a range against a BO's size. */
@@ -343,10 +342,9 @@ static int vtgpu_submit_cmds(struct vtgpu_submit *s, struct drm_file *file,
 	s->dst = kvcalloc(n, sizeof(*s->dst), GFP_KERNEL);
 	s->bos = kvcalloc(2 * n, sizeof(*s->bos), GFP_KERNEL);
 	s->write = kvcalloc(2 * n, sizeof(*s->write), GFP_KERNEL);
-	s->locked = kvcalloc(2 * n, sizeof(*s->locked), GFP_KERNEL);
 	s->pages = kvcalloc(2 * n, sizeof(*s->pages), GFP_KERNEL);
 	if (!s->cmds || !s->src || !s->dst || !s->bos || !s->write ||
-	    !s->locked || !s->pages)
+	    !s->pages)
 		return -ENOMEM;
 
 	if (copy_from_user(s->cmds, u64_to_user_ptr(user_cmds),
@@ -496,145 +494,75 @@ static int vtgpu_submit_userptr_lock(struct vtgpu_submit *s)
 }
 
 /*
- * Place each BO where the engine reaches it, one at a time. The BOs are
- * reserved without the ticket here: TTM may then evict with its trylocks
- * only, and the ticket's only locks are those of vtgpu_submit_lock().
+ * Add @delta to the budget of moves, which stays between minus and plus a
+ * quarter of VRAM, and return the new budget.
  */
-static int vtgpu_submit_place(struct vtgpu_submit *s)
+static s64 vtgpu_move_budget_add(struct vtgpu_device *vtgpu, s64 delta)
 {
-	unsigned int i;
-	int ret;
+	s64 cap = vtgpu->vram_size / 4;
+	s64 old = atomic64_read(&vtgpu->move_budget), new;
 
-	for (i = 0; i < s->num_bos; i++) {
-		struct ttm_buffer_object *tbo = &s->bos[i]->tbo;
-
-		ret = ttm_bo_reserve(tbo, true, false, NULL);
-		if (ret)
-			return ret;
-		ret = vtgpu_bo_validate_gpu(s->bos[i], true);
-		ttm_bo_unreserve(tbo);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static void vtgpu_submit_unlock(struct vtgpu_submit *s, bool lru_tail)
-{
-	unsigned int i;
-
-	for (i = 0; i < s->num_bos; i++) {
-		if (!s->locked[i])
-			continue;
-		if (lru_tail)
-			ttm_bo_unreserve(&s->bos[i]->tbo);
-		else
-			dma_resv_unlock(s->bos[i]->tbo.base.resv);
-		s->locked[i] = false;
-	}
-	ww_acquire_fini(&s->ticket);
+	do {
+		new = clamp(old + delta, -cap, cap);
+	} while (!atomic64_try_cmpxchg(&vtgpu->move_budget, &old, new));
+	return new;
 }
 
 /*
- * Reserve all the BOs with the ticket, backing off on -EDEADLK: drop
- * everything, wait for the contended reservation, and start over with it.
+ * Reserve the BOs, then place each where the engine reaches it, under
+ * the acquire context: TTM may then wait for the reservation of a BO to
+ * evict instead of passing it by. -ENOSPC, no room or a deadlock with
+ * another acquire context in an eviction, means starting over with
+ * nothing held.
+ *
+ * A BO in SYSTEM must move. One the engine reaches where it is, in VRAM
+ * or GTT, moves to where it prefers only while the budget of moves lasts,
+ * as amdgpu limits the bytes moved per submission: otherwise two clients
+ * whose BOs do not fit in VRAM together would evict each other's at every
+ * submission. Each submission adds a 64th of VRAM to the budget; the
+ * bytes it moves, evictions included, are taken from it.
  */
 static int vtgpu_submit_lock(struct vtgpu_submit *s)
 {
-	int contended = -1;
-	unsigned int i, j;
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	struct vtgpu_device *vtgpu = s->vtgpu;
+	unsigned int i, tries = 0;
+	s64 budget;
 	int ret;
 
-	ww_acquire_init(&s->ticket, &reservation_ww_class);
+	budget = vtgpu_move_budget_add(vtgpu, vtgpu->vram_size / 64);
 retry:
-	if (contended >= 0) {
-		ret = dma_resv_lock_slow_interruptible(s->bos[contended]->tbo.base.resv,
-						       &s->ticket);
-		if (ret)
-			goto err;
-		s->locked[contended] = true;
-	}
-
-	for (i = 0; i < s->num_bos; i++) {
-		if (i == contended)
-			continue;
-		ret = dma_resv_lock_interruptible(s->bos[i]->tbo.base.resv,
-						  &s->ticket);
-		/* Sharing a reservation with a BO before it: locked. */
-		if (ret == -EALREADY)
-			continue;
-		if (ret) {
-			for (j = 0; j < s->num_bos; j++) {
-				if (s->locked[j])
-					dma_resv_unlock(s->bos[j]->tbo.base.resv);
-				s->locked[j] = false;
-			}
-			if (ret == -EDEADLK) {
-				contended = i;
-				goto retry;
-			}
-			goto err;
+	drm_exec_init(&s->exec, DRM_EXEC_INTERRUPTIBLE_WAIT |
+		      DRM_EXEC_IGNORE_DUPLICATES, s->num_bos);
+	drm_exec_until_all_locked(&s->exec) {
+		for (i = 0; i < s->num_bos; i++) {
+			ret = drm_exec_prepare_obj(&s->exec,
+						   &s->bos[i]->tbo.base, 1);
+			drm_exec_retry_on_contention(&s->exec);
+			if (ret)
+				goto err;
 		}
-		s->locked[i] = true;
+		/* Evictions lock with the ticket: before ww_acquire_done(). */
+		for (i = 0; i < s->num_bos; i++) {
+			ret = vtgpu_bo_validate_gpu(s->bos[i], &ctx,
+						    (s64)ctx.bytes_moved < budget);
+			if (ret)
+				goto err;
+		}
 	}
-	ww_acquire_done(&s->ticket);
+	vtgpu_move_budget_add(vtgpu, -(s64)ctx.bytes_moved);
 	return 0;
 
 err:
-	ww_acquire_fini(&s->ticket);
+	drm_exec_fini(&s->exec);
+	if (ret == -ENOSPC && ++tries < VTGPU_SUBMIT_MAX_TRIES) {
+		atomic64_inc(&vtgpu->stats.submit_retries);
+		goto retry;
+	}
+	vtgpu_move_budget_add(vtgpu, -(s64)ctx.bytes_moved);
+	if (ret == -ENOSPC)
+		return -ENOMEM;
 	return ret == -EINTR ? -ERESTARTSYS : ret;
-}
-
-/*
- * With the BOs reserved: check that they are still where the engine
- * reaches them, and make room for the job's fence. -EAGAIN to start over.
- */
-static int vtgpu_submit_check(struct vtgpu_submit *s)
-{
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < s->num_bos; i++) {
-		struct ttm_buffer_object *tbo = &s->bos[i]->tbo;
-		u32 mem_type = tbo->resource->mem_type;
-
-		if (mem_type != TTM_PL_VRAM && mem_type != TTM_PL_TT)
-			return -EAGAIN;
-		ret = dma_resv_reserve_fences(tbo->base.resv, 1);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-/* Place and reserve the BOs. */
-static int vtgpu_submit_prepare(struct vtgpu_submit *s)
-{
-	unsigned int tries = 0;
-	int ret;
-
-	for (;;) {
-		ret = vtgpu_submit_get_pages(s);
-		if (ret)
-			return ret;
-		ret = vtgpu_submit_place(s);
-		if (ret)
-			return ret;
-		ret = vtgpu_submit_lock(s);
-		if (ret)
-			return ret;
-
-		ret = vtgpu_submit_check(s);
-		if (!ret)
-			return 0;
-		vtgpu_submit_unlock(s, false);
-		if (ret != -EAGAIN)
-			return ret;
-		/* Other submissions keep taking the room. */
-		if (++tries == VTGPU_SUBMIT_MAX_TRIES)
-			return -ENOMEM;
-		atomic64_inc(&s->vtgpu->stats.submit_retries);
-	}
 }
 
 /*
@@ -700,7 +628,6 @@ static void vtgpu_submit_fini(struct vtgpu_submit *s)
 	for (i = 0; i < s->num_bos; i++)
 		drm_gem_object_put(&s->bos[i]->tbo.base);
 	kvfree(s->pages);
-	kvfree(s->locked);
 	kvfree(s->write);
 	kvfree(s->bos);
 	kvfree(s->dst);
@@ -770,14 +697,17 @@ int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
 	}
 
 	for (tries = 1;; tries++) {
-		ret = vtgpu_submit_prepare(&s);
+		ret = vtgpu_submit_get_pages(&s);
+		if (ret)
+			goto out;
+		ret = vtgpu_submit_lock(&s);
 		if (ret)
 			goto out;
 
 		job = vtgpu_submit_job(&s, file);
 		if (IS_ERR(job)) {
 			ret = PTR_ERR(job);
-			vtgpu_submit_unlock(&s, false);
+			drm_exec_fini(&s.exec);
 			goto out;
 		}
 		ret = vtgpu_submit_userptr_lock(&s);
@@ -786,7 +716,7 @@ int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
 
 		/* Invalidated since collected: start over. */
 		vtgpu_job_free(job);
-		vtgpu_submit_unlock(&s, false);
+		drm_exec_fini(&s.exec);
 		vtgpu_submit_put_pages(&s);
 		if (ret != -EAGAIN || tries == VTGPU_USERPTR_MAX_TRIES)
 			goto out;
@@ -795,15 +725,25 @@ int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
 	fence = vtgpu_job_push(job);
 	args->seqno = fence->seqno;
 
+	/*
+	 * Reads first: BOs sharing a reservation (imports of one dma-buf)
+	 * then take one fence slot, a later write replacing the read.
+	 */
 	for (i = 0; i < s.num_bos; i++)
-		dma_resv_add_fence(s.bos[i]->tbo.base.resv, fence,
-				   s.write[i] ? DMA_RESV_USAGE_WRITE :
-						DMA_RESV_USAGE_READ);
+		if (!s.write[i])
+			dma_resv_add_fence(s.bos[i]->tbo.base.resv, fence,
+					   DMA_RESV_USAGE_READ);
+	for (i = 0; i < s.num_bos; i++) {
+		if (s.write[i])
+			dma_resv_add_fence(s.bos[i]->tbo.base.resv, fence,
+					   DMA_RESV_USAGE_WRITE);
+		ttm_bo_move_to_lru_tail_unlocked(&s.bos[i]->tbo);
+	}
 	if (s.has_userptr)
 		mutex_unlock(&vtgpu->userptr_lock);
 	if (out_syncobj)
 		drm_syncobj_replace_fence(out_syncobj, fence);
-	vtgpu_submit_unlock(&s, true);
+	drm_exec_fini(&s.exec);
 
 	if (out_fd >= 0) {
 		sync_file = sync_file_create(fence);

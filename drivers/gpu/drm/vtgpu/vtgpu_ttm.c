@@ -15,6 +15,7 @@
 #include <drm/drm_prime.h>
 #include <drm/drm_print.h>
 #include <drm/vtgpu_drm.h>
+#include <drm/ttm/ttm_allocation.h>
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_range_manager.h>
 #include <drm/ttm/ttm_tt.h>
@@ -802,7 +803,8 @@ int vtgpu_ttm_init(struct vtgpu_device *vtgpu)
 		return -ENOMEM;
 	ret = ttm_device_init(&vtgpu->bdev, &vtgpu_ttm_funcs, drm->dev,
 			      drm->anon_inode->i_mapping,
-			      drm->vma_offset_manager, 0);
+			      drm->vma_offset_manager,
+			      TTM_ALLOCATION_PROPAGATE_ENOSPC);
 	if (ret) {
 		destroy_workqueue(vtgpu->release_wq);
 		return ret;

@@ -70,6 +70,15 @@
  * the DRM file nor exported as a dma-buf; pages written by the engine are
  * the process's own, dirtied by the write fault hmm_range_fault() makes
  * for a writable BO.
+ *
+ * Why not drm_gpusvm_get_pages(), as xe's userptr: it would collect and
+ * map the pages under a &drm_gpusvm's notifier lock and keep them in a
+ * &drm_gpusvm_pages, while vtgpu's pages are also bound in the GART, and
+ * the binding, the check of the notifier sequence and the job's fence in
+ * the reservation must all happen under the one lock the invalidation
+ * takes to wait for that fence and unbind. That lock would become
+ * drm_gpusvm's, and the GART state a mirror of its pages: the few lines
+ * around hmm_range_fault() in vtgpu_userptr_get_pages() stay simpler.
  */
 
 /**

@@ -161,7 +161,7 @@ static vm_fault_t vtgpu_vm_fault_notify(struct vm_fault *vmf,
 	int ret;
 
 	ret = vtgpu_bo_fault_reserve_notify(bo, first);
-	if (first && (ret == -EBUSY || ret == -ENOMEM))
+	if (first && (ret == -EBUSY || ret == -ENOSPC))
 		return vtgpu_vm_fault_wait_unlocked(vmf, bo, true);
 	switch (ret) {
 	case 0:
@@ -170,6 +170,9 @@ static vm_fault_t vtgpu_vm_fault_notify(struct vm_fault *vmf,
 	case -ERESTARTSYS:
 	case -EINTR:
 		return VM_FAULT_NOPAGE;
+	case -ENOMEM:
+		/* The system is out of memory, not the BO out of room. */
+		return VM_FAULT_OOM;
 	default:
 		return VM_FAULT_SIGBUS;
 	}
