@@ -425,8 +425,8 @@ vtgpu_gem_prime_import_sg_table(struct drm_device *drm,
 int vtgpu_gem_dumb_create(struct drm_file *file, struct drm_device *drm,
 			  struct drm_mode_create_dumb *args);
 
-/* vtgpu_vm.c */
-extern const struct vm_operations_struct vtgpu_vm_ops;
+/* vtgpu_mmap.c */
+extern const struct vm_operations_struct vtgpu_gem_vm_ops;
 
 /* vtgpu_ioctl.c */
 int vtgpu_gem_create_ioctl(struct drm_device *drm, void *data,
@@ -437,10 +437,12 @@ int vtgpu_gem_info_ioctl(struct drm_device *drm, void *data,
 			 struct drm_file *file);
 int vtgpu_gem_wait_ioctl(struct drm_device *drm, void *data,
 			 struct drm_file *file);
-int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
-		       struct drm_file *file);
 int vtgpu_gem_userptr_ioctl(struct drm_device *drm, void *data,
 			    struct drm_file *file);
+
+/* vtgpu_submit.c */
+int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
+		       struct drm_file *file);
 
 /* vtgpu_userptr.c */
 int vtgpu_userptr_init(struct vtgpu_device *vtgpu);

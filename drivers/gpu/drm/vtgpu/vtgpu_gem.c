@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vtgpu GEM objects: mmap, PRIME and dumb buffers. The fault handler of
- * their mappings is in vtgpu_vm.c.
+ * their mappings is in vtgpu_mmap.c.
  */
 
 #include <linux/anon_inodes.h>
@@ -146,7 +146,7 @@ const struct drm_gem_object_funcs vtgpu_gem_object_funcs = {
 	.vmap = vtgpu_gem_vmap,
 	.vunmap = drm_gem_ttm_vunmap,
 	.mmap = vtgpu_gem_mmap,
-	.vm_ops = &vtgpu_vm_ops,
+	.vm_ops = &vtgpu_gem_vm_ops,
 };
 
 /**

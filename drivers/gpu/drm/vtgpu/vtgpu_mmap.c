@@ -27,7 +27,7 @@
  * again from its new place. After the device is unplugged, faults map a
  * dummy page.
  *
- * The fault handler, vtgpu_vm_fault(), goes through three steps:
+ * The fault handler, vtgpu_mmap_fault(), goes through three steps:
  *
  * 1. ttm_bo_vm_reserve() takes the BO's reservation with a trylock. When
  *    the BO is busy and the fault may be retried, it drops mmap_lock,
@@ -47,7 +47,7 @@
  *    meanwhile. Evictions take other BOs' reservations by trylock: when
  *    every BO to evict is reserved by someone else, no room can be made
  *    and the fault gets SIGBUS.
- * 3. vtgpu_vm_fault_idle() waits for moves in flight (again with
+ * 3. vtgpu_mmap_fault_idle() waits for moves in flight (again with
  *    mmap_lock dropped on the first try), as ttm_bo_vm_fault_idle() does,
  *    but so that what they left can be checked before it is mapped: when
  *    a move or clear of the driver's failed, the engine is wedged and the
@@ -93,7 +93,7 @@ MODULE_PARM_DESC(fault_blocking,
  * How many pages to map from the faulting one: the madvise() hint's
  * window, within the VMA.
  */
-static pgoff_t vtgpu_vm_fault_window(struct vm_fault *vmf)
+static pgoff_t vtgpu_mmap_fault_window(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	unsigned long left = (vma->vm_end - vmf->address) >> PAGE_SHIFT;
@@ -112,8 +112,8 @@ static pgoff_t vtgpu_vm_fault_window(struct vm_fault *vmf)
  * Step 1: the reservation. With vtgpu.fault_blocking, the way it was
  * before TTM learnt to drop mmap_lock: sleep for it with mmap_lock held.
  */
-static vm_fault_t vtgpu_vm_fault_reserve(struct ttm_buffer_object *tbo,
-					 struct vm_fault *vmf)
+static vm_fault_t vtgpu_mmap_fault_reserve(struct ttm_buffer_object *tbo,
+					   struct vm_fault *vmf)
 {
 	if (!READ_ONCE(vtgpu_fault_blocking))
 		return ttm_bo_vm_reserve(tbo, vmf);
@@ -128,8 +128,8 @@ static vm_fault_t vtgpu_vm_fault_reserve(struct ttm_buffer_object *tbo,
  * and have the fault retried. The reservation is held until then; the BO
  * is kept alive by a reference, as its mapping may go meanwhile.
  */
-static vm_fault_t vtgpu_vm_fault_wait_unlocked(struct vm_fault *vmf,
-					       struct vtgpu_bo *bo, bool move)
+static vm_fault_t vtgpu_mmap_fault_wait_unlocked(struct vm_fault *vmf,
+						 struct vtgpu_bo *bo, bool move)
 {
 	struct ttm_buffer_object *tbo = &bo->tbo;
 
@@ -153,8 +153,8 @@ static vm_fault_t vtgpu_vm_fault_wait_unlocked(struct vm_fault *vmf,
  * ttm_bo_vm_fault_idle() waits for moves in flight, and the fault
  * retried; the next try may wait, with mmap_lock held.
  */
-static vm_fault_t vtgpu_vm_fault_notify(struct vm_fault *vmf,
-					struct vtgpu_bo *bo)
+static vm_fault_t vtgpu_mmap_fault_notify(struct vm_fault *vmf,
+					  struct vtgpu_bo *bo)
 {
 	bool first = fault_flag_allow_retry_first(vmf->flags) &&
 		     !READ_ONCE(vtgpu_fault_blocking);
@@ -162,7 +162,7 @@ static vm_fault_t vtgpu_vm_fault_notify(struct vm_fault *vmf,
 
 	ret = vtgpu_bo_fault_reserve_notify(bo, first);
 	if (first && (ret == -EBUSY || ret == -ENOSPC))
-		return vtgpu_vm_fault_wait_unlocked(vmf, bo, true);
+		return vtgpu_mmap_fault_wait_unlocked(vmf, bo, true);
 	switch (ret) {
 	case 0:
 		return 0;
@@ -182,8 +182,8 @@ static vm_fault_t vtgpu_vm_fault_notify(struct vm_fault *vmf,
  * Step 3's wait for moves in flight: on the first try with mmap_lock
  * dropped, and the fault retried.
  */
-static vm_fault_t vtgpu_vm_fault_idle(struct vm_fault *vmf,
-				      struct vtgpu_bo *bo)
+static vm_fault_t vtgpu_mmap_fault_idle(struct vm_fault *vmf,
+					struct vtgpu_bo *bo)
 {
 	struct dma_resv *resv = bo->tbo.base.resv;
 
@@ -191,7 +191,7 @@ static vm_fault_t vtgpu_vm_fault_idle(struct vm_fault *vmf,
 		return 0;
 	if (fault_flag_allow_retry_first(vmf->flags) &&
 	    !READ_ONCE(vtgpu_fault_blocking))
-		return vtgpu_vm_fault_wait_unlocked(vmf, bo, false);
+		return vtgpu_mmap_fault_wait_unlocked(vmf, bo, false);
 	if (dma_resv_wait_timeout(resv, DMA_RESV_USAGE_KERNEL, true,
 				  MAX_SCHEDULE_TIMEOUT) < 0)
 		return VM_FAULT_NOPAGE;
@@ -199,17 +199,17 @@ static vm_fault_t vtgpu_vm_fault_idle(struct vm_fault *vmf,
 }
 
 /* Steps 2 and 3, the BO reserved and the device entered. */
-static vm_fault_t vtgpu_vm_fault_reserved(struct vm_fault *vmf,
-					  struct vtgpu_bo *bo)
+static vm_fault_t vtgpu_mmap_fault_reserved(struct vm_fault *vmf,
+					    struct vtgpu_bo *bo)
 {
 	struct vtgpu_device *vtgpu = bdev_to_vtgpu(bo->tbo.bdev);
 	vm_fault_t ret;
 	pgoff_t pages;
 
-	ret = vtgpu_vm_fault_notify(vmf, bo);
+	ret = vtgpu_mmap_fault_notify(vmf, bo);
 	if (ret)
 		return ret;
-	ret = vtgpu_vm_fault_idle(vmf, bo);
+	ret = vtgpu_mmap_fault_idle(vmf, bo);
 	if (ret)
 		return ret;
 	/*
@@ -219,7 +219,7 @@ static vm_fault_t vtgpu_vm_fault_reserved(struct vm_fault *vmf,
 	if (vtgpu_engine_wedged(vtgpu) || drm_dev_is_unplugged(&vtgpu->drm))
 		return ttm_bo_vm_dummy_page(vmf, vmf->vma->vm_page_prot);
 
-	pages = vtgpu_vm_fault_window(vmf);
+	pages = vtgpu_mmap_fault_window(vmf);
 	ret = ttm_bo_vm_fault_reserved(vmf, vmf->vma->vm_page_prot, pages);
 	if (ret == VM_FAULT_NOPAGE)
 		atomic64_add(pages, &vtgpu->stats.cpu_fault_pages);
@@ -227,7 +227,7 @@ static vm_fault_t vtgpu_vm_fault_reserved(struct vm_fault *vmf,
 }
 
 /**
- * vtgpu_vm_fault - the CPU fault handler of BO mappings
+ * vtgpu_mmap_fault - the CPU fault handler of BO mappings
  * @vmf: the fault
  *
  * See DOC: CPU mappings. Called with mmap_lock held for reading.
@@ -237,7 +237,7 @@ static vm_fault_t vtgpu_vm_fault_reserved(struct vm_fault *vmf,
  * to wait, VM_FAULT_SIGBUS when the BO cannot be placed where the CPU
  * reaches it, VM_FAULT_OOM.
  */
-static vm_fault_t vtgpu_vm_fault(struct vm_fault *vmf)
+static vm_fault_t vtgpu_mmap_fault(struct vm_fault *vmf)
 {
 	struct ttm_buffer_object *tbo = vmf->vma->vm_private_data;
 	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
@@ -252,12 +252,12 @@ static vm_fault_t vtgpu_vm_fault(struct vm_fault *vmf)
 	 */
 	drm_dev_get(&vtgpu->drm);
 	atomic64_inc(&stats->cpu_faults);
-	ret = vtgpu_vm_fault_reserve(tbo, vmf);
+	ret = vtgpu_mmap_fault_reserve(tbo, vmf);
 	if (ret)
 		goto out;
 
 	if (drm_dev_enter(&vtgpu->drm, &idx)) {
-		ret = vtgpu_vm_fault_reserved(vmf, to_vtgpu_bo(tbo));
+		ret = vtgpu_mmap_fault_reserved(vmf, to_vtgpu_bo(tbo));
 		drm_dev_exit(idx);
 	} else {
 		ret = ttm_bo_vm_dummy_page(vmf, vmf->vma->vm_page_prot);
@@ -279,9 +279,9 @@ out:
  * Copy from or to one page of a BO reserved, idle and reachable by the
  * CPU.
  */
-static int vtgpu_vm_access_page(struct ttm_buffer_object *tbo,
-				unsigned long offset, void *buf, int len,
-				bool write)
+static int vtgpu_mmap_access_page(struct ttm_buffer_object *tbo,
+				  unsigned long offset, void *buf, int len,
+				  bool write)
 {
 	struct ttm_bo_kmap_obj map;
 	bool is_iomem;
@@ -304,7 +304,7 @@ static int vtgpu_vm_access_page(struct ttm_buffer_object *tbo,
 }
 
 /**
- * vtgpu_vm_access - &vm_operations_struct.access, for ptrace and
+ * vtgpu_mmap_access - &vm_operations_struct.access, for ptrace and
  *	/proc/PID/mem
  * @vma: the mapping
  * @addr: where in it
@@ -321,8 +321,8 @@ static int vtgpu_vm_access_page(struct ttm_buffer_object *tbo,
  * @addr, or a negative error code: -EIO when the BO cannot be placed where
  * the CPU reaches it, or a move of it failed.
  */
-static int vtgpu_vm_access(struct vm_area_struct *vma, unsigned long addr,
-			   void *buf, int len, int write)
+static int vtgpu_mmap_access(struct vm_area_struct *vma, unsigned long addr,
+			     void *buf, int len, int write)
 {
 	struct ttm_buffer_object *tbo = vma->vm_private_data;
 	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
@@ -353,7 +353,7 @@ static int vtgpu_vm_access(struct vm_area_struct *vma, unsigned long addr,
 	if (!ret && drm_dev_is_unplugged(&vtgpu->drm))
 		ret = -EIO;
 	if (!ret)
-		ret = vtgpu_vm_access_page(tbo, offset, buf, len, write);
+		ret = vtgpu_mmap_access_page(tbo, offset, buf, len, write);
 exit:
 	drm_dev_exit(idx);
 unlock:
@@ -361,9 +361,9 @@ unlock:
 	return ret;
 }
 
-const struct vm_operations_struct vtgpu_vm_ops = {
-	.fault = vtgpu_vm_fault,
+const struct vm_operations_struct vtgpu_gem_vm_ops = {
+	.fault = vtgpu_mmap_fault,
 	.open = ttm_bo_vm_open,
 	.close = ttm_bo_vm_close,
-	.access = vtgpu_vm_access,
+	.access = vtgpu_mmap_access,
 };
