@@ -31,7 +31,7 @@ static int vtgpu_debugfs_mm(struct seq_file *m, void *unused)
 	struct drm_printer p = drm_seq_file_printer(m);
 
 	drm_printf(&p, "VRAM:\n");
-	vtgpu_vram_mgr_show(&vtgpu->vram_mgr, &p);
+	vtgpu_vram_show(vtgpu, &p);
 	drm_printf(&p, "GTT:\n");
 	ttm_resource_manager_debug(ttm_manager_type(&vtgpu->bdev, TTM_PL_TT),
 				   &p);

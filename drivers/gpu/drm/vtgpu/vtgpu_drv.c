@@ -47,8 +47,8 @@
  *    nothing under it allocates memory or takes a reservation or the
  *    mmap_lock (see DOC: userptr);
  * 4. spinlocks, innermost: &vtgpu_engine.lock (the hardware fences' lock,
- *    taken from the interrupt handler), &vtgpu_vram_mgr.lock and the GTT
- *    range manager's, &vtgpu_device.bo_lock, TTM's lru_lock.
+ *    taken from the interrupt handler), the TTM range managers' locks,
+ *    &vtgpu_device.bo_lock, TTM's lru_lock.
  *
  * Nothing the driver does under a reservation takes mmap_lock: user
  * memory is copied in (copy_from_user(), memdup_user()) and the pages of

@@ -189,23 +189,15 @@ struct vtgpu_gart {
 };
 
 /**
- * struct vtgpu_vram_mgr - the VRAM manager
- * @manager: the TTM manager, embedded
- * @mm: the allocator, over the pages of VRAM
- * @lock: protects @mm and @visible_used
- * @visible_pages: pages from 0 that the CPU reaches through BAR2
- * @visible_used: pages allocated below @visible_pages
+ * struct vtgpu_vram_mgr - what the driver adds to TTM's range manager of VRAM
+ * @range: the range manager's functions, which the driver's call
+ * @visible_used: pages allocated in visible VRAM
  *
- * TTM's range manager, plus the accounting of visible VRAM. Allocations
- * are contiguous, so that one engine command covers a BO.
+ * Allocations are contiguous, so that one engine command covers a BO.
  */
 struct vtgpu_vram_mgr {
-	struct ttm_resource_manager manager;
-	struct drm_mm mm;
-	/* protects mm and visible_used */
-	spinlock_t lock;
-	u64 visible_pages;
-	u64 visible_used;
+	const struct ttm_resource_manager_func *range;
+	atomic64_t visible_used;
 };
 
 /**
@@ -260,7 +252,7 @@ struct vtgpu_stats {
  * @engine: the DMA engine
  * @gart: the GART
  * @bdev: the TTM device
- * @vram_mgr: the VRAM manager (GTT has TTM's range manager)
+ * @vram_mgr: the count of visible VRAM in use, see &struct vtgpu_vram_mgr
  * @release_wq: where imported BOs let go of their dma-bufs, see
  *	vtgpu_bo_destroy()
  * @stats: memory manager counters
@@ -395,9 +387,9 @@ struct dma_fence *vtgpu_job_push(struct vtgpu_job *job);
 int vtgpu_ttm_init(struct vtgpu_device *vtgpu);
 u64 vtgpu_gpu_addr(struct vtgpu_device *vtgpu, struct ttm_resource *res);
 bool vtgpu_res_visible(struct vtgpu_device *vtgpu, struct ttm_resource *res);
+void vtgpu_vram_show(struct vtgpu_device *vtgpu, struct drm_printer *p);
 int vtgpu_vram_access(struct ttm_buffer_object *tbo, unsigned long offset,
 		      void *buf, int len, bool write);
-void vtgpu_vram_mgr_show(struct vtgpu_vram_mgr *mgr, struct drm_printer *p);
 
 /* vtgpu_bo.c */
 int vtgpu_bo_create(struct vtgpu_device *vtgpu, u64 size, u32 domains,

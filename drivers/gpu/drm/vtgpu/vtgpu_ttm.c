@@ -25,7 +25,8 @@
 /**
  * DOC: memory management
  *
- * VRAM is managed by a &vtgpu_vram_mgr over its pages, of which the first
+ * VRAM is managed by TTM's range manager over its pages (and a count of
+ * those in use in visible VRAM, &vtgpu_vram_mgr), of which the first
  * visible_vram_size bytes are CPU-visible: BOs created CPU_ACCESS_REQUIRED,
  * or that the CPU faulted on, are placed with lpfn at the end of the
  * visible part, NO_CPU_ACCESS BOs first with fpfn there, in invisible
@@ -65,172 +66,108 @@
  * are written there, under &vtgpu_device.userptr_lock, see DOC: userptr.
  */
 
-struct vtgpu_vram_node {
-	struct ttm_resource base;
-	struct drm_mm_node mm;
-};
-
-static struct vtgpu_vram_mgr *
-to_vtgpu_vram_mgr(struct ttm_resource_manager *man)
+/*
+ * VRAM is TTM's range manager, whose allocations and frees go through
+ * these to count the pages in use in visible VRAM, for debugfs.
+ */
+static u64 vtgpu_vram_visible_pages(struct vtgpu_device *vtgpu,
+				    struct ttm_resource *res)
 {
-	return container_of(man, struct vtgpu_vram_mgr, manager);
+	u64 visible = vtgpu->visible_vram_size >> PAGE_SHIFT;
+	u64 start = res->start, end = start + PFN_UP(res->size);
+
+	return start < visible ? min(end, visible) - start : 0;
 }
 
-static struct vtgpu_vram_node *to_vtgpu_vram_node(struct ttm_resource *res)
+static int vtgpu_vram_alloc(struct ttm_resource_manager *man,
+			    struct ttm_buffer_object *bo,
+			    const struct ttm_place *place,
+			    struct ttm_resource **res)
 {
-	return container_of(res, struct vtgpu_vram_node, base);
-}
-
-/* Pages of the node in the manager's visible part. */
-static u64 vtgpu_vram_node_visible(struct vtgpu_vram_mgr *mgr,
-				   struct drm_mm_node *node)
-{
-	if (node->start >= mgr->visible_pages)
-		return 0;
-	return min(node->start + node->size, mgr->visible_pages) - node->start;
-}
-
-static int vtgpu_vram_mgr_alloc(struct ttm_resource_manager *man,
-				struct ttm_buffer_object *bo,
-				const struct ttm_place *place,
-				struct ttm_resource **res)
-{
-	struct vtgpu_vram_mgr *mgr = to_vtgpu_vram_mgr(man);
-	enum drm_mm_insert_mode mode = DRM_MM_INSERT_BEST;
-	unsigned long lpfn = place->lpfn ?: man->size;
-	struct vtgpu_vram_node *node;
+	struct vtgpu_vram_mgr *mgr = &bdev_to_vtgpu(man->bdev)->vram_mgr;
 	int ret;
 
-	node = kzalloc_obj(*node);
-	if (!node)
-		return -ENOMEM;
-
-	if (place->flags & TTM_PL_FLAG_TOPDOWN)
-		mode = DRM_MM_INSERT_HIGH;
-
-	ttm_resource_init(bo, place, &node->base);
-
-	spin_lock(&mgr->lock);
-	ret = drm_mm_insert_node_in_range(&mgr->mm, &node->mm,
-					  PFN_UP(node->base.size),
-					  bo->page_alignment, 0,
-					  place->fpfn, lpfn, mode);
+	ret = mgr->range->alloc(man, bo, place, res);
 	if (!ret)
-		mgr->visible_used += vtgpu_vram_node_visible(mgr, &node->mm);
-	spin_unlock(&mgr->lock);
-
-	if (ret) {
-		ttm_resource_fini(man, &node->base);
-		kfree(node);
-		return ret;
-	}
-
-	node->base.start = node->mm.start;
-	*res = &node->base;
-	return 0;
+		atomic64_add(vtgpu_vram_visible_pages(bdev_to_vtgpu(man->bdev),
+						      *res),
+			     &mgr->visible_used);
+	return ret;
 }
 
-static void vtgpu_vram_mgr_free(struct ttm_resource_manager *man,
-				struct ttm_resource *res)
+static void vtgpu_vram_free(struct ttm_resource_manager *man,
+			    struct ttm_resource *res)
 {
-	struct vtgpu_vram_node *node = to_vtgpu_vram_node(res);
-	struct vtgpu_vram_mgr *mgr = to_vtgpu_vram_mgr(man);
+	struct vtgpu_vram_mgr *mgr = &bdev_to_vtgpu(man->bdev)->vram_mgr;
 
-	spin_lock(&mgr->lock);
-	mgr->visible_used -= vtgpu_vram_node_visible(mgr, &node->mm);
-	drm_mm_remove_node(&node->mm);
-	spin_unlock(&mgr->lock);
-
-	ttm_resource_fini(man, res);
-	kfree(node);
+	atomic64_sub(vtgpu_vram_visible_pages(bdev_to_vtgpu(man->bdev), res),
+		     &mgr->visible_used);
+	mgr->range->free(man, res);
 }
 
-static bool vtgpu_vram_mgr_intersects(struct ttm_resource_manager *man,
-				      struct ttm_resource *res,
-				      const struct ttm_place *place, size_t size)
+static bool vtgpu_vram_intersects(struct ttm_resource_manager *man,
+				  struct ttm_resource *res,
+				  const struct ttm_place *place, size_t size)
 {
-	struct drm_mm_node *node = &to_vtgpu_vram_node(res)->mm;
-
-	return place->fpfn < node->start + node->size &&
-	       (!place->lpfn || place->lpfn > node->start);
+	return bdev_to_vtgpu(man->bdev)->vram_mgr.range->intersects(man, res,
+								   place, size);
 }
 
-static bool vtgpu_vram_mgr_compatible(struct ttm_resource_manager *man,
-				      struct ttm_resource *res,
-				      const struct ttm_place *place, size_t size)
+static bool vtgpu_vram_compatible(struct ttm_resource_manager *man,
+				  struct ttm_resource *res,
+				  const struct ttm_place *place, size_t size)
 {
-	struct drm_mm_node *node = &to_vtgpu_vram_node(res)->mm;
-
-	return node->start >= place->fpfn &&
-	       (!place->lpfn || node->start + node->size <= place->lpfn);
+	return bdev_to_vtgpu(man->bdev)->vram_mgr.range->compatible(man, res,
+								   place, size);
 }
 
 /**
- * vtgpu_vram_mgr_show - print the VRAM manager's state
- * @mgr: the manager
+ * vtgpu_vram_show - print the state of VRAM
+ * @vtgpu: the device
  * @p: where to
  */
-void vtgpu_vram_mgr_show(struct vtgpu_vram_mgr *mgr, struct drm_printer *p)
+void vtgpu_vram_show(struct vtgpu_device *vtgpu, struct drm_printer *p)
 {
-	struct ttm_resource_manager *man = &mgr->manager;
+	struct ttm_resource_manager *man =
+		ttm_manager_type(&vtgpu->bdev, TTM_PL_VRAM);
 
 	drm_printf(p, "size: %llu KiB, used: %llu KiB\n",
 		   (man->size << PAGE_SHIFT) >> 10,
 		   ttm_resource_manager_usage(man) >> 10);
-	spin_lock(&mgr->lock);
 	drm_printf(p, "visible: %llu KiB, used: %llu KiB\n",
-		   (mgr->visible_pages << PAGE_SHIFT) >> 10,
-		   (mgr->visible_used << PAGE_SHIFT) >> 10);
-	drm_mm_print(&mgr->mm, p);
-	spin_unlock(&mgr->lock);
+		   vtgpu->visible_vram_size >> 10,
+		   (atomic64_read(&vtgpu->vram_mgr.visible_used) <<
+		    PAGE_SHIFT) >> 10);
+	vtgpu->vram_mgr.range->debug(man, p);
 }
 
-static void vtgpu_vram_mgr_debug(struct ttm_resource_manager *man,
-				 struct drm_printer *p)
+static void vtgpu_vram_debug(struct ttm_resource_manager *man,
+			     struct drm_printer *p)
 {
-	vtgpu_vram_mgr_show(to_vtgpu_vram_mgr(man), p);
+	vtgpu_vram_show(bdev_to_vtgpu(man->bdev), p);
 }
 
-static const struct ttm_resource_manager_func vtgpu_vram_mgr_funcs = {
-	.alloc = vtgpu_vram_mgr_alloc,
-	.free = vtgpu_vram_mgr_free,
-	.intersects = vtgpu_vram_mgr_intersects,
-	.compatible = vtgpu_vram_mgr_compatible,
-	.debug = vtgpu_vram_mgr_debug,
+static const struct ttm_resource_manager_func vtgpu_vram_funcs = {
+	.alloc = vtgpu_vram_alloc,
+	.free = vtgpu_vram_free,
+	.intersects = vtgpu_vram_intersects,
+	.compatible = vtgpu_vram_compatible,
+	.debug = vtgpu_vram_debug,
 };
 
-static void vtgpu_vram_mgr_init(struct vtgpu_device *vtgpu)
+static int vtgpu_vram_mgr_init(struct vtgpu_device *vtgpu)
 {
-	struct vtgpu_vram_mgr *mgr = &vtgpu->vram_mgr;
-	struct ttm_resource_manager *man = &mgr->manager;
-	u64 pages = vtgpu->vram_size >> PAGE_SHIFT;
-
-	man->func = &vtgpu_vram_mgr_funcs;
-	ttm_resource_manager_init(man, &vtgpu->bdev, pages);
-	drm_mm_init(&mgr->mm, 0, pages);
-	spin_lock_init(&mgr->lock);
-	mgr->visible_pages = vtgpu->visible_vram_size >> PAGE_SHIFT;
-	ttm_set_driver_manager(&vtgpu->bdev, TTM_PL_VRAM, man);
-	ttm_resource_manager_set_used(man, true);
-}
-
-static void vtgpu_vram_mgr_fini(struct vtgpu_device *vtgpu)
-{
-	struct vtgpu_vram_mgr *mgr = &vtgpu->vram_mgr;
-	struct ttm_resource_manager *man = &mgr->manager;
+	struct ttm_resource_manager *man;
 	int ret;
 
-	ttm_resource_manager_set_used(man, false);
-	ret = ttm_resource_manager_evict_all(&vtgpu->bdev, man);
-	if (ret) {
-		drm_err(&vtgpu->drm, "cannot empty VRAM: %d\n", ret);
-		return;
-	}
-	spin_lock(&mgr->lock);
-	drm_mm_takedown(&mgr->mm);
-	spin_unlock(&mgr->lock);
-	ttm_resource_manager_cleanup(man);
-	ttm_set_driver_manager(&vtgpu->bdev, TTM_PL_VRAM, NULL);
+	ret = ttm_range_man_init(&vtgpu->bdev, TTM_PL_VRAM, false,
+				 vtgpu->vram_size >> PAGE_SHIFT);
+	if (ret)
+		return ret;
+	man = ttm_manager_type(&vtgpu->bdev, TTM_PL_VRAM);
+	vtgpu->vram_mgr.range = man->func;
+	man->func = &vtgpu_vram_funcs;
+	return 0;
 }
 
 /**
@@ -777,8 +714,9 @@ static void vtgpu_ttm_fini(struct drm_device *drm, void *arg)
 {
 	struct vtgpu_device *vtgpu = arg;
 
-	vtgpu_vram_mgr_fini(vtgpu);
-	ttm_range_man_fini(&vtgpu->bdev, TTM_PL_TT);
+	/* Only a BO leaked by TTM or the driver can be left: say so. */
+	drm_WARN_ON(drm, ttm_range_man_fini(&vtgpu->bdev, TTM_PL_VRAM));
+	drm_WARN_ON(drm, ttm_range_man_fini(&vtgpu->bdev, TTM_PL_TT));
 	ttm_device_fini(&vtgpu->bdev);
 	/* After the last BO is destroyed: imports queue their release. */
 	destroy_workqueue(vtgpu->release_wq);
@@ -810,10 +748,11 @@ int vtgpu_ttm_init(struct vtgpu_device *vtgpu)
 		return ret;
 	}
 
-	vtgpu_vram_mgr_init(vtgpu);
-	ret = ttm_range_man_init(&vtgpu->bdev, TTM_PL_TT, true,
-				 vtgpu->gart.num_entries * VTGPU_PAGE_SIZE >>
-				 PAGE_SHIFT);
+	ret = vtgpu_vram_mgr_init(vtgpu);
+	if (!ret)
+		ret = ttm_range_man_init(&vtgpu->bdev, TTM_PL_TT, true,
+					 vtgpu->gart.num_entries *
+					 VTGPU_PAGE_SIZE >> PAGE_SHIFT);
 	if (ret) {
 		vtgpu_ttm_fini(drm, vtgpu);
 		return ret;
