@@ -820,6 +820,22 @@ bool vtgpu_thread_sleeps(int tid)
 	return ret;
 }
 
+/*
+ * Start @fn(@arg) in a thread that stores its tid in @tid and sets @done
+ * when it returns, and wait until it sleeps in the driver (for up to
+ * 30 s), failing the (sub-)test if it returns instead: "the @what".
+ */
+static void start_sleeper(pthread_t *thread, void *(*fn)(void *), void *arg,
+			  atomic_int *tid, atomic_bool *done, const char *what)
+{
+	igt_assert_eq(pthread_create(thread, NULL, fn, arg), 0);
+	igt_assert_f(igt_wait(atomic_load(tid) &&
+			      vtgpu_thread_sleeps(atomic_load(tid)),
+			      30000, 1) || atomic_load(done),
+		     "the %s neither slept nor finished\n", what);
+	igt_assert_f(!atomic_load(done), "the %s did not wait\n", what);
+}
+
 static void *fault_first_word(void *arg)
 {
 	struct vtgpu_faulter *f = arg;
@@ -842,12 +858,8 @@ static void *fault_first_word(void *arg)
 void vtgpu_faulter_start(struct vtgpu_faulter *f, const uint32_t *ptr)
 {
 	f->ptr = ptr;
-	igt_assert_eq(pthread_create(&f->thread, NULL, fault_first_word, f), 0);
-	igt_assert_f(igt_wait(atomic_load(&f->tid) &&
-			      vtgpu_thread_sleeps(atomic_load(&f->tid)),
-			      30000, 1) || atomic_load(&f->done),
-		     "the faulting thread neither slept nor finished\n");
-	igt_assert_f(!atomic_load(&f->done), "the fault did not wait\n");
+	start_sleeper(&f->thread, fault_first_word, f, &f->tid, &f->done,
+		      "faulting thread");
 }
 
 /**
@@ -891,12 +903,8 @@ void vtgpu_creator_start(struct vtgpu_creator *c, int fd, uint64_t size,
 	c->create = (struct drm_vtgpu_gem_create) {
 		.size = size, .domains = domain, .preferred = domain,
 	};
-	igt_assert_eq(pthread_create(&c->thread, NULL, create_bo, c), 0);
-	igt_assert_f(igt_wait(atomic_load(&c->tid) &&
-			      vtgpu_thread_sleeps(atomic_load(&c->tid)),
-			      30000, 1) || atomic_load(&c->done),
-		     "the creating thread neither slept nor finished\n");
-	igt_assert_f(!atomic_load(&c->done), "the creation did not wait\n");
+	start_sleeper(&c->thread, create_bo, c, &c->tid, &c->done,
+		      "creating thread");
 }
 
 /**
