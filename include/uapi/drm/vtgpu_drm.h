@@ -330,7 +330,10 @@ struct drm_vtgpu_submit {
 	__u32 out_syncobj;
 	/** @out_fence_fd: out, with VTGPU_SUBMIT_OUT_FENCE_FD: a sync_file */
 	__s32 out_fence_fd;
-	/** @seqno: out, the job's sequence number, increasing by job */
+	/**
+	 * @seqno: out, the job's sequence number, increasing with each job
+	 * of the DRM file
+	 */
 	__u64 seqno;
 };
 
