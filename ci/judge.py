@@ -61,6 +61,15 @@ IGT_DMESG_WARN = re.compile(r"^<[0-4]> ")
 # make igt_runner say dmesg-warn: a TCG guest on a busy host can take
 # milliseconds in one hrtimer interrupt (printed once per boot).
 TCG_WARNINGS = re.compile(r"^<[0-4]> \[[ \d.]+\] hrtimer: interrupt took \d+ ns$")
+# A test that provokes kernel errors tells igt_runner to ignore them
+# (igt_emit_ignore_dmesg_regex()): those do not make its dmesg-warn.
+IGT_IGNORE = re.compile(r"^<\d> \[[ \d.]+\] \[IGT\] add ignored dmesg regex: (.*)$")
+
+
+def ignored_by_test(dmesg):
+    """The regexes a test's kernel log told igt_runner to ignore."""
+    return [re.compile(m.group(1)) for m in
+            map(IGT_IGNORE.match, dmesg.splitlines()) if m]
 
 
 def read(path):
@@ -180,10 +189,13 @@ def igt_runs(run):
             if r.get("result") in ("dmesg-warn", "dmesg-fail") and warns:
                 out += "\nkernel messages of warning level:\n" + \
                     "\n".join(warns[:25]) + "\n"
-            # A dmesg-warn of the emulator's warnings alone is the test's
-            # own pass (dmesg-fail stays a failure).
+            # A dmesg-warn of the emulator's warnings alone, beside what
+            # the test expected, is the test's own pass (dmesg-fail stays
+            # a failure).
+            ignored = ignored_by_test(r.get("dmesg") or "")
             if r.get("result") == "dmesg-warn" and warns and \
-                    all(TCG_WARNINGS.match(l) for l in warns):
+                    all(TCG_WARNINGS.match(l) or
+                        any(i.search(l) for i in ignored) for l in warns):
                 status = "pass"
             t = r.get("time", {})
             tests.append({"name": name + suffix, "status": status,

@@ -179,12 +179,26 @@ class JudgeTest(unittest.TestCase):
             "igt@t@b": {"result": "dmesg-warn",
                         "dmesg": hrtimer + "<4> [103.0] vtgpu: odd\n"},
             "igt@t@c": {"result": "dmesg-fail", "dmesg": hrtimer},
+            # The test said to expect its error: igt_runner ignored it.
+            "igt@t@d": {"result": "dmesg-warn", "dmesg": hrtimer +
+                        "<6> [103.0] [IGT] add ignored dmesg regex: "
+                        "vtgpu [^ ]+: [*]ERROR[*] (engine error: )\n"
+                        "<3> [103.1] vtgpu 0000:00:04.0: *ERROR* engine "
+                        "error: injected\n"},
+            # ... but not another one.
+            "igt@t@e": {"result": "dmesg-warn", "dmesg": hrtimer +
+                        "<6> [103.0] [IGT] add ignored dmesg regex: "
+                        "vtgpu [^ ]+: [*]ERROR[*] (engine error: )\n"
+                        "<3> [103.1] vtgpu 0000:00:04.0: *ERROR* ring "
+                        "test failed\n"},
         }
         rc, out = self.run_judge([], dmesg="", igt_runs=[("", tests)])
         self.assertEqual(rc, 1)
         self.assertRegex(out, "PASS .* igt@t@a")
         self.assertRegex(out, "FAIL .* igt@t@b")
         self.assertRegex(out, "FAIL .* igt@t@c")
+        self.assertRegex(out, "PASS .* igt@t@d")
+        self.assertRegex(out, "FAIL .* igt@t@e")
 
     def test_igt_report_fails_its_subtest(self):
         # A WARN in the fixture of a start, before its subtest begins, is
