@@ -199,20 +199,25 @@ static int vtgpu_bo_validate(struct vtgpu_bo *bo, u32 domains, u32 preferred,
 
 /**
  * vtgpu_bo_validate_gpu - place a BO where the engine reaches it
- * @bo: the BO, reserved
+ * @bo: the BO, reserved with a ww acquire context
  * @ctx: the operation context; its bytes_moved counts the moves made
- * @promote: whether a BO the engine reaches where it is moves to its
- *	preferred domain, see vtgpu_submit_lock()
+ * @promote: evict others to move the BO to its preferred domain
  *
- * Moves the BO to its preferred domain (GTT for a BO preferring SYSTEM,
- * if it may use GTT), evicting other BOs if need be, or else to the other
- * one of VRAM and GTT it may use. A pinned BO stays where it is. Unless
- * @promote, a BO in VRAM or GTT moves to its preferred domain only if
- * there is room there without evicting, and otherwise stays.
+ * With @promote, moves the BO to its preferred domain (GTT for a BO
+ * preferring SYSTEM, if it may use GTT), evicting other BOs if need be.
+ * Without, a BO in VRAM or GTT moves there only if there is room without
+ * evicting, and otherwise stays; one in SYSTEM goes to its preferred
+ * domain, evicting if need be, or else to the other one of VRAM and GTT
+ * it may use. A pinned BO stays where it is.
+ *
+ * TTM evicts with the BO's acquire context: it may wait for the
+ * reservation of a BO to evict, and an -ENOSPC may stand for a deadlock
+ * there. So this validates once, and the caller backs off on -ENOSPC,
+ * dropping every reservation before it tries again.
  *
  * Returns: 0, -EINVAL for a BO that fits none of VRAM and GTT it may use,
- * -ENOSPC when no room can be made, -ENOMEM when out of memory,
- * -ERESTARTSYS when interrupted.
+ * -ENOSPC when no room can be made (or to back off), -ENOMEM when out of
+ * memory, -ERESTARTSYS when interrupted.
  */
 int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, struct ttm_operation_ctx *ctx,
 			  bool promote)
@@ -220,6 +225,7 @@ int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, struct ttm_operation_ctx *ctx,
 	u32 domains = bo->domains &
 		(VTGPU_GEM_DOMAIN_VRAM | VTGPU_GEM_DOMAIN_GTT);
 	u32 preferred = bo->preferred;
+	unsigned int n = 0;
 
 	if (!domains)
 		return -EINVAL;
@@ -228,14 +234,13 @@ int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, struct ttm_operation_ctx *ctx,
 	/* A BO preferring SYSTEM keeps to system pages: GTT if it may. */
 	if (!(preferred & domains))
 		preferred = domains & VTGPU_GEM_DOMAIN_GTT ?: VTGPU_GEM_DOMAIN_VRAM;
-	/* Where it prefers if there is room without evicting. */
-	if (!promote &&
-	    (vtgpu_mem_type_to_domain(bo->tbo.resource->mem_type) & domains)) {
-		if (!vtgpu_bo_placement(bo, domains, preferred, true))
-			return -EINVAL;
-		return ttm_bo_validate(&bo->tbo, &bo->placement, ctx);
-	}
-	return vtgpu_bo_validate(bo, domains, preferred, ctx);
+	if (promote)
+		n = vtgpu_bo_placement(bo, domains, preferred, false);
+	if (!n)
+		n = vtgpu_bo_placement(bo, domains, preferred, true);
+	if (!n)
+		return -EINVAL;
+	return ttm_bo_validate(&bo->tbo, &bo->placement, ctx);
 }
 
 /**

@@ -46,7 +46,9 @@
  *    mmap_lock or from memory reclaim, with nothing of the driver's held;
  *    nothing under it allocates memory or takes a reservation or the
  *    mmap_lock (see DOC: userptr);
- * 4. spinlocks, innermost: &vtgpu_engine.lock (the hardware fences' lock,
+ * 4. &vtgpu_entity.push_lock, held from arming a job to queuing it on its
+ *    entity, with nothing taken or waited for under it;
+ * 5. spinlocks, innermost: &vtgpu_engine.lock (the hardware fences' lock,
  *    taken from the interrupt handler), the TTM range managers' locks,
  *    &vtgpu_device.bo_lock, TTM's lru_lock.
  *
@@ -59,7 +61,9 @@
  * scheduler runs and the interrupt handler and the scheduler's timeout
  * handler signal without taking any of the locks above but the spinlocks;
  * the timeout handler is annotated as fence signalling path, and
- * allocates nothing.
+ * allocates nothing. A queued job may still wait for its dependencies,
+ * other drivers' fences among them: a userptr invalidation, from reclaim
+ * too, waits that long, as amdgpu's does.
  *
  * Lifetimes: the PCI resources (registers, the ring, the GART table, the
  * interrupt) are device-managed and go when the driver unbinds; PCI
@@ -175,15 +179,14 @@ static void vtgpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 
 static int vtgpu_open(struct drm_device *drm, struct drm_file *file)
 {
-	struct drm_gpu_scheduler *sched = &to_vtgpu(drm)->engine.sched;
 	struct vtgpu_file *vfile;
 	int ret;
 
 	vfile = kzalloc_obj(*vfile);
 	if (!vfile)
 		return -ENOMEM;
-	ret = drm_sched_entity_init(&vfile->entity, DRM_SCHED_PRIORITY_NORMAL,
-				    &sched, 1, NULL);
+	ret = vtgpu_entity_init(to_vtgpu(drm), &vfile->entity,
+				DRM_SCHED_PRIORITY_NORMAL);
 	if (ret) {
 		kfree(vfile);
 		return ret;
@@ -197,7 +200,7 @@ static void vtgpu_postclose(struct drm_device *drm, struct drm_file *file)
 {
 	struct vtgpu_file *vfile = file->driver_priv;
 
-	drm_sched_entity_destroy(&vfile->entity);
+	vtgpu_entity_fini(&vfile->entity);
 	kfree(vfile);
 }
 

@@ -58,6 +58,19 @@ struct vtgpu_engine_stats {
 };
 
 /**
+ * struct vtgpu_entity - a scheduler entity of the engine
+ * @base: the scheduler's entity
+ * @push_lock: held from drm_sched_job_arm() to drm_sched_entity_push_job(),
+ *	so that the entity's jobs are queued in the order of their fences'
+ *	seqnos; innermost but for spinlocks
+ */
+struct vtgpu_entity {
+	struct drm_sched_entity base;
+	/* arm to push, see vtgpu_job_push() */
+	struct mutex push_lock;
+};
+
+/**
  * struct vtgpu_engine - the DMA engine: its ring, scheduler and recovery
  * @sched: the scheduler that feeds the ring
  * @kernel_entity: the entity of the driver's own jobs, moves and clears
@@ -86,7 +99,7 @@ struct vtgpu_engine_stats {
  */
 struct vtgpu_engine {
 	struct drm_gpu_scheduler sched;
-	struct drm_sched_entity kernel_entity;
+	struct vtgpu_entity kernel_entity;
 	struct workqueue_struct *tdr_wq;
 	struct vtgpu_cmd *ring;
 	dma_addr_t ring_dma;
@@ -170,7 +183,7 @@ struct vtgpu_job {
  * @entity: the scheduler entity of the file's submissions
  */
 struct vtgpu_file {
-	struct drm_sched_entity entity;
+	struct vtgpu_entity entity;
 };
 
 /**
@@ -382,6 +395,9 @@ void vtgpu_job_free(struct vtgpu_job *job);
 void vtgpu_job_copy(struct vtgpu_job *job, u64 src, u64 dst, u64 size);
 void vtgpu_job_fill(struct vtgpu_job *job, u64 dst, u64 size, u32 pattern);
 struct dma_fence *vtgpu_job_push(struct vtgpu_job *job);
+int vtgpu_entity_init(struct vtgpu_device *vtgpu, struct vtgpu_entity *entity,
+		      enum drm_sched_priority priority);
+void vtgpu_entity_fini(struct vtgpu_entity *entity);
 
 /* vtgpu_ttm.c */
 int vtgpu_ttm_init(struct vtgpu_device *vtgpu);

@@ -69,7 +69,8 @@ MODULE_PARM_DESC(timeout_ms,
  * its &vtgpu_job.fallback, the CPU's copy of a move between GTT and visible
  * VRAM, the way amdgpu and radeon fall back to ttm_bo_move_memcpy(). The
  * handler is in the fence signalling path of every pending job: it and
- * the fallback allocate nothing and take no lock but the engine's, which
+ * the fallback allocate nothing and take no lock but the engine's (and
+ * the scheduler's, to stop and start its work items), which
  * dma_fence_begin_signalling() lets lockdep check.
  *
  * A job of the driver's own with no fallback (a move from or to invisible
@@ -373,12 +374,6 @@ static struct dma_fence *vtgpu_run_job(struct drm_sched_job *sched_job)
 	struct vtgpu_engine *engine = &vtgpu->engine;
 	struct vtgpu_cmd *fence;
 	unsigned long flags;
-	int error;
-
-	/* A dependency failed, or the entity was killed. */
-	error = sched_job->s_fence->finished.error;
-	if (error)
-		return ERR_PTR(error);
 
 	spin_lock_irqsave(&engine->lock, flags);
 	if (engine->dead || engine->wedged) {
@@ -410,8 +405,13 @@ vtgpu_timedout_job(struct drm_sched_job *sched_job)
 {
 	struct vtgpu_device *vtgpu = to_vtgpu_job(sched_job)->vtgpu;
 	struct drm_gpu_scheduler *sched = &vtgpu->engine.sched;
-	bool cookie = dma_fence_begin_signalling();
+	bool cookie;
 
+	/* Stopped: drm_sched_fini() may run, the work items must stay off. */
+	if (READ_ONCE(vtgpu->engine.dead))
+		return DRM_GPU_SCHED_STAT_NO_HANG;
+
+	cookie = dma_fence_begin_signalling();
 	drm_sched_wqueue_stop(sched);
 	vtgpu_engine_recover(vtgpu);
 	drm_sched_wqueue_start(sched);
@@ -473,6 +473,8 @@ struct vtgpu_job *vtgpu_job_alloc(struct vtgpu_device *vtgpu,
 	struct vtgpu_job *job;
 	int ret;
 
+	/* dma_fence_free() of the hardware fence frees the job. */
+	BUILD_BUG_ON(offsetof(struct vtgpu_job, hw_fence));
 	job = kzalloc(struct_size(job, cmds, num_cmds + 1), GFP_KERNEL);
 	if (!job)
 		return ERR_PTR(-ENOMEM);
@@ -482,7 +484,7 @@ struct vtgpu_job *vtgpu_job_alloc(struct vtgpu_device *vtgpu,
 	job->max_cmds = num_cmds + 1;
 	INIT_LIST_HEAD(&job->link);
 
-	entity = vfile ? &vfile->entity : &vtgpu->engine.kernel_entity;
+	entity = vfile ? &vfile->entity.base : &vtgpu->engine.kernel_entity.base;
 	ret = drm_sched_job_init(&job->base, entity, job->max_cmds, file,
 				 file ? file->client_id : 0);
 	if (ret) {
@@ -561,12 +563,44 @@ void vtgpu_job_fill(struct vtgpu_job *job, u64 dst, u64 size, u32 pattern)
  */
 struct dma_fence *vtgpu_job_push(struct vtgpu_job *job)
 {
+	struct vtgpu_entity *entity =
+		container_of(job->base.entity, struct vtgpu_entity, base);
 	struct dma_fence *fence;
 
+	/* Queue order is seqno order: submitters may race. */
+	mutex_lock(&entity->push_lock);
 	drm_sched_job_arm(&job->base);
 	fence = dma_fence_get(&job->base.s_fence->finished);
 	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(&entity->push_lock);
 	return fence;
+}
+
+/**
+ * vtgpu_entity_init - set up a scheduler entity of the engine
+ * @vtgpu: the device
+ * @entity: the entity
+ * @priority: its priority
+ *
+ * Returns: 0 or a negative error code.
+ */
+int vtgpu_entity_init(struct vtgpu_device *vtgpu, struct vtgpu_entity *entity,
+		      enum drm_sched_priority priority)
+{
+	struct drm_gpu_scheduler *sched = &vtgpu->engine.sched;
+
+	mutex_init(&entity->push_lock);
+	return drm_sched_entity_init(&entity->base, priority, &sched, 1, NULL);
+}
+
+/**
+ * vtgpu_entity_fini - tear down a scheduler entity, once its jobs ran
+ * @entity: the entity
+ */
+void vtgpu_entity_fini(struct vtgpu_entity *entity)
+{
+	drm_sched_entity_destroy(&entity->base);
+	mutex_destroy(&entity->push_lock);
 }
 
 /*
@@ -662,7 +696,7 @@ static void vtgpu_engine_fini(struct drm_device *drm, void *arg)
 {
 	struct vtgpu_engine *engine = arg;
 
-	drm_sched_entity_destroy(&engine->kernel_entity);
+	vtgpu_entity_fini(&engine->kernel_entity);
 	drm_sched_fini(&engine->sched);
 }
 
@@ -716,8 +750,8 @@ int vtgpu_engine_init(struct vtgpu_device *vtgpu)
 	ret = drm_sched_init(sched, &args);
 	if (ret)
 		return ret;
-	ret = drm_sched_entity_init(&engine->kernel_entity,
-				    DRM_SCHED_PRIORITY_KERNEL, &sched, 1, NULL);
+	ret = vtgpu_entity_init(vtgpu, &engine->kernel_entity,
+				DRM_SCHED_PRIORITY_KERNEL);
 	if (ret) {
 		drm_sched_fini(sched);
 		return ret;

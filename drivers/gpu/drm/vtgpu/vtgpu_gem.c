@@ -104,7 +104,10 @@ static struct dma_buf *vtgpu_gem_prime_export(struct drm_gem_object *obj,
 
 static int vtgpu_gem_pin(struct drm_gem_object *obj)
 {
-	return vtgpu_bo_pin_gtt(gem_to_vtgpu_bo(obj));
+	int ret = vtgpu_bo_pin_gtt(gem_to_vtgpu_bo(obj));
+
+	/* The importer's error for no room, as GEM_CREATE's. */
+	return ret == -ENOSPC ? -ENOMEM : ret;
 }
 
 static void vtgpu_gem_unpin(struct drm_gem_object *obj)

@@ -280,15 +280,17 @@ static s64 vtgpu_move_budget_add(struct vtgpu_device *vtgpu, s64 delta)
  * or GTT, evicts others to move to where it prefers only while the budget
  * of moves lasts, as amdgpu limits the bytes moved per submission:
  * otherwise two clients whose BOs do not fit in VRAM together would evict
- * each other's at every submission. Past the budget it moves only where
- * there is room. Each submission adds a 64th of VRAM to the budget; the
- * bytes it moves, evictions included, are taken from it.
+ * each other's at every submission. Past the budget, and once starting
+ * over, it moves only where there is room. Each submission adds a 64th of
+ * VRAM to the budget; the bytes it moves, evictions included, are taken
+ * from it.
  */
 static int vtgpu_submit_lock(struct vtgpu_submit *s)
 {
 	struct ttm_operation_ctx ctx = { .interruptible = true };
 	struct vtgpu_device *vtgpu = s->vtgpu;
 	unsigned int i, tries = 0;
+	bool promote = true;
 	s64 budget;
 	int ret;
 
@@ -306,7 +308,7 @@ retry:
 		}
 		/* Evictions lock with the ticket: before ww_acquire_done(). */
 		for (i = 0; i < s->num_bos; i++) {
-			ret = vtgpu_bo_validate_gpu(s->bos[i], &ctx,
+			ret = vtgpu_bo_validate_gpu(s->bos[i], &ctx, promote &&
 						    (s64)ctx.bytes_moved < budget);
 			if (ret)
 				goto err;
@@ -319,6 +321,7 @@ err:
 	drm_exec_fini(&s->exec);
 	if (ret == -ENOSPC && ++tries < VTGPU_SUBMIT_MAX_TRIES) {
 		atomic64_inc(&vtgpu->stats.submit_retries);
+		promote = false;
 		goto retry;
 	}
 	vtgpu_move_budget_add(vtgpu, -(s64)ctx.bytes_moved);
