@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "igt.h"
 #include "igt_sysfs.h"
 #include "igt_vtgpu.h"
+#include "sw_sync.h"
 #include "vtgpu_drm.h"
 
 IGT_TEST_DESCRIPTION("Basic checks of the vtgpu driver: how it identifies "
@@ -756,6 +759,73 @@ static void test_submit_fences(int fd)
 	gem_close(fd, bo);
 }
 
+struct submitter {
+	int fd;
+	struct drm_vtgpu_submit *submit;
+	int err;
+	atomic_bool done;
+};
+
+static void *submit_thread(void *arg)
+{
+	struct submitter *s = arg;
+
+	s->err = __vtgpu_submit(s->fd, s->submit);
+	atomic_store(&s->done, true);
+	return NULL;
+}
+
+/*
+ * A job whose in-fence, another driver's, has not signalled is queued,
+ * not waited for: SUBMIT returns, and the job runs once the fence
+ * signals. The submission runs in a thread so that a SUBMIT that waits
+ * fails the test rather than hangs it.
+ */
+static void test_submit_in_fence_queued(int fd)
+{
+	uint32_t bo = vtgpu_gem_create(fd, 1 << 20, VTGPU_GEM_DOMAIN_ALL, 0, 0);
+	struct drm_vtgpu_cmd fill = {
+		.op = VTGPU_CMD_FILL, .dst_handle = bo, .size = 1 << 20,
+		.pattern = 0xfeedf00d,
+	};
+	struct drm_vtgpu_submit submit = {
+		.cmds = to_user_pointer(&fill), .num_cmds = 1,
+		.flags = VTGPU_SUBMIT_IN_FENCE_FD | VTGPU_SUBMIT_OUT_FENCE_FD,
+	};
+	struct submitter s = { .fd = fd, .submit = &submit };
+	pthread_t thread;
+	uint32_t *ptr;
+	int timeline;
+	bool queued;
+
+	igt_require_sw_sync();
+	timeline = sw_sync_timeline_create();
+	submit.in_fence_fd = sw_sync_timeline_create_fence(timeline, 1);
+
+	igt_assert_eq(pthread_create(&thread, NULL, submit_thread, &s), 0);
+	queued = igt_wait(atomic_load(&s.done), 30000, 1);
+	/* Let a waiting SUBMIT go before failing. */
+	if (!queued)
+		sw_sync_timeline_inc(timeline, 1);
+	igt_assert_eq(pthread_join(thread, NULL), 0);
+	igt_assert_f(queued, "SUBMIT waited for its in-fence\n");
+	igt_assert_eq(s.err, 0);
+	igt_assert_f(vtgpu_fence_status(submit.out_fence_fd) == 0,
+		     "the job ran before its in-fence signalled\n");
+
+	sw_sync_timeline_inc(timeline, 1);
+	igt_assert_eq(vtgpu_fence_wait(submit.out_fence_fd, 10000), 1);
+	igt_assert_eq(vtgpu_fence_status(submit.out_fence_fd), 1);
+	ptr = vtgpu_gem_mmap(fd, bo, 1 << 20, PROT_READ);
+	check_pattern(ptr, 1 << 20, 0xfeedf00d);
+	munmap(ptr, 1 << 20);
+
+	close(submit.out_fence_fd);
+	close(submit.in_fence_fd);
+	close(timeline);
+	gem_close(fd, bo);
+}
+
 /* Inject an engine error or hang; the job fails, the next ones work. */
 static void test_engine_recovery(int fd, const char *inject, int error)
 {
@@ -1011,6 +1081,12 @@ igt_main
 		     "as in-fences of a later job.");
 	igt_subtest("submit-fences")
 		test_submit_fences(fd);
+
+	igt_describe("Check that a job whose in-fence has not signalled is "
+		     "queued: SUBMIT returns, and the job runs once the fence "
+		     "signals.");
+	igt_subtest("submit-in-fence-queued")
+		test_submit_in_fence_queued(fd);
 
 	igt_describe("Check that a job the engine fails on signals its fence "
 		     "with -EIO and that the engine works afterwards.");
