@@ -703,17 +703,25 @@ static void test_submit_invalid(int fd)
 	gem_close(fd, src);
 }
 
+/* A job of one FILL of the whole 1 MiB @bo with @pattern. */
+static void fill_job(struct drm_vtgpu_cmd *fill,
+		     struct drm_vtgpu_submit *submit, uint32_t bo,
+		     uint32_t pattern, uint32_t flags)
+{
+	*fill = (struct drm_vtgpu_cmd) {
+		.op = VTGPU_CMD_FILL, .dst_handle = bo, .size = 1 << 20,
+		.pattern = pattern,
+	};
+	*submit = (struct drm_vtgpu_submit) {
+		.cmds = to_user_pointer(fill), .num_cmds = 1, .flags = flags,
+	};
+}
+
 static void test_submit_fences(int fd)
 {
 	uint32_t bo = vtgpu_gem_create(fd, 1 << 20, VTGPU_GEM_DOMAIN_ALL, 0, 0);
-	struct drm_vtgpu_cmd fill = {
-		.op = VTGPU_CMD_FILL, .dst_handle = bo, .size = 1 << 20,
-		.pattern = 1,
-	};
-	struct drm_vtgpu_submit submit = {
-		.cmds = to_user_pointer(&fill), .num_cmds = 1,
-		.flags = VTGPU_SUBMIT_OUT_FENCE_FD,
-	};
+	struct drm_vtgpu_submit submit;
+	struct drm_vtgpu_cmd fill;
 	uint32_t syncobj, in_handle, *ptr;
 	uint64_t seqno;
 	int fence;
@@ -723,6 +731,7 @@ static void test_submit_fences(int fd)
 	 * is slowed down: a fence signalled before its job is done would
 	 * show as a BO without the fill.
 	 */
+	fill_job(&fill, &submit, bo, 1, VTGPU_SUBMIT_OUT_FENCE_FD);
 	vtgpu_set_engine_delay(fd, 100000);
 	igt_assert_eq(drmSyncobjCreate(fd, 0, &syncobj), 0);
 	submit.out_syncobj = syncobj;
@@ -784,21 +793,17 @@ static void *submit_thread(void *arg)
 static void test_submit_in_fence_queued(int fd)
 {
 	uint32_t bo = vtgpu_gem_create(fd, 1 << 20, VTGPU_GEM_DOMAIN_ALL, 0, 0);
-	struct drm_vtgpu_cmd fill = {
-		.op = VTGPU_CMD_FILL, .dst_handle = bo, .size = 1 << 20,
-		.pattern = 0xfeedf00d,
-	};
-	struct drm_vtgpu_submit submit = {
-		.cmds = to_user_pointer(&fill), .num_cmds = 1,
-		.flags = VTGPU_SUBMIT_IN_FENCE_FD | VTGPU_SUBMIT_OUT_FENCE_FD,
-	};
+	struct drm_vtgpu_submit submit;
 	struct submitter s = { .fd = fd, .submit = &submit };
+	struct drm_vtgpu_cmd fill;
 	pthread_t thread;
 	uint32_t *ptr;
 	int timeline;
 	bool queued;
 
 	igt_require_sw_sync();
+	fill_job(&fill, &submit, bo, 0xfeedf00d,
+		 VTGPU_SUBMIT_IN_FENCE_FD | VTGPU_SUBMIT_OUT_FENCE_FD);
 	timeline = sw_sync_timeline_create();
 	submit.in_fence_fd = sw_sync_timeline_create_fence(timeline, 1);
 
