@@ -108,11 +108,12 @@ igt_tarball() {
 	return 0
 }
 # igt's generic tests, not tied to one vendor's driver, that the guest runs
-# against vtgpu (IGT_FORCE_DRIVER=vtgpu) beside its own tests.
+# against vtgpu (IGT_FORCE_DRIVER=vtgpu) beside its own tests. Not
+# dumb_buffer: it assumes dumb buffers, which vtgpu, render-only, has not.
 IGT_GENERIC_TESTS="core_auth core_debugfs core_getclient core_getstats
 	core_getversion core_hotunplug core_setmaster core_setmaster_vs_auth
-	core_sysfs device_reset drm_read dumb_buffer syncobj_basic
-	syncobj_eventfd syncobj_timeline syncobj_wait"
+	core_sysfs device_reset drm_read syncobj_basic syncobj_eventfd
+	syncobj_timeline syncobj_wait"
 # igt's build (ci/build-igt.sh): the source with the series in
 # igt_dir/src, one build directory per meson command line.
 # --werror: the part of igt built here compiles without a warning.

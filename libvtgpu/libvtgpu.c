@@ -193,12 +193,11 @@ int vtgpu_query_param(struct vtgpu_device *dev, uint32_t param,
 int vtgpu_query_info(struct vtgpu_device *dev, struct vtgpu_device_info *info)
 {
 	static const uint32_t params[] = {
-		VTGPU_PARAM_DEVICE_VERSION,
 		VTGPU_PARAM_VRAM_SIZE,
 		VTGPU_PARAM_VISIBLE_VRAM_SIZE,
-		VTGPU_PARAM_CAPS,
 		VTGPU_PARAM_GART_SIZE,
 		VTGPU_PARAM_MAX_SUBMIT_CMDS,
+		VTGPU_PARAM_MAX_SUBMIT_SYNCS,
 	};
 	uint64_t v[ARRAY_SIZE(params)];
 	unsigned int i;
@@ -209,13 +208,11 @@ int vtgpu_query_info(struct vtgpu_device *dev, struct vtgpu_device_info *info)
 		if (ret)
 			return ret;
 	}
-	info->version_major = v[0] >> 16;
-	info->version_minor = v[0] & 0xffff;
-	info->vram_size = v[1];
-	info->visible_vram_size = v[2];
-	info->caps = v[3];
-	info->gart_size = v[4];
-	info->max_submit_cmds = v[5];
+	info->vram_size = v[0];
+	info->visible_vram_size = v[1];
+	info->gart_size = v[2];
+	info->max_submit_cmds = v[3];
+	info->max_submit_syncs = v[4];
 	return 0;
 }
 
@@ -311,7 +308,8 @@ int vtgpu_bo_info(struct vtgpu_device *dev, struct drm_vtgpu_gem_info *args)
  * vtgpu_bo_wait() - DRM_IOCTL_VTGPU_GEM_WAIT
  * @dev: the device
  * @handle: a BO handle
- * @timeout_ns: how long to wait at most; 0 only tests whether it is idle
+ * @timeout_ns: until when to wait at most, an absolute CLOCK_MONOTONIC
+ *	time in nanoseconds; 0 only tests whether the BO is idle
  *
  * Return: 0 when the BO is idle, -ETIMEDOUT when it is still busy, or
  * -errno.

@@ -39,22 +39,18 @@ struct vtgpu_device;
 
 /**
  * struct vtgpu_device_info - the device's parameters, from GETPARAM
- * @version_major: device interface version, major
- * @version_minor: device interface version, minor
- * @caps: VTGPU_CAP_*
  * @vram_size: VRAM in bytes
  * @visible_vram_size: CPU-visible VRAM in bytes
  * @gart_size: GART aperture the driver uses, in bytes
  * @max_submit_cmds: most commands in one submission
+ * @max_submit_syncs: most in-syncs, and most out-syncs, in one submission
  */
 struct vtgpu_device_info {
-	uint32_t version_major;
-	uint32_t version_minor;
-	uint32_t caps;
 	uint64_t vram_size;
 	uint64_t visible_vram_size;
 	uint64_t gart_size;
 	uint32_t max_submit_cmds;
+	uint32_t max_submit_syncs;
 };
 
 int vtgpu_device_open(const char *path, struct vtgpu_device **dev);

@@ -26,6 +26,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -33,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "libvtgpu.h"
@@ -180,23 +182,67 @@ static struct bo bo_userptr(const char *name, uint64_t size)
 	return bo;
 }
 
+/* The drm-client-id of our DRM file, from its fdinfo. */
+static unsigned long long client_id(void)
+{
+	unsigned long long id = 0;
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d",
+		 vtgpu_device_fd(dev));
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "drm-client-id: %llu", &id) == 1)
+			break;
+	fclose(f);
+	return id;
+}
+
+/*
+ * Where the kernel placed a BO, which only debugfs tells: the line of
+ * its handle in a vtgpu device's "handles" file.
+ */
 static const char *domain_name(uint32_t handle)
 {
 	struct drm_vtgpu_gem_info info = { .handle = handle };
+	unsigned long long id = client_id(), line_id;
+	const char *name = "?";
+	char line[256], where[16];
+	unsigned int line_handle;
+	glob_t files;
+	size_t i;
+	int pos;
 
-	if (vtgpu_bo_info(dev, &info))
-		return "?";
-	if (info.info_flags & VTGPU_GEM_INFO_USERPTR)
+	if (!vtgpu_bo_info(dev, &info) &&
+	    (info.info_flags & VTGPU_GEM_INFO_USERPTR))
 		return "userptr";
-	switch (info.domain) {
-	case VTGPU_GEM_DOMAIN_VRAM:
-		return info.info_flags & VTGPU_GEM_INFO_VISIBLE ?
-			"vram-visible" : "vram-invisible";
-	case VTGPU_GEM_DOMAIN_GTT:
-		return "gtt";
-	default:
-		return "system";
+	if (glob("/sys/kernel/debug/dri/*/handles", 0, NULL, &files))
+		return name;
+	for (i = 0; i < files.gl_pathc && !strcmp(name, "?"); i++) {
+		FILE *f = fopen(files.gl_pathv[i], "r");
+
+		while (f && fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "%llu %u %15s%n", &line_id,
+				   &line_handle, where, &pos) != 3 ||
+			    line_id != id || line_handle != handle)
+				continue;
+			if (!strcmp(where, "vram"))
+				name = strstr(line + pos, " visible") ?
+				       "vram-visible" : "vram-invisible";
+			else if (!strcmp(where, "gtt"))
+				name = "gtt";
+			else
+				name = "system";
+			break;
+		}
+		if (f)
+			fclose(f);
 	}
+	globfree(&files);
+	return name;
 }
 
 static void copy(struct bo *src, struct bo *dst, uint64_t size)
@@ -219,8 +265,12 @@ static void copy(struct bo *src, struct bo *dst, uint64_t size)
 
 static void bo_idle(struct bo *bo)
 {
-	int ret = vtgpu_bo_wait(dev, bo->handle, WAIT_NS);
+	struct timespec now;
+	int ret;
 
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ret = vtgpu_bo_wait(dev, bo->handle, now.tv_sec * 1000000000LL +
+			    now.tv_nsec + WAIT_NS);
 	if (ret)
 		die(bo->name, ret);
 }

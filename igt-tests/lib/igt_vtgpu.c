@@ -390,6 +390,60 @@ void vtgpu_fill_visible_vram(int fd, uint32_t *handles)
 }
 
 /**
+ * vtgpu_evict_vram:
+ * @fd: vtgpu file descriptor
+ *
+ * Evicts every BO from VRAM, as amdgpu_evict_vram does, through debugfs,
+ * failing the (sub-)test if that fails.
+ */
+void vtgpu_evict_vram(int fd)
+{
+	int dir = vtgpu_debugfs_dir(fd);
+	char *ret = igt_sysfs_get(dir, "evict_vram");
+
+	close(dir);
+	igt_assert_f(ret, "cannot read debugfs evict_vram\n");
+	igt_assert_f(atoi(ret) == 0, "evict_vram: %s\n", ret);
+	free(ret);
+}
+
+/**
+ * vtgpu_gem_create_invisible:
+ * @fd: vtgpu file descriptor
+ * @size: the BO's size
+ * @domains: VTGPU_GEM_DOMAIN_*, VRAM among them
+ *
+ * Creates a BO the CPU may map, preferring VRAM, in invisible VRAM: made
+ * while CPU-mappable BOs fill visible VRAM, it lands beyond it. (A
+ * NO_CPU_ACCESS BO goes there by itself, but cannot be mapped.) VRAM is
+ * emptied first (debugfs evict_vram), so that the fillers leave no hole
+ * between the caller's BOs. Skips the (sub-)test when all of VRAM is
+ * visible.
+ *
+ * Returns: the BO's handle.
+ */
+uint32_t vtgpu_gem_create_invisible(int fd, uint64_t size, uint32_t domains)
+{
+	uint32_t filler[VTGPU_VISIBLE_FILLERS], bo;
+	struct vtgpu_bo_state st;
+
+	igt_require_f(vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE) <
+		      vtgpu_getparam(fd, VTGPU_PARAM_VRAM_SIZE),
+		      "all of VRAM is visible\n");
+	vtgpu_evict_vram(fd);
+	vtgpu_fill_visible_vram(fd, filler);
+	bo = vtgpu_gem_create(fd, size, domains, VTGPU_GEM_DOMAIN_VRAM, 0);
+	for (unsigned int i = 0; i < ARRAY_SIZE(filler); i++)
+		gem_close(fd, filler[i]);
+
+	st = vtgpu_bo_state(fd, bo);
+	igt_assert_f(st.domain == VTGPU_GEM_DOMAIN_VRAM && !st.visible,
+		     "BO %u not in invisible VRAM\n", bo);
+
+	return bo;
+}
+
+/**
  * __vtgpu_gem_mmap_offset:
  * @fd: vtgpu file descriptor
  * @handle: a BO handle
@@ -442,7 +496,7 @@ int __vtgpu_gem_info(int fd, struct drm_vtgpu_gem_info *info)
  * @fd: vtgpu file descriptor
  * @handle: a BO handle
  *
- * Returns: where the BO is now, failing the (sub-)test if the query fails.
+ * Returns: what the BO is, failing the (sub-)test if the query fails.
  */
 struct drm_vtgpu_gem_info vtgpu_gem_info(int fd, uint32_t handle)
 {
@@ -453,23 +507,136 @@ struct drm_vtgpu_gem_info vtgpu_gem_info(int fd, uint32_t handle)
 	return info;
 }
 
+/* The drm-client-id of a DRM file, from its fdinfo. */
+static uint64_t vtgpu_client_id(int fd)
+{
+	char path[64], line[256];
+	uint64_t id = 0;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	igt_assert_f(f, "cannot open %s: %m\n", path);
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "drm-client-id: %" SCNu64, &id) == 1;
+	fclose(f);
+	igt_assert_f(found, "no drm-client-id in %s\n", path);
+
+	return id;
+}
+
+/*
+ * The line of @handle of the file of drm-client-id @id in the debugfs
+ * file "handles", after the two ids; NULL if there is none.
+ */
+static char *handle_line(int dir, uint64_t id, uint32_t handle)
+{
+	char *buf = igt_sysfs_get(dir, "handles"), *line, *save = NULL;
+	char *found = NULL;
+	uint32_t line_handle;
+	uint64_t line_id;
+	int pos;
+
+	igt_assert_f(buf, "cannot read debugfs handles\n");
+	for (line = strtok_r(buf, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%" SCNu64 " %" SCNu32 "%n", &line_id,
+			   &line_handle, &pos) == 2 &&
+		    line_id == id && line_handle == handle)
+			found = strdup(line + pos);
+	}
+	free(buf);
+
+	return found;
+}
+
+/**
+ * vtgpu_bo_state:
+ * @fd: vtgpu file descriptor
+ * @handle: a BO handle
+ *
+ * Reads where the kernel placed a BO in the debugfs file "handles" (the
+ * uapi does not tell), failing the (sub-)test if it has no such handle.
+ * While someone else has the BO reserved the file says "busy": reads
+ * again then, for up to ten seconds.
+ *
+ * Returns: the BO's state now.
+ */
+struct vtgpu_bo_state vtgpu_bo_state(int fd, uint32_t handle)
+{
+	static const struct {
+		const char *name;
+		uint32_t domain;
+	} domains[] = {
+		{ "vram", VTGPU_GEM_DOMAIN_VRAM },
+		{ "gtt", VTGPU_GEM_DOMAIN_GTT },
+		{ "system", VTGPU_GEM_DOMAIN_SYSTEM },
+	};
+	uint64_t id = vtgpu_client_id(fd);
+	int dir = vtgpu_debugfs_dir(fd);
+	struct vtgpu_bo_state st = {};
+	char domain[16] = "";
+	char *line;
+
+	for (unsigned int try = 0;; try++) {
+		line = handle_line(dir, id, handle);
+		igt_assert_f(line, "no BO of handle %u in debugfs handles\n",
+			     handle);
+		if (strcmp(line, " busy") || try == 10000)
+			break;
+		free(line);
+		usleep(1000);
+	}
+	close(dir);
+
+	sscanf(line, "%15s", domain);
+	for (unsigned int i = 0; i < ARRAY_SIZE(domains); i++)
+		if (!strcmp(domain, domains[i].name))
+			st.domain = domains[i].domain;
+	st.visible = !!strstr(line, " visible");
+	st.pinned = !!strstr(line, " pinned");
+	st.swapped = !!strstr(line, " swapped");
+	st.cpu_accessed = !!strstr(line, " cpu-accessed");
+	igt_assert_f(st.domain, "BO of handle %u:%s\n", handle, line);
+	free(line);
+
+	return st;
+}
+
 /**
  * vtgpu_gem_domain:
  * @fd: vtgpu file descriptor
  * @handle: a BO handle
  *
- * Returns: the VTGPU_GEM_DOMAIN_* the BO is in now.
+ * Returns: the VTGPU_GEM_DOMAIN_* the BO is in now, see vtgpu_bo_state().
  */
 uint32_t vtgpu_gem_domain(int fd, uint32_t handle)
 {
-	return vtgpu_gem_info(fd, handle).domain;
+	return vtgpu_bo_state(fd, handle).domain;
+}
+
+/**
+ * vtgpu_deadline:
+ * @timeout_ns: a duration in nanoseconds
+ *
+ * Returns: the CLOCK_MONOTONIC time @timeout_ns from now, in nanoseconds,
+ * for &drm_vtgpu_gem_wait.timeout_ns.
+ */
+int64_t vtgpu_deadline(int64_t timeout_ns)
+{
+	struct timespec now;
+
+	igt_assert_eq(clock_gettime(CLOCK_MONOTONIC, &now), 0);
+
+	return now.tv_sec * NSEC_PER_SEC + now.tv_nsec + timeout_ns;
 }
 
 /**
  * __vtgpu_gem_wait:
  * @fd: vtgpu file descriptor
  * @handle: a BO handle
- * @timeout_ns: how long to wait at most
+ * @timeout_ns: until when to wait at most, see vtgpu_deadline()
  *
  * Returns: 0 when the BO is idle, -errno on failure.
  */
@@ -488,7 +655,8 @@ int __vtgpu_gem_wait(int fd, uint32_t handle, int64_t timeout_ns)
  */
 void vtgpu_gem_wait(int fd, uint32_t handle)
 {
-	igt_assert_eq(__vtgpu_gem_wait(fd, handle, 60ll * 1000 * 1000 * 1000), 0);
+	igt_assert_eq(__vtgpu_gem_wait(fd, handle, vtgpu_deadline(60ll * NSEC_PER_SEC)),
+		      0);
 }
 
 /**
@@ -742,6 +910,28 @@ void vtgpu_inject(int fd, const char *fault)
 					    "job [0-9]+ of the driver failed|"
 					    "engine failed a move of )");
 	vtgpu_debugfs_set(fd, "inject", fault, "none");
+}
+
+/**
+ * vtgpu_require_inject:
+ * @fd: a vtgpu DRM file descriptor
+ *
+ * Skips the (sub-)test unless the device can inject engine faults: the
+ * debugfs file "inject" refuses even "none" with ENODEV otherwise.
+ */
+void vtgpu_require_inject(int fd)
+{
+	int dir = vtgpu_debugfs_dir(fd);
+	int f = openat(dir, "inject", O_WRONLY);
+	int err = 0;
+
+	close(dir);
+	igt_require_f(f >= 0, "no debugfs inject: %m\n");
+	if (write(f, "none", 4) != 4)
+		err = errno;
+	close(f);
+	igt_require_f(err != ENODEV, "the device cannot inject faults\n");
+	igt_assert_f(!err, "cannot write debugfs inject: %s\n", strerror(err));
 }
 
 /**

@@ -86,11 +86,34 @@ int __vtgpu_gem_create(int fd, struct drm_vtgpu_gem_create *create);
 uint32_t vtgpu_gem_create(int fd, uint64_t size, uint32_t domains,
 			  uint32_t preferred, uint32_t flags);
 void vtgpu_fill_visible_vram(int fd, uint32_t *handles);
+void vtgpu_evict_vram(int fd);
+uint32_t vtgpu_gem_create_invisible(int fd, uint64_t size, uint32_t domains);
 int __vtgpu_gem_mmap_offset(int fd, uint32_t handle, uint64_t *offset);
 void *vtgpu_gem_mmap(int fd, uint32_t handle, uint64_t size, int prot);
 int __vtgpu_gem_info(int fd, struct drm_vtgpu_gem_info *info);
 struct drm_vtgpu_gem_info vtgpu_gem_info(int fd, uint32_t handle);
+
+/**
+ * vtgpu_bo_state:
+ * @domain: the VTGPU_GEM_DOMAIN_* the BO is in
+ * @visible: it is in VRAM, entirely in its CPU-visible part
+ * @pinned: it is pinned (shared through a dma-buf)
+ * @swapped: its pages are swapped out
+ * @cpu_accessed: the CPU faulted on it: in VRAM, it stays visible
+ *
+ * Where the kernel placed a BO, as debugfs tells, see vtgpu_bo_state().
+ */
+struct vtgpu_bo_state {
+	uint32_t domain;
+	bool visible;
+	bool pinned;
+	bool swapped;
+	bool cpu_accessed;
+};
+
+struct vtgpu_bo_state vtgpu_bo_state(int fd, uint32_t handle);
 uint32_t vtgpu_gem_domain(int fd, uint32_t handle);
+int64_t vtgpu_deadline(int64_t timeout_ns);
 int __vtgpu_gem_wait(int fd, uint32_t handle, int64_t timeout_ns);
 void vtgpu_gem_wait(int fd, uint32_t handle);
 
@@ -108,6 +131,7 @@ int vtgpu_fence_wait(int fence_fd, int timeout_ms);
 int vtgpu_fence_status(int fence_fd);
 void vtgpu_set_engine_delay(int fd, unsigned int us);
 void vtgpu_inject(int fd, const char *fault);
+void vtgpu_require_inject(int fd);
 
 /**
  * vtgpu_faulter:

@@ -83,15 +83,11 @@ static int print_params(struct vtgpu_device *dev)
 	}
 
 	printf("device parameters (GETPARAM):\n");
-	kv("device_version", "%u.%u", info.version_major, info.version_minor);
 	size_kv("vram_size", info.vram_size);
 	size_kv("visible_vram_size", info.visible_vram_size);
-	kv("caps", "%#x (%s%s%s)", info.caps,
-	   info.caps & VTGPU_CAP_FILL ? "fill" : "",
-	   info.caps & VTGPU_CAP_INJECT ? " inject" : "",
-	   info.caps & VTGPU_CAP_MSI ? " msi" : "");
 	size_kv("gart_size", info.gart_size);
 	kv("max_submit_cmds", "%u", info.max_submit_cmds);
+	kv("max_submit_syncs", "%u", info.max_submit_syncs);
 	return 0;
 }
 

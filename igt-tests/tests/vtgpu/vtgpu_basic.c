@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/dma-buf.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -20,6 +21,7 @@
 #include "igt.h"
 #include "igt_sysfs.h"
 #include "igt_vtgpu.h"
+#include "dmabuf_sync_file.h"
 #include "sw_sync.h"
 #include "vtgpu_drm.h"
 
@@ -43,29 +45,24 @@ static void test_version(int fd)
 
 	igt_assert_f(strcmp(version->name, "vtgpu") == 0,
 		     "driver name is \"%s\"\n", version->name);
-	igt_assert_eq(version->version_major, 1);
+	igt_assert_eq(version->version_major, 2);
 
 	drmFreeVersion(version);
 }
 
 static void test_getparam(int fd)
 {
-	uint64_t version, vram, visible, bar, caps, gart, max_cmds;
+	uint64_t vram, visible, bar, gart, max_cmds, max_syncs, value;
 
-	version = vtgpu_getparam(fd, VTGPU_PARAM_DEVICE_VERSION);
 	vram = vtgpu_getparam(fd, VTGPU_PARAM_VRAM_SIZE);
 	visible = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE);
-	caps = vtgpu_getparam(fd, VTGPU_PARAM_CAPS);
 	bar = vtgpu_pci_resource_len(fd, VTGPU_BAR_VRAM);
 	gart = vtgpu_getparam(fd, VTGPU_PARAM_GART_SIZE);
 	max_cmds = vtgpu_getparam(fd, VTGPU_PARAM_MAX_SUBMIT_CMDS);
+	max_syncs = vtgpu_getparam(fd, VTGPU_PARAM_MAX_SUBMIT_SYNCS);
 
-	igt_info("device version %#" PRIx64 ", VRAM %" PRIu64 " bytes, "
-		 "%" PRIu64 " visible, BAR%d %" PRIu64 " bytes, caps %#" PRIx64 "\n",
-		 version, vram, visible, VTGPU_BAR_VRAM, bar, caps);
-
-	/* major << 16 | minor, and nothing above */
-	igt_assert_eq_u64(version >> 16, 1);
+	igt_info("VRAM %" PRIu64 " bytes, %" PRIu64 " visible, BAR%d %" PRIu64
+		 " bytes\n", vram, visible, VTGPU_BAR_VRAM, bar);
 
 	igt_assert_lt_u64(0, visible);
 	igt_assert_lte_u64(visible, vram);
@@ -74,18 +71,18 @@ static void test_getparam(int fd)
 		     visible);
 	igt_assert_eq_u64(visible, bar);
 
-	/* Only the defined capabilities, and FILL, which the driver needs. */
-	igt_assert_eq_u64(caps & ~(uint64_t)(VTGPU_CAP_FILL | VTGPU_CAP_INJECT |
-					     VTGPU_CAP_MSI), 0);
-	igt_assert_f(caps & VTGPU_CAP_FILL, "caps %#" PRIx64 " lack FILL\n",
-		     caps);
-
 	/* At least 2 MiB of GART, in whole pages; some commands per job. */
-	igt_info("GART %" PRIu64 " bytes, %" PRIu64 " commands per job\n",
-		 gart, max_cmds);
+	igt_info("GART %" PRIu64 " bytes, %" PRIu64 " commands and %" PRIu64
+		 " syncs per job\n", gart, max_cmds, max_syncs);
 	igt_assert_lte_u64(2 << 20, gart);
 	igt_assert_eq_u64(gart % 4096, 0);
 	igt_assert_lte_u64(1, max_cmds);
+	igt_assert_lte_u64(1, max_syncs);
+
+	/* No parameter 0; none past the last. */
+	igt_assert_eq(__vtgpu_getparam(fd, 0, &value), -EINVAL);
+	igt_assert_eq(__vtgpu_getparam(fd, VTGPU_PARAM_MAX_SUBMIT_SYNCS + 1,
+				       &value), -EINVAL);
 }
 
 static void test_getparam_invalid(int fd)
@@ -158,10 +155,11 @@ static void test_gem_create(int fd)
 		info = vtgpu_gem_info(fd, create.handle);
 		igt_assert_eq_u64(info.size, 16384);
 		igt_assert_eq_u32(info.domains, domain_sets[i].domains);
-		igt_assert_f(info.domain & info.domains,
+		igt_assert_f(vtgpu_gem_domain(fd, create.handle) & info.domains,
 			     "BO in domain %#x, not one of %#x\n",
-			     info.domain, info.domains);
+			     vtgpu_gem_domain(fd, create.handle), info.domains);
 		igt_assert_eq_u32(info.preferred & info.domains, info.preferred);
+		igt_assert_eq_u32(info.info_flags, 0);
 
 		/* A new BO reads as zero, wherever it is. */
 		ptr = vtgpu_gem_mmap(fd, create.handle, create.size, PROT_READ);
@@ -279,34 +277,35 @@ static bool has_invisible_vram(int fd)
 static void test_gem_create_placement(int fd)
 {
 	struct drm_vtgpu_gem_info info;
+	struct vtgpu_bo_state st;
 	uint32_t bo;
 
 	/* CPU-mappable VRAM BOs live in visible VRAM. */
 	bo = vtgpu_gem_create(fd, 1 << 20, VTGPU_GEM_DOMAIN_VRAM, 0,
 			      VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
-	info = vtgpu_gem_info(fd, bo);
-	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_VRAM);
-	igt_assert_f(info.info_flags & VTGPU_GEM_INFO_VISIBLE,
-		     "CPU_ACCESS_REQUIRED BO not in visible VRAM (flags %#x)\n",
-		     info.info_flags);
-	igt_assert_eq_u32(info.create_flags,
+	st = vtgpu_bo_state(fd, bo);
+	igt_assert_eq_u32(st.domain, VTGPU_GEM_DOMAIN_VRAM);
+	igt_assert_f(st.visible,
+		     "CPU_ACCESS_REQUIRED BO not in visible VRAM\n");
+	igt_assert_eq_u32(vtgpu_gem_info(fd, bo).create_flags,
 			  VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
 	gem_close(fd, bo);
 
 	bo = vtgpu_gem_create(fd, 1 << 20, VTGPU_GEM_DOMAIN_ALL, 0, 0);
-	info = vtgpu_gem_info(fd, bo);
-	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_VRAM);
-	igt_assert_eq_u32(info.preferred, VTGPU_GEM_DOMAIN_VRAM);
-	igt_assert(info.info_flags & VTGPU_GEM_INFO_VISIBLE);
+	st = vtgpu_bo_state(fd, bo);
+	igt_assert_eq_u32(st.domain, VTGPU_GEM_DOMAIN_VRAM);
+	igt_assert_eq_u32(vtgpu_gem_info(fd, bo).preferred,
+			  VTGPU_GEM_DOMAIN_VRAM);
+	igt_assert(st.visible);
 	gem_close(fd, bo);
 
 	/* NO_CPU_ACCESS BOs go to invisible VRAM when there is some. */
 	bo = vtgpu_gem_create(fd, 1 << 20, VTGPU_GEM_DOMAIN_VRAM, 0,
 			      VTGPU_GEM_CREATE_NO_CPU_ACCESS);
-	info = vtgpu_gem_info(fd, bo);
-	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_VRAM);
+	st = vtgpu_bo_state(fd, bo);
+	igt_assert_eq_u32(st.domain, VTGPU_GEM_DOMAIN_VRAM);
 	if (has_invisible_vram(fd))
-		igt_assert_f(!(info.info_flags & VTGPU_GEM_INFO_VISIBLE),
+		igt_assert_f(!st.visible,
 			     "NO_CPU_ACCESS BO in visible VRAM\n");
 	gem_close(fd, bo);
 
@@ -314,7 +313,7 @@ static void test_gem_create_placement(int fd)
 	bo = vtgpu_gem_create(fd, 1 << 20, VTGPU_GEM_DOMAIN_ALL,
 			      VTGPU_GEM_DOMAIN_GTT, 0);
 	info = vtgpu_gem_info(fd, bo);
-	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_GTT);
+	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_GTT);
 	igt_assert_eq_u32(info.preferred, VTGPU_GEM_DOMAIN_GTT);
 	igt_assert_eq_u32(info.domains, VTGPU_GEM_DOMAIN_ALL);
 	gem_close(fd, bo);
@@ -406,8 +405,15 @@ static void test_gem_mmap_offset_invalid(int fd)
 	/* Private writable mappings (copy on write) are refused. */
 	igt_assert(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
 			arg.offset) == MAP_FAILED);
-
 	gem_close(fd, bo);
+
+	/* A NO_CPU_ACCESS BO is not for the CPU. */
+	arg.handle = vtgpu_gem_create(fd, 4096, VTGPU_GEM_DOMAIN_ALL, 0,
+				      VTGPU_GEM_CREATE_NO_CPU_ACCESS);
+	arg.offset = SENTINEL;
+	do_ioctl_err(fd, DRM_IOCTL_VTGPU_GEM_MMAP_OFFSET, &arg, EPERM);
+	igt_assert_eq_u64(arg.offset, SENTINEL);
+	gem_close(fd, arg.handle);
 }
 
 static void test_gem_info_invalid(int fd)
@@ -415,7 +421,7 @@ static void test_gem_info_invalid(int fd)
 	struct drm_vtgpu_gem_info info = {
 		.handle = 0xdeadbeef,
 		.size = SENTINEL,
-		.domain = 0xdeadbeef,
+		.domains = 0xdeadbeef,
 	};
 	uint32_t bo = vtgpu_gem_create(fd, 4096, VTGPU_GEM_DOMAIN_ALL, 0, 0);
 
@@ -426,15 +432,14 @@ static void test_gem_info_invalid(int fd)
 	info.handle = bo;
 	info.pad = 1;
 	igt_assert_eq(__vtgpu_gem_info(fd, &info), -EINVAL);
-	info.pad = 0;
-	info.pad2 = 0x80000000;
+	info.pad = 0x80000000;
 	igt_assert_eq(__vtgpu_gem_info(fd, &info), -EINVAL);
 	igt_assert_eq_u64(info.size, SENTINEL);
-	igt_assert_eq_u32(info.domain, 0xdeadbeef);
+	igt_assert_eq_u32(info.domains, 0xdeadbeef);
 
 	/* Closed handles are gone. */
 	gem_close(fd, bo);
-	info.pad2 = 0;
+	info.pad = 0;
 	igt_assert_eq(__vtgpu_gem_info(fd, &info), -ENOENT);
 }
 
@@ -459,13 +464,42 @@ static void test_gem_wait(int fd)
 				  VTGPU_SUBMIT_OUT_FENCE_FD);
 
 	igt_assert_eq(__vtgpu_gem_wait(fd, bo, 0), -ETIMEDOUT);
-	igt_assert_eq(__vtgpu_gem_wait(fd, bo, 10 * 1000 * 1000), -ETIMEDOUT);
+	igt_assert_eq(__vtgpu_gem_wait(fd, bo, vtgpu_deadline(10 * NSEC_PER_MSEC)),
+		      -ETIMEDOUT);
 	igt_assert_eq(vtgpu_fence_status(fence), 0);
 	vtgpu_gem_wait(fd, bo);
 	vtgpu_set_engine_delay(fd, 0);
 	igt_assert_eq(vtgpu_fence_status(fence), 1);
 	igt_assert_eq(__vtgpu_gem_wait(fd, bo, 0), 0);
 	close(fence);
+	gem_close(fd, bo);
+}
+
+/*
+ * A wait interrupted by signals every 2 ms restarts until the same time:
+ * a timeout relative to each restart would never expire, and the wait
+ * would only end with the job, a second later.
+ */
+static void test_gem_wait_restart(int fd)
+{
+	uint32_t bo = vtgpu_gem_create(fd, 4096, VTGPU_GEM_DOMAIN_ALL, 0, 0);
+	struct drm_vtgpu_cmd fill = {
+		.op = VTGPU_CMD_FILL, .dst_handle = bo, .size = 4096,
+	};
+	int ret;
+
+	vtgpu_gem_wait(fd, bo);
+	vtgpu_set_engine_delay(fd, 1000000);
+	vtgpu_submit_cmds(fd, &fill, 1, 0);
+
+	igt_fork_signal_helper();
+	ret = __vtgpu_gem_wait(fd, bo, vtgpu_deadline(100 * NSEC_PER_MSEC));
+	igt_stop_signal_helper();
+
+	igt_assert_eq(ret, -ETIMEDOUT);
+	igt_assert_eq(__vtgpu_gem_wait(fd, bo, 0), -ETIMEDOUT);
+	vtgpu_gem_wait(fd, bo);
+	vtgpu_set_engine_delay(fd, 0);
 	gem_close(fd, bo);
 }
 
@@ -584,7 +618,9 @@ static void test_submit_invalid(int fd)
 	};
 	struct drm_vtgpu_cmd *many;
 	struct drm_vtgpu_submit submit;
-	uint32_t handles[65] = {}, syncobj, big, *ptr;
+	uint64_t max_syncs = vtgpu_getparam(fd, VTGPU_PARAM_MAX_SUBMIT_SYNCS);
+	struct drm_vtgpu_sync *syncs = calloc(max_syncs + 1, sizeof(*syncs));
+	uint32_t syncobj, big, *ptr;
 	struct drm_vtgpu_cmd big_fill;
 	unsigned int i = 0;
 	uint64_t jobs;
@@ -636,10 +672,16 @@ static void test_submit_invalid(int fd)
 	/* Bad submissions. */
 	submit = (struct drm_vtgpu_submit) {
 		.cmds = to_user_pointer(&fill), .num_cmds = 1,
-		.flags = 0x4, .seqno = SENTINEL,
+		.flags = 0x8, .seqno = SENTINEL,
 	};
 	igt_assert_eq(__vtgpu_submit(fd, &submit), -EINVAL);
 	submit.flags = 0;
+	submit.extensions = to_user_pointer(&fill);
+	igt_assert_eq(__vtgpu_submit(fd, &submit), -EINVAL);
+	submit.extensions = 0;
+	submit.pad = 1;
+	igt_assert_eq(__vtgpu_submit(fd, &submit), -EINVAL);
+	submit.pad = 0;
 	submit.num_cmds = 0;
 	igt_assert_eq(__vtgpu_submit(fd, &submit), -EINVAL);
 	many = calloc(max_cmds + 1, sizeof(*many));
@@ -652,24 +694,40 @@ static void test_submit_invalid(int fd)
 
 	submit.cmds = to_user_pointer(&fill);
 	submit.num_cmds = 1;
-	submit.num_in_syncobjs = 65;
-	submit.in_syncobjs = to_user_pointer(handles);
+	submit.sync_stride = sizeof(*syncs);
+	submit.num_in_syncs = max_syncs + 1;
+	submit.in_syncs = to_user_pointer(syncs);
 	igt_assert_eq(__vtgpu_submit(fd, &submit), -EINVAL);
-	submit.num_in_syncobjs = 1;
+	submit.num_in_syncs = 1;
 	igt_assert_eq(__vtgpu_submit(fd, &submit), -ENOENT);
 	/* A syncobj without a fence is no in-fence. */
 	igt_assert_eq(drmSyncobjCreate(fd, 0, &syncobj), 0);
-	handles[0] = syncobj;
+	syncs[0].handle = syncobj;
 	igt_assert_eq(__vtgpu_submit(fd, &submit), -EINVAL);
-	submit.in_syncobjs = 8;
+	submit.sync_stride = sizeof(*syncs) - 1;
+	igt_assert_eq(__vtgpu_submit(fd, &submit), -EINVAL);
+	submit.sync_stride = 257;
+	igt_assert_eq(__vtgpu_submit(fd, &submit), -EINVAL);
+	submit.sync_stride = sizeof(*syncs);
+	submit.in_syncs = 8;
 	igt_assert_eq(__vtgpu_submit(fd, &submit), -EFAULT);
-	submit.num_in_syncobjs = 0;
+	submit.num_in_syncs = 0;
 	submit.cmds = 8;
 	igt_assert_eq(__vtgpu_submit(fd, &submit), -EFAULT);
 	submit.cmds = to_user_pointer(&fill);
-	submit.out_syncobj = 0xdeadbeef;
+	submit.out_syncs = to_user_pointer(syncs);
+	submit.num_out_syncs = max_syncs + 1;
+	igt_assert_eq(__vtgpu_submit(fd, &submit), -EINVAL);
+	submit.num_out_syncs = 1;
+	syncs[0].handle = 0xdeadbeef;
 	igt_assert_eq(__vtgpu_submit(fd, &submit), -ENOENT);
-	submit.out_syncobj = 0;
+	syncs[0].handle = syncobj;
+	syncs[0].flags = 1;
+	igt_assert_eq(__vtgpu_submit(fd, &submit), -EINVAL);
+	syncs[0].flags = 0;
+	submit.out_syncs = 8;
+	igt_assert_eq(__vtgpu_submit(fd, &submit), -EFAULT);
+	submit.num_out_syncs = 0;
 	submit.flags = VTGPU_SUBMIT_IN_FENCE_FD;
 	submit.in_fence_fd = -1;
 	igt_assert_eq(__vtgpu_submit(fd, &submit), -EINVAL);
@@ -677,6 +735,7 @@ static void test_submit_invalid(int fd)
 	igt_assert_eq(__vtgpu_submit(fd, &submit), -EINVAL);
 	igt_assert_eq_u64(submit.seqno, SENTINEL);
 	drmSyncobjDestroy(fd, syncobj);
+	free(syncs);
 
 	/* Not a single job reached the engine. */
 	igt_assert_eq_u64(vtgpu_debugfs_stat(fd, "jobs"), jobs);
@@ -721,8 +780,9 @@ static void test_submit_fences(int fd)
 {
 	uint32_t bo = vtgpu_gem_create(fd, 1 << 20, VTGPU_GEM_DOMAIN_ALL, 0, 0);
 	struct drm_vtgpu_submit submit;
+	struct drm_vtgpu_sync sync = {};
 	struct drm_vtgpu_cmd fill;
-	uint32_t syncobj, in_handle, *ptr;
+	uint32_t syncobj, *ptr;
 	uint64_t seqno;
 	int fence;
 
@@ -734,7 +794,10 @@ static void test_submit_fences(int fd)
 	fill_job(&fill, &submit, bo, 1, VTGPU_SUBMIT_OUT_FENCE_FD);
 	vtgpu_set_engine_delay(fd, 100000);
 	igt_assert_eq(drmSyncobjCreate(fd, 0, &syncobj), 0);
-	submit.out_syncobj = syncobj;
+	sync.handle = syncobj;
+	submit.out_syncs = to_user_pointer(&sync);
+	submit.num_out_syncs = 1;
+	submit.sync_stride = sizeof(sync);
 	igt_assert_eq(__vtgpu_submit(fd, &submit), 0);
 	fence = submit.out_fence_fd;
 	seqno = submit.seqno;
@@ -750,10 +813,9 @@ static void test_submit_fences(int fd)
 	fill.pattern = 2;
 	submit.flags = VTGPU_SUBMIT_IN_FENCE_FD | VTGPU_SUBMIT_OUT_FENCE_FD;
 	submit.in_fence_fd = fence;
-	in_handle = syncobj;
-	submit.in_syncobjs = to_user_pointer(&in_handle);
-	submit.num_in_syncobjs = 1;
-	submit.out_syncobj = 0;
+	submit.in_syncs = to_user_pointer(&sync);
+	submit.num_in_syncs = 1;
+	submit.num_out_syncs = 0;
 	igt_assert_eq(__vtgpu_submit(fd, &submit), 0);
 	igt_assert_lt_u64(seqno, submit.seqno);
 	igt_assert_neq(submit.out_fence_fd, fence);
@@ -843,7 +905,7 @@ static void test_engine_recovery(int fd, const char *inject, int error)
 	uint32_t *ptr;
 	int fence;
 
-	igt_require(vtgpu_getparam(fd, VTGPU_PARAM_CAPS) & VTGPU_CAP_INJECT);
+	vtgpu_require_inject(fd);
 	vtgpu_gem_wait(fd, bo);
 
 	vtgpu_inject(fd, inject);
@@ -866,35 +928,169 @@ static void test_engine_recovery(int fd, const char *inject, int error)
 	gem_close(fd, bo);
 }
 
-static void test_dumb_buffer(void)
+/*
+ * Timeline syncobjs: a job waiting for a point another driver's fence
+ * signals (a sw_sync fence transferred to point 5) runs only after it,
+ * and signals its own point, 7. A point nobody has put a fence at yet is
+ * no in-fence.
+ */
+static void test_submit_timeline(int fd)
+{
+	uint32_t bo = vtgpu_gem_create(fd, 1 << 20, VTGPU_GEM_DOMAIN_ALL, 0, 0);
+	struct drm_vtgpu_sync in = { .point = 5 }, out = { .point = 7 };
+	uint64_t point = 7, signalled;
+	struct drm_vtgpu_submit submit;
+	struct drm_vtgpu_cmd fill;
+	int timeline, foreign;
+	uint32_t tmp, *ptr;
+
+	igt_require_sw_sync();
+	igt_assert_eq(drmSyncobjCreate(fd, 0, &in.handle), 0);
+	out.handle = in.handle;
+	fill_job(&fill, &submit, bo, 0x51515151, VTGPU_SUBMIT_OUT_FENCE_FD);
+	submit.sync_stride = sizeof(in);
+	submit.in_syncs = to_user_pointer(&in);
+	submit.num_in_syncs = 1;
+	igt_assert_eq(__vtgpu_submit(fd, &submit), -EINVAL);
+
+	timeline = sw_sync_timeline_create();
+	foreign = sw_sync_timeline_create_fence(timeline, 1);
+	igt_assert_eq(drmSyncobjCreate(fd, 0, &tmp), 0);
+	igt_assert_eq(drmSyncobjImportSyncFile(fd, tmp, foreign), 0);
+	igt_assert_eq(drmSyncobjTransfer(fd, in.handle, 5, tmp, 0, 0), 0);
+	vtgpu_gem_wait(fd, bo);
+
+	submit.out_syncs = to_user_pointer(&out);
+	submit.num_out_syncs = 1;
+	igt_assert_eq(__vtgpu_submit(fd, &submit), 0);
+	igt_assert_eq(vtgpu_fence_wait(submit.out_fence_fd, 500), 0);
+	igt_assert_eq(drmSyncobjQuery(fd, &in.handle, &signalled, 1), 0);
+	igt_assert_eq_u64(signalled, 0);
+
+	sw_sync_timeline_inc(timeline, 1);
+	igt_assert_eq(drmSyncobjTimelineWait(fd, &in.handle, &point, 1,
+					     INT64_MAX, 0, NULL), 0);
+	igt_assert_eq(drmSyncobjQuery(fd, &in.handle, &signalled, 1), 0);
+	igt_assert_eq_u64(signalled, 7);
+	igt_assert_eq(vtgpu_fence_status(submit.out_fence_fd), 1);
+	ptr = vtgpu_gem_mmap(fd, bo, 1 << 20, PROT_READ);
+	check_pattern(ptr, 1 << 20, 0x51515151);
+	munmap(ptr, 1 << 20);
+
+	close(submit.out_fence_fd);
+	close(foreign);
+	close(timeline);
+	drmSyncobjDestroy(fd, tmp);
+	drmSyncobjDestroy(fd, in.handle);
+	gem_close(fd, bo);
+}
+
+/*
+ * Syncs sync_stride apart: a larger structure of a later uapi is read as
+ * far as the kernel knows it, if the rest is zero.
+ */
+static void test_submit_sync_stride(int fd)
+{
+	uint32_t bo = vtgpu_gem_create(fd, 1 << 20, VTGPU_GEM_DOMAIN_ALL, 0, 0);
+	struct {
+		struct drm_vtgpu_sync sync;
+		uint64_t future;
+	} syncs[2] = {};
+	struct drm_vtgpu_submit submit;
+	struct drm_vtgpu_cmd fill;
+
+	igt_assert_eq(drmSyncobjCreate(fd, 0, &syncs[0].sync.handle), 0);
+	igt_assert_eq(drmSyncobjCreate(fd, 0, &syncs[1].sync.handle), 0);
+	fill_job(&fill, &submit, bo, 0x61616161, 0);
+	submit.out_syncs = to_user_pointer(syncs);
+	submit.num_out_syncs = 2;
+	submit.sync_stride = sizeof(syncs[0]);
+
+	syncs[1].future = 1;
+	igt_assert_eq(__vtgpu_submit(fd, &submit), -E2BIG);
+	syncs[1].future = 0;
+	igt_assert_eq(__vtgpu_submit(fd, &submit), 0);
+
+	/* Both syncobjs, the second one 24 bytes on, got the job's fence. */
+	igt_assert_eq(drmSyncobjWait(fd, &syncs[0].sync.handle, 1, INT64_MAX,
+				     0, NULL), 0);
+	igt_assert_eq(drmSyncobjWait(fd, &syncs[1].sync.handle, 1, INT64_MAX,
+				     0, NULL), 0);
+
+	drmSyncobjDestroy(fd, syncs[0].sync.handle);
+	drmSyncobjDestroy(fd, syncs[1].sync.handle);
+	gem_close(fd, bo);
+}
+
+/*
+ * A BO carries another driver's unsignalled write fence (a sw_sync fence
+ * put in its dma-buf): a job using it waits for that fence, unless
+ * submitted with VTGPU_SUBMIT_NO_IMPLICIT_SYNC. The BO stays where it is:
+ * a move for the job would wait for every fence on it, the foreign one
+ * too.
+ */
+static void test_submit_no_implicit_sync(int fd)
+{
+	uint32_t bo = vtgpu_gem_create(fd, 1 << 20, VTGPU_GEM_DOMAIN_ALL, 0, 0);
+	int timeline, foreign, dmabuf, implicit, explicit;
+	struct drm_vtgpu_submit submit;
+	struct drm_vtgpu_cmd fill;
+	uint32_t *ptr;
+
+	igt_require_sw_sync();
+	timeline = sw_sync_timeline_create();
+	foreign = sw_sync_timeline_create_fence(timeline, 1);
+	vtgpu_gem_wait(fd, bo);
+	dmabuf = prime_handle_to_fd(fd, bo);
+	dmabuf_import_sync_file(dmabuf, DMA_BUF_SYNC_WRITE, foreign);
+
+	fill_job(&fill, &submit, bo, 0x71717171,
+		 VTGPU_SUBMIT_OUT_FENCE_FD | VTGPU_SUBMIT_NO_IMPLICIT_SYNC);
+	igt_assert_eq(__vtgpu_submit(fd, &submit), 0);
+	explicit = submit.out_fence_fd;
+	igt_assert_eq(vtgpu_fence_wait(explicit, 10000), 1);
+	igt_assert_eq(vtgpu_fence_status(explicit), 1);
+	ptr = vtgpu_gem_mmap(fd, bo, 1 << 20, PROT_READ);
+	check_pattern(ptr, 1 << 20, 0x71717171);
+
+	/* The same job with implicit sync waits for the foreign fence. */
+	fill_job(&fill, &submit, bo, 0x72727272, VTGPU_SUBMIT_OUT_FENCE_FD);
+	igt_assert_eq(__vtgpu_submit(fd, &submit), 0);
+	implicit = submit.out_fence_fd;
+	igt_assert_eq(vtgpu_fence_wait(implicit, 500), 0);
+	sw_sync_timeline_inc(timeline, 1);
+	igt_assert_eq(vtgpu_fence_wait(implicit, 10000), 1);
+	igt_assert_eq(vtgpu_fence_status(implicit), 1);
+	check_pattern(ptr, 1 << 20, 0x72727272);
+
+	munmap(ptr, 1 << 20);
+	close(implicit);
+	close(explicit);
+	close(foreign);
+	close(dmabuf);
+	close(timeline);
+	gem_close(fd, bo);
+}
+
+/* A render-only driver: no dumb buffers, even on the primary node. */
+static void test_no_dumb_buffers(void)
 {
 	int card = drm_open_driver(DRIVER_VTGPU);
 	struct drm_mode_create_dumb create = {
 		.width = 640, .height = 480, .bpp = 32,
+		.handle = 0xdeadbeef, .pitch = 0xdeadbeef, .size = SENTINEL,
 	};
-	struct drm_mode_map_dumb map = {};
-	struct drm_mode_destroy_dumb destroy = {};
-	uint32_t *ptr;
+	uint64_t cap = SENTINEL;
 
-	do_ioctl(card, DRM_IOCTL_MODE_CREATE_DUMB, &create);
-	igt_assert_neq(create.handle, 0);
-	igt_assert_lte_u64(640 * 4, create.pitch);
-	igt_assert_lte_u64((uint64_t)create.pitch * 480, create.size);
-
-	map.handle = create.handle;
-	do_ioctl(card, DRM_IOCTL_MODE_MAP_DUMB, &map);
-	ptr = mmap(NULL, create.size, PROT_READ | PROT_WRITE, MAP_SHARED, card,
-		   map.offset);
-	igt_assert(ptr != MAP_FAILED);
-	check_pattern(ptr, create.size, 0);
-	for (uint64_t i = 0; i < create.size / 4; i++)
-		ptr[i] = i;
-	for (uint64_t i = 0; i < create.size / 4; i++)
-		igt_assert_eq_u32(ptr[i], i);
-	munmap(ptr, create.size);
-
-	destroy.handle = create.handle;
-	do_ioctl(card, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
+	/* Without modesetting, DRM does not answer for dumb buffers. */
+	if (drmGetCap(card, DRM_CAP_DUMB_BUFFER, &cap))
+		igt_assert_eq(errno, EOPNOTSUPP);
+	else
+		igt_assert_eq_u64(cap, 0);
+	do_ioctl_err(card, DRM_IOCTL_MODE_CREATE_DUMB, &create, ENOSYS);
+	igt_assert_eq_u32(create.handle, 0);
+	igt_assert_eq_u32(create.pitch, 0);
+	igt_assert_eq_u64(create.size, 0);
 	close(card);
 }
 
@@ -1060,6 +1256,11 @@ igt_main
 	igt_subtest("gem-wait-invalid")
 		test_gem_wait_invalid(fd);
 
+	igt_describe("Check that GEM_WAIT's absolute timeout expires although "
+		     "signals keep interrupting and restarting the wait.");
+	igt_subtest("gem-wait-restart")
+		test_gem_wait_restart(fd);
+
 	igt_describe("Check that FILL writes its range and only it, in BOs of "
 		     "every domain set the engine reaches.");
 	igt_subtest("submit-fill")
@@ -1104,10 +1305,26 @@ igt_main
 	igt_subtest("engine-hang")
 		test_engine_recovery(fd, "hang", ETIMEDOUT);
 
-	igt_describe("Check that dumb buffers can be created, mapped, written "
-		     "and read on the primary node.");
-	igt_subtest("dumb-buffer")
-		test_dumb_buffer();
+	igt_describe("Check that a job signals a timeline syncobj point and "
+		     "that a job waiting for that point runs after it.");
+	igt_subtest("submit-timeline")
+		test_submit_timeline(fd);
+
+	igt_describe("Check that syncs are read sync_stride apart, the bytes "
+		     "past the known structure required to be zero.");
+	igt_subtest("submit-sync-stride")
+		test_submit_sync_stride(fd);
+
+	igt_describe("Check that a job with VTGPU_SUBMIT_NO_IMPLICIT_SYNC does "
+		     "not wait for a foreign fence in its BO's reservation, "
+		     "and that one without it does.");
+	igt_subtest("submit-no-implicit-sync")
+		test_submit_no_implicit_sync(fd);
+
+	igt_describe("Check that the driver, render-only, has no dumb "
+		     "buffers.");
+	igt_subtest("no-dumb-buffers")
+		test_no_dumb_buffers();
 
 	igt_describe("Check fdinfo: the driver name, a client id per file, and "
 		     "the memory of the file's BOs by domain.");

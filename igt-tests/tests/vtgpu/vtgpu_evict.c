@@ -449,15 +449,15 @@ static void test_evict_mmapped(int fd)
 {
 	const uint64_t size = 2 << 20;
 	uint64_t faults = vtgpu_debugfs_stat(fd, "cpu_faults");
-	struct drm_vtgpu_gem_info info;
+	struct vtgpu_bo_state st;
 	uint32_t bo, pressure[VTGPU_VISIBLE_FILLERS];
 	uint32_t *ptr;
 
 	bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_VRAM |
 			      VTGPU_GEM_DOMAIN_GTT, VTGPU_GEM_DOMAIN_VRAM, 0);
-	info = vtgpu_gem_info(fd, bo);
-	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_VRAM);
-	igt_assert(info.info_flags & VTGPU_GEM_INFO_VISIBLE);
+	st = vtgpu_bo_state(fd, bo);
+	igt_assert_eq_u32(st.domain, VTGPU_GEM_DOMAIN_VRAM);
+	igt_assert(st.visible);
 
 	ptr = vtgpu_gem_mmap(fd, bo, size, PROT_READ | PROT_WRITE);
 	write_pattern(ptr, size, 1);
@@ -473,9 +473,9 @@ static void test_evict_mmapped(int fd)
 		gem_close(fd, pressure[i]);
 	vtgpu_fill(fd, bo, size - 4096, 4096, 0xf111f111);
 	vtgpu_gem_wait(fd, bo);
-	info = vtgpu_gem_info(fd, bo);
-	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_VRAM);
-	igt_assert(info.info_flags & VTGPU_GEM_INFO_VISIBLE);
+	st = vtgpu_bo_state(fd, bo);
+	igt_assert_eq_u32(st.domain, VTGPU_GEM_DOMAIN_VRAM);
+	igt_assert(st.visible);
 	igt_assert_eq_u64(check_pattern(ptr, size - 4096, 2, "back in VRAM"), 0);
 	for (uint64_t i = (size - 4096) / 4; i < size / 4; i++)
 		igt_assert_eq_u32(ptr[i], 0xf111f111);
@@ -492,7 +492,7 @@ static void test_evict_to_invisible(int fd)
 	uint64_t chunk = (vram - visible) / 4;
 	const uint64_t size = 1 << 20;
 	uint32_t filler[4], bo, staging, pressure[VTGPU_VISIBLE_FILLERS];
-	struct drm_vtgpu_gem_info info;
+	struct vtgpu_bo_state st;
 	uint32_t *ptr;
 
 	igt_require_f(visible < vram, "all of VRAM is visible\n");
@@ -506,9 +506,9 @@ static void test_evict_to_invisible(int fd)
 	bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_VRAM |
 			      VTGPU_GEM_DOMAIN_GTT, VTGPU_GEM_DOMAIN_VRAM,
 			      VTGPU_GEM_CREATE_NO_CPU_ACCESS);
-	info = vtgpu_gem_info(fd, bo);
-	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_VRAM);
-	igt_assert_f(info.info_flags & VTGPU_GEM_INFO_VISIBLE,
+	st = vtgpu_bo_state(fd, bo);
+	igt_assert_eq_u32(st.domain, VTGPU_GEM_DOMAIN_VRAM);
+	igt_assert_f(st.visible,
 		     "the BO did not land in visible VRAM\n");
 	vtgpu_fill(fd, bo, 0, size, 0x1e1e1e1e);
 
@@ -520,9 +520,9 @@ static void test_evict_to_invisible(int fd)
 	vtgpu_fill_visible_vram(fd, pressure);
 
 	/* Evicted, but to invisible VRAM rather than to GTT. */
-	info = vtgpu_gem_info(fd, bo);
-	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_VRAM);
-	igt_assert_f(!(info.info_flags & VTGPU_GEM_INFO_VISIBLE),
+	st = vtgpu_bo_state(fd, bo);
+	igt_assert_eq_u32(st.domain, VTGPU_GEM_DOMAIN_VRAM);
+	igt_assert_f(!st.visible,
 		     "the BO is still in visible VRAM\n");
 
 	staging = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_GTT, 0, 0);
@@ -607,8 +607,7 @@ static void test_swapout(int fd)
 		munmap(ptr, bo_size);
 	}
 	for (unsigned int i = 0; i < count; i++)
-		swapped += !!(vtgpu_gem_info(fd, handles[i]).info_flags &
-			      VTGPU_GEM_INFO_SWAPPED);
+		swapped += !!vtgpu_bo_state(fd, handles[i]).swapped;
 
 	/* Reading them swaps them in, and others out. */
 	for (unsigned int i = 0; i < count; i++) {
@@ -682,10 +681,10 @@ static bool soak_bytes_set;
  * @SOAK_MAPPED: no placement flag, kept mapped: written and checked by
  *	the CPU (faults move it out of invisible VRAM), copied by the GPU
  * @SOAK_GPU: NO_CPU_ACCESS, in invisible VRAM first: written and checked
- *	by the GPU, now and then checked through a new mapping, which moves
- *	it out of invisible VRAM
+ *	by the GPU only
  * @SOAK_UNMAPPED: no placement flag, written by GPU fills and by copies
- *	of patterns the CPU wrote into the staging BO
+ *	of patterns the CPU wrote into the staging BO, now and then checked
+ *	through a new mapping when in invisible VRAM, which moves it out
  */
 enum soak_kind { SOAK_MAPPED, SOAK_GPU, SOAK_UNMAPPED, SOAK_KINDS };
 
@@ -801,19 +800,18 @@ static void soak_check(struct soak *s, unsigned int i)
 }
 
 /*
- * Check a BO the CPU does not map, in invisible VRAM, through a new
- * mapping: the fault moves it where the CPU reaches it. It is placed as
- * CPU-accessed from then on, so it is replaced by a new BO of its kind.
+ * Check a BO the CPU may map but does not, in invisible VRAM, through a
+ * new mapping: the fault moves it where the CPU reaches it. It is placed
+ * as CPU-accessed from then on, so it is replaced by a new BO of its kind.
  */
 static bool soak_invisible(struct soak *s, unsigned int i)
 {
-	struct drm_vtgpu_gem_info info;
+	struct vtgpu_bo_state st;
 
-	if (s->bos[i].map)
+	if (s->bos[i].kind != SOAK_UNMAPPED)
 		return false;
-	info = vtgpu_gem_info(s->fd, s->bos[i].handle);
-	return info.domain == VTGPU_GEM_DOMAIN_VRAM &&
-	       !(info.info_flags & VTGPU_GEM_INFO_VISIBLE);
+	st = vtgpu_bo_state(s->fd, s->bos[i].handle);
+	return st.domain == VTGPU_GEM_DOMAIN_VRAM && !st.visible;
 }
 
 static void soak_peek(struct soak *s, unsigned int first)
@@ -849,13 +847,7 @@ static void soak_peek(struct soak *s, unsigned int first)
 /* Evict all of VRAM through debugfs, as amdgpu_evict_vram does. */
 static void soak_evict_vram(struct soak *s)
 {
-	int dir = vtgpu_debugfs_dir(s->fd);
-	char *ret = igt_sysfs_get(dir, "evict_vram");
-
-	close(dir);
-	igt_assert_f(ret, "cannot read debugfs evict_vram\n");
-	igt_assert_f(atoi(ret) == 0, "evict_vram: %s\n", ret);
-	free(ret);
+	vtgpu_evict_vram(s->fd);
 	s->evict_all++;
 }
 

@@ -193,6 +193,7 @@ struct fuzz {
 	unsigned int signal_calls;
 
 	uint64_t vram_size, visible_size, gart_size, system_max, max_cmds;
+	uint64_t max_syncs;
 	uint64_t params[7];
 
 	struct client c[2];
@@ -597,7 +598,7 @@ static void op_getparam(struct fuzz *f)
 		.pad = chance(f, 5) ? rnd(f) | 1 : 0,
 		.value = SENTINEL,
 	};
-	int want = gp.pad || !param || param > VTGPU_PARAM_MAX_SUBMIT_CMDS ?
+	int want = gp.pad || !param || param > VTGPU_PARAM_MAX_SUBMIT_SYNCS ?
 		   EINVAL : 0;
 
 	if (check(f, "GETPARAM", fz_ioctl(f, c->fd, DRM_IOCTL_VTGPU_GETPARAM,
@@ -615,7 +616,8 @@ static int create_result(struct fuzz *f, const struct drm_vtgpu_gem_create *a,
 			     VTGPU_GEM_CREATE_NO_CPU_ACCESS;
 	uint64_t max = 0;
 
-	if (!a->domains || (a->domains & ~VTGPU_GEM_DOMAIN_ALL) ||
+	if (a->extensions ||
+	    !a->domains || (a->domains & ~VTGPU_GEM_DOMAIN_ALL) ||
 	    (a->flags & ~cpu) || (a->flags & cpu) == cpu)
 		return EINVAL;
 	*preferred = a->preferred;
@@ -669,6 +671,7 @@ static void op_create(struct fuzz *f)
 			     pk < 95 ? 3 : 1u << (r % 32),
 		.flags = fk < 60 ? 0 : fk < 75 ? 1 : fk < 90 ? 2 :
 			 fk < 95 ? 3 : 1u << (r % 32),
+		.extensions = chance(f, 2) ? rnd(f) | 1 : 0,
 		.handle = 0xdeadbeef,
 	};
 	bool big_ok = chance(f, 2);
@@ -726,7 +729,8 @@ static int mmap_offset_result(struct handle *h, uint32_t flags)
 		return EINVAL;
 	if (!h)
 		return ENOENT;
-	return h->obj.arena >= 0 ? EPERM : 0;
+	return h->obj.arena >= 0 ||
+	       (h->obj.flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS) ? EPERM : 0;
 }
 
 static void op_mmap_offset(struct fuzz *f)
@@ -753,11 +757,10 @@ static void op_info(struct fuzz *f)
 	struct handle *h;
 	struct drm_vtgpu_gem_info info = {
 		.handle = pick_handle(f, c, &h),
-		.pad = chance(f, 5),
-		.pad2 = chance(f, 5) ? rnd(f) | 1 : 0,
+		.pad = chance(f, 5) ? rnd(f) | 1 : 0,
 		.size = SENTINEL,
 	};
-	int want = info.pad || info.pad2 ? EINVAL : h ? 0 : ENOENT;
+	int want = info.pad ? EINVAL : h ? 0 : ENOENT;
 
 	if (!check(f, "GEM_INFO", fz_ioctl(f, c->fd, DRM_IOCTL_VTGPU_GEM_INFO,
 					   &info), want, 0)) {
@@ -768,9 +771,6 @@ static void op_info(struct fuzz *f)
 	igt_assert_eq_u32(info.domains, h->obj.domains);
 	igt_assert_eq_u32(info.preferred, h->obj.preferred);
 	igt_assert_eq_u32(info.create_flags, h->obj.flags);
-	igt_assert(info.domain == VTGPU_GEM_DOMAIN_SYSTEM ||
-		   info.domain == VTGPU_GEM_DOMAIN_GTT ||
-		   info.domain == VTGPU_GEM_DOMAIN_VRAM);
 	igt_assert_eq(!!(info.info_flags & VTGPU_GEM_INFO_USERPTR),
 		      h->obj.arena >= 0);
 	igt_assert(!(info.info_flags & VTGPU_GEM_INFO_IMPORTED));
@@ -779,7 +779,9 @@ static void op_info(struct fuzz *f)
 static void op_wait(struct fuzz *f)
 {
 	struct client *c = pick_client(f);
-	const int64_t timeouts[] = { 0, 1, 1000000, 10000000, -1, INT64_MIN };
+	const int64_t timeouts[] = {
+		0, 1, 1000000, vtgpu_deadline(10000000), -1, INT64_MIN,
+	};
 	struct handle *h;
 	struct drm_vtgpu_gem_wait w = {
 		.handle = pick_handle(f, c, &h),
@@ -944,7 +946,8 @@ static void op_submit(struct fuzz *f)
 	struct drm_vtgpu_cmd cmds[MAX_CMDS], scratch[MAX_CMDS + 1];
 	struct cmd_model m[MAX_CMDS];
 	struct job_bo bos[2 * MAX_CMDS];
-	uint32_t syncobjs[3], sync_scratch[5];
+	struct drm_vtgpu_sync in_syncs[3] = {}, out_sync = {};
+	struct drm_vtgpu_sync sync_scratch[4];
 	struct syncobj *in_s[3], *out_s = NULL;
 	enum ptr_kind cmds_kind, sync_kind = PTR_OK;
 	bool fence_ok = true, has_userptr = false;
@@ -962,33 +965,47 @@ static void op_submit(struct fuzz *f)
 	s.cmds = place_data(f, cmds, n * sizeof(cmds[0]), scratch, 0,
 			    &cmds_kind);
 
-	s.flags = below(f, 4);
+	s.flags = below(f, 8);
 	if (chance(f, 3))
-		s.flags |= 1u << (2 + below(f, 30));
+		s.flags |= 1u << (3 + below(f, 29));
+	s.extensions = chance(f, 2) ? rnd(f) | 1 : 0;
+	s.pad = chance(f, 2) ? rnd(f) | 1 : 0;
+	s.sync_stride = chance(f, 3) ? below(f, sizeof(in_syncs[0])) :
+			chance(f, 2) ? 257 + below(f, 1u << 20) :
+			sizeof(in_syncs[0]);
 	fence_ok = pick_fence(f, &in_fd);
 	s.in_fence_fd = s.flags & VTGPU_SUBMIT_IN_FENCE_FD ? in_fd : rnd(f);
 
-	s.num_in_syncobjs = chance(f, 20) ? 1 + below(f, 3) : 0;
-	for (i = 0; i < 3; i++)
-		syncobjs[i] = pick_syncobj(f, c, &in_s[i]);
-	if (s.num_in_syncobjs)
-		s.in_syncobjs = place_data(f, syncobjs,
-					   s.num_in_syncobjs * sizeof(uint32_t),
-					   sync_scratch, 1, &sync_kind);
+	s.num_in_syncs = chance(f, 20) ? 1 + below(f, 3) : 0;
+	for (i = 0; i < 3; i++) {
+		in_syncs[i].handle = pick_syncobj(f, c, &in_s[i]);
+		in_syncs[i].flags = chance(f, 3) ? 1u << below(f, 32) : 0;
+	}
+	if (s.num_in_syncs)
+		s.in_syncs = place_data(f, in_syncs,
+					s.num_in_syncs * sizeof(in_syncs[0]),
+					sync_scratch, 1, &sync_kind);
 	else if (chance(f, 5))
-		s.in_syncobjs = KERNEL_ADDR;
+		s.in_syncs = KERNEL_ADDR;
 	if (chance(f, 2))
-		s.num_in_syncobjs = 65;
-	s.out_syncobj = chance(f, 20) ? pick_syncobj(f, c, &out_s) : 0;
+		s.num_in_syncs = f->max_syncs + 1;
+	if (chance(f, 20)) {
+		out_sync.handle = pick_syncobj(f, c, &out_s);
+		out_sync.flags = chance(f, 3) ? 1u << below(f, 32) : 0;
+		s.out_syncs = to_user_pointer(&out_sync);
+		s.num_out_syncs = 1;
+	}
 	/* A child does not change the syncobjs it shares with its parent. */
 	if (f->child && !f->own_only) {
-		s.out_syncobj = 0;
+		s.num_out_syncs = 0;
 		out_s = NULL;
 	}
 
 	/* What the driver says, in the order it checks. */
-	if ((s.flags & ~3u) || !s.num_cmds || s.num_cmds > f->max_cmds ||
-	    s.num_in_syncobjs > 64) {
+	if (s.extensions || (s.flags & ~7u) || s.pad || !s.num_cmds ||
+	    s.num_cmds > f->max_cmds || s.num_in_syncs > f->max_syncs ||
+	    ((s.num_in_syncs || s.num_out_syncs) &&
+	     (s.sync_stride < sizeof(in_syncs[0]) || s.sync_stride > 256))) {
 		want = EINVAL;
 		goto call;
 	}
@@ -1020,17 +1037,19 @@ static void op_submit(struct fuzz *f)
 		want = EINVAL;
 		goto call;
 	}
-	if (s.num_in_syncobjs && ptr_bad(sync_kind)) {
+	if (s.num_in_syncs && ptr_bad(sync_kind)) {
 		want = EFAULT;
 		goto call;
 	}
-	for (i = 0; i < s.num_in_syncobjs && !want; i++)
-		want = !in_s[i] ? ENOENT : !in_s[i]->has_fence ? EINVAL : 0;
+	for (i = 0; i < s.num_in_syncs && !want; i++)
+		want = in_syncs[i].flags ? EINVAL : !in_s[i] ? ENOENT :
+		       !in_s[i]->has_fence ? EINVAL : 0;
 	if (want)
 		goto call;
-	if (s.out_syncobj && !out_s) {
-		want = ENOENT;
-		goto call;
+	if (s.num_out_syncs) {
+		want = out_sync.flags ? EINVAL : !out_s ? ENOENT : 0;
+		if (want)
+			goto call;
 	}
 	for (i = 0; i < nb && !want; i++) {
 		enum arena_state st;
@@ -1045,9 +1064,9 @@ static void op_submit(struct fuzz *f)
 	}
 
 call:
-	igt_debug("SUBMIT %u cmds (%d), flags %#x, %u syncobjs (%d), out %u: want %d\n",
-		  s.num_cmds, cmds_kind, s.flags, s.num_in_syncobjs, sync_kind,
-		  s.out_syncobj, want);
+	igt_debug("SUBMIT %u cmds (%d), flags %#x, %u in-syncs (%d), %u out-syncs, stride %u: want %d\n",
+		  s.num_cmds, cmds_kind, s.flags, s.num_in_syncs, sync_kind,
+		  s.num_out_syncs, s.sync_stride, want);
 	for (i = 0; i < n; i++)
 		igt_debug("  op %u flags %u pad %u src %u+%#" PRIx64 " dst %u+%#" PRIx64 " size %#" PRIx64 " pattern %#x\n",
 			  cmds[i].op, cmds[i].flags, cmds[i].pad,
@@ -1497,6 +1516,9 @@ static void op_mmap(struct fuzz *f)
 	else if (h && !find_obj(c, h->obj.id))
 		/* Only files with a handle to the BO may map it. */
 		want = EACCES;
+	else if (d && (d->obj.flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS))
+		/* vtgpu's mmap refuses it before looking at the mapping. */
+		want = EPERM;
 	else if (!shared)
 		want = EINVAL;
 	else
@@ -1706,12 +1728,13 @@ static void fuzz_init(struct fuzz *f, uint64_t seed, bool replay)
 	client_open(f, &f->c[0]);
 	client_open(f, &f->c[1]);
 
-	for (uint32_t p = 1; p <= VTGPU_PARAM_MAX_SUBMIT_CMDS; p++)
+	for (uint32_t p = 1; p <= VTGPU_PARAM_MAX_SUBMIT_SYNCS; p++)
 		f->params[p] = vtgpu_getparam(f->c[0].fd, p);
 	f->vram_size = f->params[VTGPU_PARAM_VRAM_SIZE];
 	f->visible_size = f->params[VTGPU_PARAM_VISIBLE_VRAM_SIZE];
 	f->gart_size = f->params[VTGPU_PARAM_GART_SIZE];
 	f->max_cmds = f->params[VTGPU_PARAM_MAX_SUBMIT_CMDS];
+	f->max_syncs = f->params[VTGPU_PARAM_MAX_SUBMIT_SYNCS];
 	/* TTM swaps out beyond half of the system memory. */
 	f->system_max = vtgpu_total_ram() / 2;
 

@@ -33,6 +33,7 @@ IGT_TEST_DESCRIPTION("CPU mappings of BOs: the fault handler's reservation "
 		     "eviction, and ioctls that fault on them.");
 
 #define PAGE_SZ 4096ull
+#define VRAM_GTT (VTGPU_GEM_DOMAIN_VRAM | VTGPU_GEM_DOMAIN_GTT)
 
 /* The index of the first dword that differs, or -1. */
 static int64_t find_seq_mismatch(const volatile uint32_t *ptr, uint64_t size,
@@ -109,29 +110,27 @@ static void staging_read(int fd, struct staging *st, uint32_t bo,
 static void fill_invisible(int fd, struct staging *st, uint32_t bo,
 			   uint64_t size, uint32_t base)
 {
-	struct drm_vtgpu_gem_info info;
+	struct vtgpu_bo_state bo_st;
 
 	vtgpu_write_seq(st->map, size, base);
 	vtgpu_copy(fd, st->handle, 0, bo, 0, size);
 	vtgpu_gem_wait(fd, bo);
 
-	info = vtgpu_gem_info(fd, bo);
-	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_VRAM);
-	igt_assert_f(!(info.info_flags & (VTGPU_GEM_INFO_VISIBLE |
-					  VTGPU_GEM_INFO_CPU_ACCESSED)),
-		     "BO not in invisible VRAM (flags %#x)\n",
-		     info.info_flags);
+	bo_st = vtgpu_bo_state(fd, bo);
+	igt_assert_eq_u32(bo_st.domain, VTGPU_GEM_DOMAIN_VRAM);
+	igt_assert_f(!bo_st.visible && !bo_st.cpu_accessed,
+		     "BO not in invisible VRAM, untouched by the CPU\n");
 }
 
-/* A NO_CPU_ACCESS BO in invisible VRAM holding the sequence from @base. */
+/*
+ * A BO the CPU may map, in invisible VRAM, holding the sequence from
+ * @base.
+ */
 static uint32_t invisible_bo(int fd, struct staging *st, uint64_t size,
-			     uint32_t base)
+			     uint32_t domains, uint32_t base)
 {
-	uint32_t bo;
+	uint32_t bo = vtgpu_gem_create_invisible(fd, size, domains);
 
-	bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_VRAM |
-			      VTGPU_GEM_DOMAIN_GTT, VTGPU_GEM_DOMAIN_VRAM,
-			      VTGPU_GEM_CREATE_NO_CPU_ACCESS);
 	fill_invisible(fd, st, bo, size, base);
 	return bo;
 }
@@ -190,7 +189,7 @@ static void test_out_of_bounds_sigbus(int fd)
 	uint64_t visible = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE);
 	const uint64_t size = 4 * PAGE_SZ;
 	uint64_t offset, sigbus, size_big;
-	struct drm_vtgpu_gem_info info;
+	struct vtgpu_bo_state bo_st;
 	struct staging st;
 	uint32_t bo, big, *ptr;
 
@@ -239,9 +238,9 @@ static void test_out_of_bounds_sigbus(int fd)
 	munmap(ptr, size_big);
 	igt_assert_eq_u64(counter(fd, "cpu_fault_sigbus"), sigbus + 2);
 
-	info = vtgpu_gem_info(fd, big);
-	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_VRAM);
-	igt_assert(!(info.info_flags & VTGPU_GEM_INFO_CPU_ACCESSED));
+	bo_st = vtgpu_bo_state(fd, big);
+	igt_assert_eq_u32(bo_st.domain, VTGPU_GEM_DOMAIN_VRAM);
+	igt_assert(!bo_st.cpu_accessed);
 	/* Still usable by the engine, contents intact. */
 	st = staging_create(fd, PAGE_SZ);
 	vtgpu_copy(fd, big, size_big - PAGE_SZ, st.handle, 0, PAGE_SZ);
@@ -252,20 +251,20 @@ static void test_out_of_bounds_sigbus(int fd)
 }
 
 /*
- * A NO_CPU_ACCESS BO in invisible VRAM, mapped and read: the fault moves
+ * A BO in invisible VRAM, mapped and read: the fault moves
  * it to visible VRAM, once, with its contents, and it stays CPU-visible.
  */
 static void test_invisible_migrate(int fd)
 {
 	const uint64_t size = 1 << 20;
-	struct drm_vtgpu_gem_info info;
+	struct vtgpu_bo_state bo_st;
 	struct staging st;
 	uint64_t migrations;
 	uint32_t bo, *ptr;
 
 	igt_require_f(has_invisible_vram(fd), "no invisible VRAM\n");
 	st = staging_create(fd, size);
-	bo = invisible_bo(fd, &st, size, 0x1000);
+	bo = invisible_bo(fd, &st, size, VRAM_GTT, 0x1000);
 	migrations = counter(fd, "cpu_fault_migrations");
 
 	ptr = vtgpu_gem_mmap(fd, bo, size, PROT_READ | PROT_WRITE);
@@ -273,12 +272,10 @@ static void test_invisible_migrate(int fd)
 	igt_assert_eq_u64(counter(fd, "cpu_fault_migrations"),
 			  migrations + 1);
 
-	info = vtgpu_gem_info(fd, bo);
-	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_VRAM);
-	igt_assert_f(info.info_flags & VTGPU_GEM_INFO_VISIBLE,
-		     "not moved to visible VRAM (flags %#x)\n",
-		     info.info_flags);
-	igt_assert(info.info_flags & VTGPU_GEM_INFO_CPU_ACCESSED);
+	bo_st = vtgpu_bo_state(fd, bo);
+	igt_assert_eq_u32(bo_st.domain, VTGPU_GEM_DOMAIN_VRAM);
+	igt_assert_f(bo_st.visible, "not moved to visible VRAM\n");
+	igt_assert(bo_st.cpu_accessed);
 
 	/* The CPU's writes land in the BO the engine sees. */
 	vtgpu_write_seq(ptr, size, 0x2000);
@@ -288,7 +285,7 @@ static void test_invisible_migrate(int fd)
 	/* A job keeps it in visible VRAM: no second migration. */
 	vtgpu_fill(fd, bo, 0, PAGE_SZ, 0x5ee);
 	vtgpu_gem_wait(fd, bo);
-	igt_assert(vtgpu_gem_info(fd, bo).info_flags & VTGPU_GEM_INFO_VISIBLE);
+	igt_assert(vtgpu_bo_state(fd, bo).visible);
 	vtgpu_check_fill(ptr, PAGE_SZ, 0x5ee, "after a job");
 	igt_assert_eq_u64(counter(fd, "cpu_fault_migrations"),
 			  migrations + 1);
@@ -307,13 +304,13 @@ static void test_visible_full_fallback(int fd)
 	uint64_t visible = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE);
 	const uint64_t size = 1 << 20;
 	uint64_t migrations, evictions;
-	struct drm_vtgpu_gem_info info;
+	struct vtgpu_bo_state bo_st;
 	uint32_t filler[8], bo, *ptr;
 	struct staging st;
 
 	igt_require_f(has_invisible_vram(fd), "no invisible VRAM\n");
 	st = staging_create(fd, size);
-	bo = invisible_bo(fd, &st, size, 0x3000);
+	bo = invisible_bo(fd, &st, size, VRAM_GTT, 0x3000);
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(filler); i++) {
 		filler[i] = vtgpu_gem_create(fd, visible / ARRAY_SIZE(filler),
@@ -321,8 +318,8 @@ static void test_visible_full_fallback(int fd)
 					     VTGPU_GEM_DOMAIN_GTT,
 					     VTGPU_GEM_DOMAIN_VRAM,
 					     VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
-		info = vtgpu_gem_info(fd, filler[i]);
-		igt_assert_f(info.info_flags & VTGPU_GEM_INFO_VISIBLE,
+		bo_st = vtgpu_bo_state(fd, filler[i]);
+		igt_assert_f(bo_st.visible,
 			     "filler %u not in visible VRAM\n", i);
 	}
 	migrations = counter(fd, "cpu_fault_migrations");
@@ -335,8 +332,7 @@ static void test_visible_full_fallback(int fd)
 			  migrations + 1);
 	igt_assert_eq_u64(counter(fd, "evictions"), evictions);
 	for (unsigned int i = 0; i < ARRAY_SIZE(filler); i++)
-		igt_assert_f(vtgpu_gem_info(fd, filler[i]).info_flags &
-			     VTGPU_GEM_INFO_VISIBLE,
+		igt_assert_f(vtgpu_bo_state(fd, filler[i]).visible,
 			     "filler %u was evicted\n", i);
 
 	munmap(ptr, size);
@@ -344,24 +340,6 @@ static void test_visible_full_fallback(int fd)
 		gem_close(fd, filler[i]);
 	gem_close(fd, bo);
 	staging_destroy(fd, &st);
-}
-
-/*
- * A VRAM-only BO holding the sequence from @base, in invisible VRAM:
- * created while CPU-mappable BOs fill visible VRAM, it lands beyond it.
- * Unlike a NO_CPU_ACCESS BO, it may be mapped.
- */
-static uint32_t pushed_invisible_bo(int fd, struct staging *st,
-				    uint64_t size, uint32_t base)
-{
-	uint32_t filler[VTGPU_VISIBLE_FILLERS], bo;
-
-	vtgpu_fill_visible_vram(fd, filler);
-	bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_VRAM, 0, 0);
-	for (unsigned int i = 0; i < ARRAY_SIZE(filler); i++)
-		gem_close(fd, filler[i]);
-	fill_invisible(fd, st, bo, size, base);
-	return bo;
 }
 
 #define FILLED_BO_SIZE (4ull << 20)
@@ -428,7 +406,7 @@ static void test_invisible_fault_busy(int fd)
 
 	igt_require_f(has_invisible_vram(fd), "no invisible VRAM\n");
 	st = staging_create(fd, size);
-	bo = pushed_invisible_bo(fd, &st, size, 0x4000);
+	bo = invisible_bo(fd, &st, size, VTGPU_GEM_DOMAIN_VRAM, 0x4000);
 	vtgpu_set_engine_delay(fd, 20000);
 	busy = create_filled(fd, n, BUSY_PATTERN);
 
@@ -437,7 +415,7 @@ static void test_invisible_fault_busy(int fd)
 		     "SIGBUS on a BO that could be moved once visible VRAM is idle\n");
 	vtgpu_check_seq(ptr, size, 0x4000, "moved out of invisible VRAM");
 	igt_assert_eq_u64(counter(fd, "cpu_fault_sigbus"), sigbus);
-	igt_assert(vtgpu_gem_info(fd, bo).info_flags & VTGPU_GEM_INFO_VISIBLE);
+	igt_assert(vtgpu_bo_state(fd, bo).visible);
 	munmap(ptr, size);
 	vtgpu_set_engine_delay(fd, 0);
 
@@ -465,7 +443,7 @@ static void test_invisible_fault_busy_evict(int fd)
 	igt_require_f(has_invisible_vram(fd), "no invisible VRAM\n");
 	base = vtgpu_debugfs_usage_settled(dir);
 	st = staging_create(fd, size);
-	bo = pushed_invisible_bo(fd, &st, size, 0x5000);
+	bo = invisible_bo(fd, &st, size, VTGPU_GEM_DOMAIN_VRAM, 0x5000);
 	vtgpu_set_engine_delay(fd, 20000);
 	busy = create_filled(fd, n, BUSY_PATTERN);
 	ptr = vtgpu_gem_mmap(fd, bo, size, PROT_READ);
@@ -634,7 +612,7 @@ static void test_fault_while_foreign_busy(int fd)
 
 	igt_require_f(has_invisible_vram(fd), "no invisible VRAM\n");
 	st = staging_create(fd, size);
-	bo = invisible_bo(fd, &st, size, 0x8000);
+	bo = invisible_bo(fd, &st, size, VRAM_GTT, 0x8000);
 
 	/* vgem's unsignalled fence, as a sync_file, into the BO's dma-buf. */
 	vgem = drm_open_driver(DRIVER_VGEM);
@@ -661,7 +639,7 @@ static void test_fault_while_foreign_busy(int fd)
 	igt_assert_eq_u32(faulter.value, 0x8000);
 	igt_assert_lt_u64(retries, counter(fd, "cpu_fault_retries"));
 	vtgpu_check_seq(ptr, size, 0x8000, "after the foreign fence");
-	igt_assert(vtgpu_gem_info(fd, bo).info_flags & VTGPU_GEM_INFO_VISIBLE);
+	igt_assert(vtgpu_bo_state(fd, bo).visible);
 
 	munmap(ptr, size);
 	close(export.fd);
@@ -932,7 +910,7 @@ static void test_ptrace_access(int fd)
 				    VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
 	bos[n++] = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_GTT, 0, 0);
 	if (has_invisible_vram(fd))
-		bos[n++] = invisible_bo(fd, &st, size, 0);
+		bos[n++] = invisible_bo(fd, &st, size, VRAM_GTT, 0);
 
 	for (unsigned int i = 0; i < n; i++) {
 		uint32_t domain = vtgpu_gem_domain(fd, bos[i]);
@@ -963,8 +941,7 @@ static void test_ptrace_access(int fd)
 		munmap(ptr, size);
 	}
 	if (n == 3)
-		igt_assert(vtgpu_gem_info(fd, bos[2]).info_flags &
-			   VTGPU_GEM_INFO_CPU_ACCESSED);
+		igt_assert(vtgpu_bo_state(fd, bos[2]).cpu_accessed);
 
 	for (unsigned int i = 0; i < n; i++)
 		gem_close(fd, bos[i]);
@@ -990,7 +967,7 @@ static void test_signal_storm(int fd)
 
 		if (invisible) {
 			/* The fault moves it behind the slowed copy. */
-			bo = invisible_bo(fd, &st, size, i << 20);
+			bo = invisible_bo(fd, &st, size, VRAM_GTT, i << 20);
 		} else {
 			bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_GTT,
 					      0, 0);
@@ -1035,7 +1012,7 @@ static void test_ioctl_from_mmap(int fd)
 
 	/* The commands of a job, in the BO the job writes. */
 	if (invisible) {
-		bo = invisible_bo(fd, &st, size, 0);
+		bo = invisible_bo(fd, &st, size, VRAM_GTT, 0);
 	} else {
 		bo = vtgpu_gem_create(fd, size, VTGPU_GEM_DOMAIN_GTT, 0, 0);
 	}
@@ -1052,8 +1029,7 @@ static void test_ioctl_from_mmap(int fd)
 	vtgpu_gem_wait(fd, bo);
 	vtgpu_check_fill(ptr + PAGE_SZ / 4, PAGE_SZ, 0xfeedf00d, "filled");
 	if (invisible)
-		igt_assert(vtgpu_gem_info(fd, bo).info_flags &
-			   VTGPU_GEM_INFO_VISIBLE);
+		igt_assert(vtgpu_bo_state(fd, bo).visible);
 	munmap(ptr, size);
 
 	/* The argument itself in a fresh mapping of the BO it names. */
@@ -1063,7 +1039,8 @@ static void test_ioctl_from_mmap(int fd)
 	info = map_pages(fd, bo, 1, PROT_READ | PROT_WRITE);
 	igt_assert_eq(drmIoctl(fd, DRM_IOCTL_VTGPU_GEM_INFO, info), 0);
 	igt_assert_eq_u64(info->size, size);
-	igt_assert_eq_u32(info->domain, vtgpu_gem_domain(fd, bo));
+	igt_assert_eq_u32(info->domains,
+			  invisible ? VRAM_GTT : VTGPU_GEM_DOMAIN_GTT);
 	munmap(info, PAGE_SZ);
 
 	/* A userptr BO of anonymous memory, asked for from a mapping. */
@@ -1111,9 +1088,9 @@ igt_main
 	igt_subtest("out-of-bounds-sigbus")
 		test_out_of_bounds_sigbus(fd);
 
-	igt_describe("Check that a fault on a NO_CPU_ACCESS BO in invisible "
-		     "VRAM moves it to visible VRAM once, contents intact, and "
-		     "that it stays CPU-visible.");
+	igt_describe("Check that a fault on a BO in invisible VRAM moves it "
+		     "to visible VRAM once, contents intact, and that it "
+		     "stays CPU-visible.");
 	igt_subtest("invisible-migrate")
 		test_invisible_migrate(fd);
 

@@ -104,7 +104,7 @@ static void check_implicit_sync(int fd, uint32_t handle, int vgem,
 static void test_vtgpu_to_vgem(int fd)
 {
 	int vgem = drm_open_driver(DRIVER_VGEM);
-	struct drm_vtgpu_gem_info info;
+	struct vtgpu_bo_state st;
 	struct vgem_bo vbo = { .size = BO_SIZE };
 	uint32_t bo, *ptr;
 	int dmabuf;
@@ -117,9 +117,9 @@ static void test_vtgpu_to_vgem(int fd)
 	/* vgem attaches: the BO goes to GTT, pinned, contents kept. */
 	dmabuf = export(fd, bo);
 	vbo.handle = import(vgem, dmabuf);
-	info = vtgpu_gem_info(fd, bo);
-	igt_assert_eq_u32(info.domain, VTGPU_GEM_DOMAIN_GTT);
-	igt_assert(info.info_flags & VTGPU_GEM_INFO_PINNED);
+	st = vtgpu_bo_state(fd, bo);
+	igt_assert_eq_u32(st.domain, VTGPU_GEM_DOMAIN_GTT);
+	igt_assert(st.pinned);
 
 	ptr = mmap_dmabuf(dmabuf, BO_SIZE, PROT_READ | PROT_WRITE);
 	vtgpu_check_fill(ptr, BO_SIZE, 0x12345678, __func__);
@@ -132,8 +132,7 @@ static void test_vtgpu_to_vgem(int fd)
 	/* vgem lets go: the BO is unpinned, and may move again. */
 	gem_close(vgem, vbo.handle);
 	close(dmabuf);
-	info = vtgpu_gem_info(fd, bo);
-	igt_assert(!(info.info_flags & VTGPU_GEM_INFO_PINNED));
+	igt_assert(!vtgpu_bo_state(fd, bo).pinned);
 	vtgpu_fill(fd, bo, 0, 4096, 0);
 	vtgpu_gem_wait(fd, bo);
 	igt_assert_eq_u32(vtgpu_gem_domain(fd, bo), VTGPU_GEM_DOMAIN_VRAM);
@@ -326,7 +325,8 @@ static void test_self_import(int fd)
 	other = import(fd2, dmabuf);
 	close(dmabuf);
 	igt_assert(!(vtgpu_gem_info(fd2, other).info_flags &
-		     (VTGPU_GEM_INFO_IMPORTED | VTGPU_GEM_INFO_PINNED)));
+		     VTGPU_GEM_INFO_IMPORTED));
+	igt_assert(!vtgpu_bo_state(fd2, other).pinned);
 
 	ptr = vtgpu_gem_mmap(fd, bo, BO_SIZE, PROT_READ | PROT_WRITE);
 	ptr2 = vtgpu_gem_mmap(fd2, other, BO_SIZE, PROT_READ | PROT_WRITE);
@@ -348,7 +348,7 @@ static void test_self_import(int fd)
 
 static void test_dmabuf_mmap(int fd)
 {
-	uint32_t bo, nocpu, pressure[VTGPU_VISIBLE_FILLERS], *ptr;
+	uint32_t bo, invisible, nocpu, pressure[VTGPU_VISIBLE_FILLERS], *ptr;
 	int dmabuf;
 
 	bo = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_VRAM |
@@ -382,21 +382,30 @@ static void test_dmabuf_mmap(int fd)
 	vtgpu_check_fill(ptr, 4096, 0xeeeeeeee, __func__);
 	munmap(ptr, BO_SIZE);
 
-	/*
-	 * A NO_CPU_ACCESS BO mapped through a dma-buf: the fault moves it
-	 * out of invisible VRAM like one through the DRM file.
-	 */
+	/* A NO_CPU_ACCESS BO cannot be mapped through its dma-buf. */
 	nocpu = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_ALL, 0,
 				 VTGPU_GEM_CREATE_NO_CPU_ACCESS);
-	vtgpu_fill(fd, nocpu, 0, BO_SIZE, 0xabcdabcd);
 	dmabuf = export(fd, nocpu);
-	ptr = mmap_dmabuf(dmabuf, BO_SIZE, PROT_READ);
-	vtgpu_check_fill(ptr, BO_SIZE, 0xabcdabcd, __func__);
-	igt_assert(vtgpu_gem_info(fd, nocpu).info_flags &
-		   VTGPU_GEM_INFO_CPU_ACCESSED);
-	munmap(ptr, BO_SIZE);
+	igt_assert(mmap(NULL, BO_SIZE, PROT_READ, MAP_SHARED, dmabuf, 0) ==
+		   MAP_FAILED);
+	igt_assert_eq(errno, EPERM);
 	close(dmabuf);
 	gem_close(fd, nocpu);
+
+	/*
+	 * A BO in invisible VRAM mapped through a dma-buf: the fault moves
+	 * it out of invisible VRAM like one through the DRM file.
+	 */
+	invisible = vtgpu_gem_create_invisible(fd, BO_SIZE,
+					       VTGPU_GEM_DOMAIN_ALL);
+	vtgpu_fill(fd, invisible, 0, BO_SIZE, 0xabcdabcd);
+	dmabuf = export(fd, invisible);
+	ptr = mmap_dmabuf(dmabuf, BO_SIZE, PROT_READ);
+	vtgpu_check_fill(ptr, BO_SIZE, 0xabcdabcd, __func__);
+	igt_assert(vtgpu_bo_state(fd, invisible).cpu_accessed);
+	munmap(ptr, BO_SIZE);
+	close(dmabuf);
+	gem_close(fd, invisible);
 }
 
 igt_main
@@ -436,8 +445,9 @@ igt_main
 		test_self_import(fd);
 
 	igt_describe("Map a vtgpu BO through its dma-buf, evict it and bring "
-		     "it back: the mapping follows, also for a NO_CPU_ACCESS BO "
-		     "the fault moves out of invisible VRAM.");
+		     "it back: the mapping follows, also for a BO the fault "
+		     "moves out of invisible VRAM; a NO_CPU_ACCESS BO cannot "
+		     "be mapped.");
 	igt_subtest("dmabuf-mmap")
 		test_dmabuf_mmap(fd);
 

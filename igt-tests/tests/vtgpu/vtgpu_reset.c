@@ -397,11 +397,9 @@ static void placed_init(int fd, struct placed *p)
 	for (int i = 0; i < NUM_PLACES; i++)
 		p->domain[i] = vtgpu_gem_domain(fd, p->bo[i]);
 	igt_assert_eq_u32(p->domain[VISIBLE], VTGPU_GEM_DOMAIN_VRAM);
-	igt_assert(vtgpu_gem_info(fd, p->bo[VISIBLE]).info_flags &
-		   VTGPU_GEM_INFO_VISIBLE);
+	igt_assert(vtgpu_bo_state(fd, p->bo[VISIBLE]).visible);
 	igt_assert_eq_u32(p->domain[INVISIBLE], VTGPU_GEM_DOMAIN_VRAM);
-	igt_assert(!(vtgpu_gem_info(fd, p->bo[INVISIBLE]).info_flags &
-		     VTGPU_GEM_INFO_VISIBLE));
+	igt_assert(!vtgpu_bo_state(fd, p->bo[INVISIBLE]).visible);
 	igt_assert_eq_u32(p->domain[GTT], VTGPU_GEM_DOMAIN_GTT);
 	igt_assert_eq_u32(p->domain[SYSTEM], VTGPU_GEM_DOMAIN_SYSTEM);
 }
@@ -530,7 +528,7 @@ static void test_move_fallback(int fd, const struct fault *f)
 	uint64_t fallbacks;
 	uint32_t *ptr;
 
-	igt_assert(vtgpu_gem_info(fd, bo).info_flags & VTGPU_GEM_INFO_VISIBLE);
+	igt_assert(vtgpu_bo_state(fd, bo).visible);
 	write_seq_bo(fd, bo, 0xfa110000);
 	read_counters(fd, &before);
 	fallbacks = vtgpu_debugfs_stat(fd, "job_fallbacks");
@@ -793,8 +791,7 @@ igt_main
 	igt_fixture {
 		fd = drm_open_driver_render(DRIVER_VTGPU);
 		igt_require(getuid() == 0);
-		igt_require(vtgpu_getparam(fd, VTGPU_PARAM_CAPS) &
-			    VTGPU_CAP_INJECT);
+		vtgpu_require_inject(fd);
 		vtgpu_set_engine_delay(fd, 0);
 	}
 

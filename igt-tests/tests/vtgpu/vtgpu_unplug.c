@@ -338,8 +338,7 @@ static void live_client(enum client_kind kind, int ready, int go)
 				      VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
 		ptr = vtgpu_gem_mmap(fd, bo, BO_SIZE, PROT_READ | PROT_WRITE);
 		vtgpu_write_seq(ptr, BO_SIZE, 1);
-		igt_assert(vtgpu_gem_info(fd, bo).info_flags &
-			   VTGPU_GEM_INFO_VISIBLE);
+		igt_assert(vtgpu_bo_state(fd, bo).visible);
 		break;
 	case CLIENT_JOBS:
 		bo = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_VRAM, 0, 0);
@@ -360,8 +359,7 @@ static void live_client(enum client_kind kind, int ready, int go)
 		 */
 		vgem = drm_open_driver(DRIVER_VGEM);
 		igt_assert_eq(drmPrimeFDToHandle(vgem, dmabuf, &vbo_handle), 0);
-		igt_assert(vtgpu_gem_info(fd, bo).info_flags &
-			   VTGPU_GEM_INFO_PINNED);
+		igt_assert(vtgpu_bo_state(fd, bo).pinned);
 		dptr = mmap(NULL, BO_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 			    dmabuf, 0);
 		igt_assert(dptr != MAP_FAILED);
@@ -473,19 +471,14 @@ static void test_qmp_unplug_fault_waiting(void)
 
 	require_qmp();
 	fd = drm_open_driver_render(DRIVER_VTGPU);
-	igt_require_f(vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE) <
-		      vtgpu_getparam(fd, VTGPU_PARAM_VRAM_SIZE),
-		      "no invisible VRAM\n");
 	pci_path(fd, pci, sizeof(pci));
 
 	/* In invisible VRAM: a CPU fault moves it with the engine. */
-	bo = vtgpu_gem_create(fd, BO_SIZE, VTGPU_GEM_DOMAIN_VRAM |
-			      VTGPU_GEM_DOMAIN_GTT, VTGPU_GEM_DOMAIN_VRAM,
-			      VTGPU_GEM_CREATE_NO_CPU_ACCESS);
+	bo = vtgpu_gem_create_invisible(fd, BO_SIZE, VTGPU_GEM_DOMAIN_VRAM |
+					VTGPU_GEM_DOMAIN_GTT);
 	vtgpu_fill(fd, bo, 0, BO_SIZE, MOVE_PATTERN);
 	vtgpu_gem_wait(fd, bo);
-	igt_assert(!(vtgpu_gem_info(fd, bo).info_flags &
-		     VTGPU_GEM_INFO_VISIBLE));
+	igt_assert(!vtgpu_bo_state(fd, bo).visible);
 	ptr = vtgpu_gem_mmap(fd, bo, BO_SIZE, PROT_READ);
 
 	/* Slow jobs ahead of the move. */

@@ -27,7 +27,15 @@ extern "C" {
  * it may be placed in for use and a preferred one; the kernel moves it
  * between domains as memory pressure and use require, evicting it to GTT
  * or SYSTEM whatever its domains when VRAM runs short, and bringing it
- * back when a job uses it. VTGPU_GEM_INFO tells where a BO is now.
+ * back when a job uses it. Where a BO is at a given time is the kernel's
+ * business; tests read it in debugfs.
+ *
+ * vtgpu is a virtual device for testing TTM: this uapi serves igt and
+ * libvtgpu, and no other userspace.
+ *
+ * Structures that may grow start with an @extensions member: a pointer to
+ * a chain of &struct drm_vtgpu_extension, none of which is defined yet, so
+ * that it must be zero.
  *
  * Common errors: -ENOENT for a handle that names no BO of the file,
  * -EINVAL for anything else malformed (unknown flags or values, non-zero
@@ -61,29 +69,34 @@ extern "C" {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VTGPU_GEM_USERPTR, \
 		 struct drm_vtgpu_gem_userptr)
 
+/**
+ * struct drm_vtgpu_extension - a link of an @extensions chain
+ *
+ * No extension is defined yet: an @extensions pointer must be zero.
+ */
+struct drm_vtgpu_extension {
+	/** @next_extension: pointer to the next link, or zero */
+	__u64 next_extension;
+	/** @name: which extension this is */
+	__u32 name;
+	/** @pad: must be zero */
+	__u32 pad;
+};
+
 /*
  * Parameters for DRM_IOCTL_VTGPU_GETPARAM. Zero is never a parameter, so
  * that a zeroed structure is an error.
  */
-/* Device interface version: major << 16 | minor, as BAR0 reports it. */
-#define VTGPU_PARAM_DEVICE_VERSION	1
 /* Total VRAM in bytes, visible and invisible. */
-#define VTGPU_PARAM_VRAM_SIZE		2
-/* VRAM in bytes the CPU reaches through BAR2, from offset 0. */
-#define VTGPU_PARAM_VISIBLE_VRAM_SIZE	3
-/* Device capability bits, VTGPU_CAP_*. */
-#define VTGPU_PARAM_CAPS		4
+#define VTGPU_PARAM_VRAM_SIZE		1
+/* VRAM in bytes the CPU reaches, from offset 0. */
+#define VTGPU_PARAM_VISIBLE_VRAM_SIZE	2
 /* Bytes of GART aperture the driver uses for GTT placements. */
-#define VTGPU_PARAM_GART_SIZE		5
+#define VTGPU_PARAM_GART_SIZE		3
 /* Most commands in one DRM_IOCTL_VTGPU_SUBMIT. */
-#define VTGPU_PARAM_MAX_SUBMIT_CMDS	6
-
-/* The engine has the FILL command (always set: the driver needs it). */
-#define VTGPU_CAP_FILL			0x1
-/* The device can inject engine errors and hangs, for testing recovery. */
-#define VTGPU_CAP_INJECT		0x2
-/* The device has an MSI capability. */
-#define VTGPU_CAP_MSI			0x4
+#define VTGPU_PARAM_MAX_SUBMIT_CMDS	4
+/* Most in-syncs, and most out-syncs, in one DRM_IOCTL_VTGPU_SUBMIT. */
+#define VTGPU_PARAM_MAX_SUBMIT_SYNCS	5
 
 /**
  * struct drm_vtgpu_getparam - argument of DRM_IOCTL_VTGPU_GETPARAM
@@ -114,8 +127,9 @@ struct drm_vtgpu_getparam {
 /* The CPU maps the BO: in VRAM, keep it in the visible part. */
 #define VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED	0x1
 /*
- * The CPU is not expected to map the BO: in VRAM, prefer the invisible
- * part. The BO can still be mapped; a fault moves it, as above.
+ * The CPU never maps the BO: in VRAM, prefer the invisible part. The BO
+ * cannot be mmap()ed (-EPERM), neither through the DRM file nor through
+ * its dma-buf.
  */
 #define VTGPU_GEM_CREATE_NO_CPU_ACCESS		0x2
 
@@ -126,12 +140,14 @@ struct drm_vtgpu_getparam {
  * need be) or, failing that, in another of its domains. Its contents read
  * as zero.
  *
- * Errors: -EINVAL for a zero @size, a @size larger than every domain the
- * BO may use can hold, no @domains or unknown ones, a @preferred that is
- * not one of @domains, unknown @flags or both CPU access flags; -ENOMEM
- * when no domain has room.
+ * Errors: -EINVAL for a non-zero @extensions, a zero @size, a @size
+ * larger than every domain the BO may use can hold, no @domains or unknown
+ * ones, a @preferred that is not one of @domains, unknown @flags or both
+ * CPU access flags; -ENOMEM when no domain has room.
  */
 struct drm_vtgpu_gem_create {
+	/** @extensions: in, must be zero, see &struct drm_vtgpu_extension */
+	__u64 extensions;
 	/**
 	 * @size: in, the size in bytes; out, the size rounded up to a
 	 * multiple of the page size
@@ -166,9 +182,10 @@ struct drm_vtgpu_gem_create {
  * one) with -EACCES, and a private writable mapping with -EINVAL.
  *
  * Errors: -ENOENT for a bad @handle; -EINVAL for non-zero @flags; -EPERM
- * for a BO imported from another driver (map it through its dma-buf) or
- * made of user memory with DRM_IOCTL_VTGPU_GEM_USERPTR (the CPU has that
- * memory mapped already).
+ * for a BO created VTGPU_GEM_CREATE_NO_CPU_ACCESS, a BO imported from
+ * another driver (map it through its dma-buf) or one made of user memory
+ * with DRM_IOCTL_VTGPU_GEM_USERPTR (the CPU has that memory mapped
+ * already).
  */
 struct drm_vtgpu_gem_mmap_offset {
 	/** @handle: in, the BO */
@@ -180,25 +197,17 @@ struct drm_vtgpu_gem_mmap_offset {
 };
 
 /* &drm_vtgpu_gem_info.info_flags */
-/* The BO is in VRAM, entirely in its CPU-visible part. */
-#define VTGPU_GEM_INFO_VISIBLE		0x1
-/* The BO is pinned (shared through a dma-buf): it does not move. */
-#define VTGPU_GEM_INFO_PINNED		0x2
 /* The BO was imported from a dma-buf of another driver. */
-#define VTGPU_GEM_INFO_IMPORTED		0x4
-/* The BO's pages are swapped out. */
-#define VTGPU_GEM_INFO_SWAPPED		0x8
+#define VTGPU_GEM_INFO_IMPORTED		0x1
 /* The BO is made of user memory, see DRM_IOCTL_VTGPU_GEM_USERPTR. */
-#define VTGPU_GEM_INFO_USERPTR		0x10
-/* The CPU faulted on the BO: in VRAM, it stays in the visible part. */
-#define VTGPU_GEM_INFO_CPU_ACCESSED	0x20
+#define VTGPU_GEM_INFO_USERPTR		0x2
 
 /**
  * struct drm_vtgpu_gem_info - argument of DRM_IOCTL_VTGPU_GEM_INFO
  *
- * Tells where a BO is now, for tests and tools; it may move right after.
+ * Tells what a BO is: how it was made, not where it is now.
  *
- * Errors: -ENOENT for a bad @handle; -EINVAL for a non-zero @pad or @pad2.
+ * Errors: -ENOENT for a bad @handle; -EINVAL for a non-zero @pad.
  */
 struct drm_vtgpu_gem_info {
 	/** @handle: in, the BO */
@@ -207,18 +216,14 @@ struct drm_vtgpu_gem_info {
 	__u32 pad;
 	/** @size: out, the BO's size in bytes */
 	__u64 size;
-	/** @domain: out, the VTGPU_GEM_DOMAIN_* the BO is in now */
-	__u32 domain;
-	/** @info_flags: out, VTGPU_GEM_INFO_* */
-	__u32 info_flags;
 	/** @domains: out, the domains the BO was created with */
 	__u32 domains;
 	/** @preferred: out, its preferred domain */
 	__u32 preferred;
 	/** @create_flags: out, the VTGPU_GEM_CREATE_* it was created with */
 	__u32 create_flags;
-	/** @pad2: must be zero */
-	__u32 pad2;
+	/** @info_flags: out, VTGPU_GEM_INFO_* */
+	__u32 info_flags;
 };
 
 /**
@@ -227,8 +232,9 @@ struct drm_vtgpu_gem_info {
  * Waits until the BO is idle: no job and no move on it is pending.
  *
  * Errors: -ENOENT for a bad @handle; -EINVAL for non-zero @flags or a
- * negative @timeout_ns; -ETIMEDOUT when the BO is still busy after
- * @timeout_ns; -EINTR (or a restart) on a signal.
+ * negative @timeout_ns; -ETIMEDOUT when the BO is still busy at
+ * @timeout_ns; -EINTR on a signal (or a restart, which waits until the
+ * same time).
  */
 struct drm_vtgpu_gem_wait {
 	/** @handle: in, the BO */
@@ -236,8 +242,9 @@ struct drm_vtgpu_gem_wait {
 	/** @flags: in, must be zero */
 	__u32 flags;
 	/**
-	 * @timeout_ns: in, how long to wait at most, in nanoseconds, from the
-	 * call; 0 only tests whether the BO is idle
+	 * @timeout_ns: in, until when to wait at most: an absolute
+	 * CLOCK_MONOTONIC time in nanoseconds; a time already past, 0 say,
+	 * only tests whether the BO is idle
 	 */
 	__s64 timeout_ns;
 };
@@ -275,61 +282,104 @@ struct drm_vtgpu_cmd {
 	__u32 pad;
 };
 
+/**
+ * struct drm_vtgpu_sync - a syncobj a job waits for or signals
+ *
+ * The in-syncs and out-syncs of &struct drm_vtgpu_submit are arrays of
+ * these, &drm_vtgpu_submit.sync_stride bytes apart: a later version may
+ * grow the structure, and the kernel reads as much of each element as it
+ * knows, requiring the rest to be zero.
+ */
+struct drm_vtgpu_sync {
+	/** @handle: the syncobj */
+	__u32 handle;
+	/** @flags: must be zero */
+	__u32 flags;
+	/**
+	 * @point: the timeline point to wait for or to signal, or 0 for a
+	 * binary syncobj: wait for its fence, or replace it
+	 */
+	__u64 point;
+};
+
 /* &drm_vtgpu_submit.flags */
 /* @in_fence_fd is a sync_file the job waits for. */
 #define VTGPU_SUBMIT_IN_FENCE_FD	0x1
 /* Return a sync_file of the job's completion in @out_fence_fd. */
 #define VTGPU_SUBMIT_OUT_FENCE_FD	0x2
+/*
+ * No implicit sync: the job waits only for its in-fences and the kernel's
+ * moves of its BOs, not for other jobs using them, and other jobs do not
+ * wait for it through its BOs either, nor do the importers of their
+ * dma-bufs (DMA_BUF_IOCTL_EXPORT_SYNC_FILE does not see it). Moves,
+ * evictions and DRM_IOCTL_VTGPU_GEM_WAIT still wait for it; a BO that
+ * must move for the job first waits for everything on it.
+ */
+#define VTGPU_SUBMIT_NO_IMPLICIT_SYNC	0x4
 
 /**
  * struct drm_vtgpu_submit - argument of DRM_IOCTL_VTGPU_SUBMIT
  *
  * Queues a job of COPY and FILL commands on the DMA engine. The job runs
- * after its in-fences (a sync_file and syncobjs) and after the work
- * already queued on the BOs it uses (implicit sync through their
- * reservations); its commands run in order. Other work on those BOs,
- * including moves, waits for it. Its completion is reported through an
- * out-fence: a sync_file, a syncobj, or both; a job the engine failed on
- * signals its fences with an error (-EIO, or -ETIMEDOUT for a hang).
+ * after its in-fences (a sync_file and syncobjs, binary or timeline) and,
+ * unless VTGPU_SUBMIT_NO_IMPLICIT_SYNC, after the work already queued on
+ * the BOs it uses (implicit sync through their reservations); its
+ * commands run in order. Its completion is reported through out-fences:
+ * a sync_file, syncobjs, or both; a job the engine failed on signals its
+ * fences with an error (-EIO, or -ETIMEDOUT for a hang). The ioctl never
+ * waits for a fence: it queues the job behind them.
  *
  * A userptr BO (see DRM_IOCTL_VTGPU_GEM_USERPTR) has its pages collected
  * again for the job if its range changed since its last job; the job then
  * uses the memory mapped at the range when it is submitted.
  *
- * Errors: -EINVAL for unknown @flags, non-zero @pad, no commands or more
- * than VTGPU_PARAM_MAX_SUBMIT_CMDS, more than 64 in-syncobjs, a bad
- * command (see &drm_vtgpu_cmd), a BO that may use neither VRAM nor GTT or
- * fits neither (a CPU-mappable BO larger than visible VRAM, say), a bad
- * @in_fence_fd or an in-syncobj without a fence; -ENOENT for a handle
- * naming no BO or syncobj; -EFAULT for a bad @cmds or @in_syncobjs
- * pointer, or for a userptr BO whose range is no longer entirely mapped
- * with ordinary memory; -EACCES for a VTGPU_USERPTR_READONLY BO as a
- * destination, or for any other userptr BO whose range is no longer
- * writable; -EPERM for a userptr BO of another process's address space;
- * -EAGAIN when the range of a userptr BO kept changing while the job was
- * being prepared (libdrm's drmIoctl() retries); -ENOMEM when the BOs
- * cannot all be placed where the engine reaches them.
+ * Errors: -EINVAL for a non-zero @extensions, unknown @flags, non-zero
+ * @pad, no commands or more than VTGPU_PARAM_MAX_SUBMIT_CMDS, more than
+ * VTGPU_PARAM_MAX_SUBMIT_SYNCS in-syncs or out-syncs, with syncs a
+ * @sync_stride smaller than &struct drm_vtgpu_sync or larger than 256
+ * bytes, a bad command (see
+ * &drm_vtgpu_cmd), a BO that may use neither VRAM nor GTT or fits neither
+ * (a CPU-mappable BO larger than visible VRAM, say), a bad @in_fence_fd,
+ * non-zero sync @flags or an in-sync without a fence at its point; -E2BIG
+ * for a sync whose bytes past those the kernel knows are not zero;
+ * -ENOENT for a handle naming no BO or syncobj; -EFAULT for a bad @cmds,
+ * @in_syncs or @out_syncs pointer, or for a userptr BO whose range is no
+ * longer entirely mapped with ordinary memory; -EACCES for a
+ * VTGPU_USERPTR_READONLY BO as a destination, or for any other userptr BO
+ * whose range is no longer writable; -EPERM for a userptr BO of another
+ * process's address space; -EAGAIN when the range of a userptr BO kept
+ * changing while the job was being prepared (libdrm's drmIoctl()
+ * retries); -ENOMEM when the BOs cannot all be placed where the
+ * engine reaches them.
  */
 struct drm_vtgpu_submit {
+	/** @extensions: in, must be zero, see &struct drm_vtgpu_extension */
+	__u64 extensions;
 	/** @cmds: in, pointer to an array of &struct drm_vtgpu_cmd */
 	__u64 cmds;
-	/** @in_syncobjs: in, pointer to an array of __u32 syncobj handles */
-	__u64 in_syncobjs;
+	/** @in_syncs: in, pointer to the syncs the job waits for */
+	__u64 in_syncs;
+	/** @out_syncs: in, pointer to the syncs the job signals */
+	__u64 out_syncs;
 	/** @num_cmds: in, the number of commands */
 	__u32 num_cmds;
-	/** @num_in_syncobjs: in, the number of in-syncobjs */
-	__u32 num_in_syncobjs;
+	/** @num_in_syncs: in, the number of in-syncs */
+	__u32 num_in_syncs;
+	/** @num_out_syncs: in, the number of out-syncs */
+	__u32 num_out_syncs;
+	/**
+	 * @sync_stride: in, the distance in bytes between syncs, normally
+	 * sizeof(struct drm_vtgpu_sync)
+	 */
+	__u32 sync_stride;
 	/** @flags: in, VTGPU_SUBMIT_* */
 	__u32 flags;
 	/** @in_fence_fd: in, with VTGPU_SUBMIT_IN_FENCE_FD: a sync_file */
 	__s32 in_fence_fd;
-	/**
-	 * @out_syncobj: in, a syncobj whose fence becomes the job's, or 0
-	 * for none
-	 */
-	__u32 out_syncobj;
 	/** @out_fence_fd: out, with VTGPU_SUBMIT_OUT_FENCE_FD: a sync_file */
 	__s32 out_fence_fd;
+	/** @pad: must be zero */
+	__u32 pad;
 	/**
 	 * @seqno: out, the job's sequence number, increasing with each job
 	 * of the DRM file

@@ -62,30 +62,12 @@ static void vtgpu_bo_destroy(struct ttm_buffer_object *tbo)
  *
  * TTM hands the driver its own ghost objects too, which hold the old
  * placement of a BO during a pipelined move.
+ *
+ * Returns: true for a &vtgpu_bo, false for a ghost object.
  */
 bool vtgpu_is_vtgpu_bo(struct ttm_buffer_object *tbo)
 {
 	return tbo->destroy == vtgpu_bo_destroy;
-}
-
-/**
- * vtgpu_mem_type_to_domain - the VTGPU_GEM_DOMAIN_* of a TTM memory type
- * @mem_type: TTM_PL_*
- *
- * Returns: the domain, 0 for none.
- */
-u32 vtgpu_mem_type_to_domain(u32 mem_type)
-{
-	switch (mem_type) {
-	case TTM_PL_VRAM:
-		return VTGPU_GEM_DOMAIN_VRAM;
-	case TTM_PL_TT:
-		return VTGPU_GEM_DOMAIN_GTT;
-	case TTM_PL_SYSTEM:
-		return VTGPU_GEM_DOMAIN_SYSTEM;
-	default:
-		return 0;
-	}
 }
 
 /*

@@ -5,6 +5,7 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/idr.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/seq_file.h>
 #include <linux/string_choices.h>
@@ -13,8 +14,10 @@
 #include <drm/drm_debugfs.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
+#include <drm/drm_gem.h>
 #include <drm/drm_print.h>
 #include <drm/vtgpu_drm.h>
+#include <drm/ttm/ttm_tt.h>
 
 #include "vtgpu_drv.h"
 
@@ -86,6 +89,59 @@ static int vtgpu_debugfs_bos(struct seq_file *m, void *unused)
 	}
 	spin_unlock(&vtgpu->bo_lock);
 	seq_printf(m, "%llu BOs, %llu KiB\n", count, total >> 10);
+	return 0;
+}
+
+/*
+ * One handle's BO: where it is, and how it is held there; "busy" while
+ * someone else has it reserved (a move, a submission, a fault).
+ */
+static void vtgpu_debugfs_show_handle(struct seq_file *m, u64 client_id,
+				      int handle, struct vtgpu_bo *bo)
+{
+	struct vtgpu_device *vtgpu = to_vtgpu(bo->tbo.base.dev);
+	struct ttm_buffer_object *tbo = &bo->tbo;
+
+	if (!dma_resv_trylock(tbo->base.resv)) {
+		seq_printf(m, "%llu %d busy\n", client_id, handle);
+		return;
+	}
+	seq_printf(m, "%llu %d %s%s%s%s%s\n", client_id, handle,
+		   vtgpu_mem_type_name(tbo->resource->mem_type),
+		   vtgpu_res_visible(vtgpu, tbo->resource) ? " visible" : "",
+		   tbo->pin_count ? " pinned" : "",
+		   tbo->ttm && ttm_tt_is_swapped(tbo->ttm) ? " swapped" : "",
+		   bo->cpu_accessed ? " cpu-accessed" : "");
+	dma_resv_unlock(tbo->base.resv);
+}
+
+/*
+ * The BO of each handle of each DRM file, by the file's drm-client-id
+ * (see fdinfo): what tests check of where the kernel put a BO.
+ */
+static int vtgpu_debugfs_handles(struct seq_file *m, void *unused)
+{
+	struct drm_device *drm = &node_to_vtgpu(m)->drm;
+	struct drm_gem_object *obj;
+	struct drm_file *file;
+	int handle;
+
+	mutex_lock(&drm->filelist_mutex);
+	list_for_each_entry(file, &drm->filelist, lhead) {
+		for (handle = 0;; handle++) {
+			spin_lock(&file->table_lock);
+			obj = idr_get_next(&file->object_idr, &handle);
+			if (obj)
+				drm_gem_object_get(obj);
+			spin_unlock(&file->table_lock);
+			if (!obj)
+				break;
+			vtgpu_debugfs_show_handle(m, file->client_id, handle,
+						  gem_to_vtgpu_bo(obj));
+			drm_gem_object_put(obj);
+		}
+	}
+	mutex_unlock(&drm->filelist_mutex);
 	return 0;
 }
 
@@ -192,6 +248,7 @@ static int vtgpu_debugfs_evict_vram(struct seq_file *m, void *unused)
 static const struct drm_info_list vtgpu_debugfs_list[] = {
 	{ "mm", vtgpu_debugfs_mm },
 	{ "bos", vtgpu_debugfs_bos },
+	{ "handles", vtgpu_debugfs_handles },
 	{ "stats", vtgpu_debugfs_stats },
 	{ "engine", vtgpu_debugfs_engine },
 	{ "evict_vram", vtgpu_debugfs_evict_vram },
@@ -244,7 +301,7 @@ static ssize_t vtgpu_inject_write(struct file *file, const char __user *ubuf,
 	u32 inject;
 	int ret;
 
-	if (!(vtgpu->caps & VTGPU_CAP_INJECT))
+	if (!(vtgpu->caps & VTGPU_CAPS_INJECT))
 		return -ENODEV;
 	if (len >= sizeof(buf))
 		return -EINVAL;
@@ -275,7 +332,8 @@ static const struct file_operations vtgpu_inject_fops = {
  * vtgpu_debugfs_init - &drm_driver.debugfs_init
  * @minor: the DRM minor to add the files to
  *
- * mm: the VRAM and GTT managers; bos: every BO; stats: counters; engine:
+ * mm: the VRAM and GTT managers; bos: every BO; handles: every handle of
+ * every DRM file, with its BO's placement; stats: counters; engine:
  * the ring; reading evict_vram evicts all of VRAM. engine_delay_us and
  * inject set the device's ENGINE_DELAY_US and INJECT registers, for tests
  * of busy BOs and of engine recovery; move_with_cpu makes the CPU do the

@@ -20,7 +20,6 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
-#include <drm/drm_gem_ttm_helper.h>
 #include <drm/drm_ioctl.h>
 #include <drm/drm_print.h>
 #include <drm/vtgpu_drm.h>
@@ -78,7 +77,7 @@
 
 #define DRIVER_NAME	"vtgpu"
 #define DRIVER_DESC	"Virtual GPU for QEMU with TTM-managed VRAM"
-#define DRIVER_MAJOR	1
+#define DRIVER_MAJOR	2
 #define DRIVER_MINOR	0
 
 /* The interface major version this driver is written against. */
@@ -94,23 +93,20 @@ static int vtgpu_getparam_ioctl(struct drm_device *drm, void *data,
 		return -EINVAL;
 
 	switch (args->param) {
-	case VTGPU_PARAM_DEVICE_VERSION:
-		args->value = vtgpu->version;
-		break;
 	case VTGPU_PARAM_VRAM_SIZE:
 		args->value = vtgpu->vram_size;
 		break;
 	case VTGPU_PARAM_VISIBLE_VRAM_SIZE:
 		args->value = vtgpu->visible_vram_size;
 		break;
-	case VTGPU_PARAM_CAPS:
-		args->value = vtgpu->caps;
-		break;
 	case VTGPU_PARAM_GART_SIZE:
 		args->value = vtgpu->gart.num_entries * VTGPU_PAGE_SIZE;
 		break;
 	case VTGPU_PARAM_MAX_SUBMIT_CMDS:
 		args->value = VTGPU_SUBMIT_MAX_CMDS;
+		break;
+	case VTGPU_PARAM_MAX_SUBMIT_SYNCS:
+		args->value = VTGPU_SUBMIT_MAX_SYNCS;
 		break;
 	default:
 		return -EINVAL;
@@ -211,7 +207,8 @@ static const struct file_operations vtgpu_fops = {
 };
 
 static const struct drm_driver vtgpu_driver = {
-	.driver_features	= DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ,
+	.driver_features	= DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ |
+				  DRIVER_SYNCOBJ_TIMELINE,
 	.open			= vtgpu_open,
 	.postclose		= vtgpu_postclose,
 	.ioctls			= vtgpu_ioctls,
@@ -219,8 +216,6 @@ static const struct drm_driver vtgpu_driver = {
 	.fops			= &vtgpu_fops,
 	.show_fdinfo		= vtgpu_show_fdinfo,
 	.gem_prime_import_sg_table = vtgpu_gem_prime_import_sg_table,
-	.dumb_create		= vtgpu_gem_dumb_create,
-	.dumb_map_offset	= drm_gem_ttm_dumb_map_offset,
 #ifdef CONFIG_DEBUG_FS
 	.debugfs_init		= vtgpu_debugfs_init,
 #endif
@@ -235,24 +230,22 @@ static int vtgpu_identify(struct vtgpu_device *vtgpu, struct pci_dev *pdev)
 {
 	struct drm_device *drm = &vtgpu->drm;
 	u32 id = ioread32(vtgpu->mmio + VTGPU_REG_ID);
-	u32 major, minor;
+	u32 version, major, minor;
 
 	if (id != VTGPU_ID) {
 		drm_err(drm, "not a vtgpu device (id %#010x)\n", id);
 		return -ENODEV;
 	}
 
-	vtgpu->version = ioread32(vtgpu->mmio + VTGPU_REG_VERSION);
-	major = FIELD_GET(VTGPU_VERSION_MAJOR_MASK, vtgpu->version);
-	minor = FIELD_GET(VTGPU_VERSION_MINOR_MASK, vtgpu->version);
+	version = ioread32(vtgpu->mmio + VTGPU_REG_VERSION);
+	major = FIELD_GET(VTGPU_VERSION_MAJOR_MASK, version);
+	minor = FIELD_GET(VTGPU_VERSION_MINOR_MASK, version);
 	if (major != VTGPU_SUPPORTED_MAJOR) {
 		drm_err(drm, "unsupported device version %u.%u\n", major, minor);
 		return -ENODEV;
 	}
 
-	/* The uapi's VTGPU_CAP_* are the device's CAPS bits. */
-	vtgpu->caps = ioread32(vtgpu->mmio + VTGPU_REG_CAPS) &
-		(VTGPU_CAP_FILL | VTGPU_CAP_INJECT | VTGPU_CAP_MSI);
+	vtgpu->caps = ioread32(vtgpu->mmio + VTGPU_REG_CAPS);
 	vtgpu->vram_size = lo_hi_readq(vtgpu->mmio + VTGPU_REG_VRAM_SIZE_LO);
 	vtgpu->visible_vram_size =
 		lo_hi_readq(vtgpu->mmio + VTGPU_REG_VISIBLE_SIZE_LO);
@@ -267,7 +260,7 @@ static int vtgpu_identify(struct vtgpu_device *vtgpu, struct pci_dev *pdev)
 			(u64)pci_resource_len(pdev, VTGPU_BAR_VRAM));
 		return -ENODEV;
 	}
-	if (!(vtgpu->caps & VTGPU_CAP_FILL) ||
+	if (!(vtgpu->caps & VTGPU_CAPS_FILL) ||
 	    vtgpu->gart_size < SZ_2M || !is_power_of_2(vtgpu->gart_size)) {
 		drm_err(drm, "unsupported device: caps %#x, GART %llu bytes\n",
 			vtgpu->caps, vtgpu->gart_size);

@@ -24,7 +24,6 @@
 struct dma_buf_attachment;
 struct drm_file;
 struct drm_minor;
-struct drm_mode_create_dumb;
 struct drm_printer;
 struct sg_table;
 struct vtgpu_bo;
@@ -33,6 +32,8 @@ struct vtgpu_userptr;
 
 /* Most commands in one submission. */
 #define VTGPU_SUBMIT_MAX_CMDS	64
+/* Most in-syncs, and most out-syncs, in one submission. */
+#define VTGPU_SUBMIT_MAX_SYNCS	64
 /* Collections of a job's userptr pages before SUBMIT gives up. */
 #define VTGPU_USERPTR_MAX_TRIES	4
 
@@ -254,8 +255,7 @@ struct vtgpu_stats {
  * struct vtgpu_device - one vtgpu PCI function
  * @drm: the DRM device, embedded
  * @mmio: BAR0, the device's registers
- * @version: interface version read from BAR0 at probe
- * @caps: capability bits read from BAR0 at probe
+ * @caps: capability bits read from BAR0 at probe, VTGPU_CAPS_*
  * @vram_size: total VRAM in bytes
  * @visible_vram_size: VRAM in bytes reachable through BAR2, from offset 0
  * @vram_base: bus address of BAR2
@@ -284,7 +284,6 @@ struct vtgpu_stats {
 struct vtgpu_device {
 	struct drm_device drm;
 	void __iomem *mmio;
-	u32 version;
 	u32 caps;
 	u64 vram_size;
 	u64 visible_vram_size;
@@ -386,6 +385,16 @@ static inline bool vtgpu_bo_cpu_visible(struct vtgpu_bo *bo)
 	       (bo->flags & VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
 }
 
+/*
+ * Whether the CPU may map the BO: not a NO_CPU_ACCESS one, nor one of
+ * another driver's (mapped through its dma-buf) or of user memory.
+ */
+static inline bool vtgpu_bo_mappable(struct vtgpu_bo *bo)
+{
+	return !(bo->flags & VTGPU_GEM_CREATE_NO_CPU_ACCESS) &&
+	       !drm_gem_is_imported(&bo->tbo.base) && !bo->userptr;
+}
+
 /* vtgpu_engine.c */
 int vtgpu_engine_init(struct vtgpu_device *vtgpu);
 bool vtgpu_engine_wedged(struct vtgpu_device *vtgpu);
@@ -418,7 +427,6 @@ int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, struct ttm_operation_ctx *ctx,
 int vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo, bool no_wait_gpu);
 int vtgpu_bo_pin_gtt(struct vtgpu_bo *bo);
 void vtgpu_bo_unpin(struct vtgpu_bo *bo);
-u32 vtgpu_mem_type_to_domain(u32 mem_type);
 int vtgpu_bo_wait_moved(struct vtgpu_bo *bo, bool interruptible);
 
 /* vtgpu_gem.c */
@@ -430,8 +438,6 @@ struct drm_gem_object *
 vtgpu_gem_prime_import_sg_table(struct drm_device *drm,
 				struct dma_buf_attachment *attach,
 				struct sg_table *sgt);
-int vtgpu_gem_dumb_create(struct drm_file *file, struct drm_device *drm,
-			  struct drm_mode_create_dumb *args);
 
 /* vtgpu_mmap.c */
 extern const struct vm_operations_struct vtgpu_gem_vm_ops;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vtgpu GEM objects: mmap, PRIME and dumb buffers. The fault handler of
- * their mappings is in vtgpu_mmap.c.
+ * vtgpu GEM objects: mmap and PRIME. The fault handler of their mappings
+ * is in vtgpu_mmap.c.
  */
 
 #include <linux/anon_inodes.h>
@@ -63,7 +63,7 @@ static int vtgpu_gem_mmap(struct drm_gem_object *obj,
 	struct file *file = NULL;
 	int ret;
 
-	if (drm_gem_is_imported(obj) || bo->userptr)
+	if (!vtgpu_bo_mappable(bo))
 		return -EPERM;
 
 	if (vma->vm_file->f_mapping != vtgpu->drm.anon_inode->i_mapping) {
@@ -215,34 +215,4 @@ vtgpu_gem_prime_import_sg_table(struct drm_device *drm,
 	if (ret)
 		return ERR_PTR(ret);
 	return &bo->tbo.base;
-}
-
-/**
- * vtgpu_gem_dumb_create - &drm_driver.dumb_create
- * @file: the DRM file
- * @drm: the DRM device
- * @args: the request, checked by the DRM core
- *
- * A dumb buffer is a CPU-mappable BO preferring visible VRAM.
- *
- * Returns: 0 or a negative error code.
- */
-int vtgpu_gem_dumb_create(struct drm_file *file, struct drm_device *drm,
-			  struct drm_mode_create_dumb *args)
-{
-	u32 pitch = args->width * DIV_ROUND_UP(args->bpp, 8);
-	u64 size = PAGE_ALIGN((u64)pitch * args->height);
-	int ret;
-
-	ret = vtgpu_gem_create(file, to_vtgpu(drm), size,
-			       VTGPU_GEM_DOMAIN_VRAM | VTGPU_GEM_DOMAIN_GTT |
-			       VTGPU_GEM_DOMAIN_SYSTEM,
-			       VTGPU_GEM_DOMAIN_VRAM,
-			       VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED,
-			       &args->handle);
-	if (ret)
-		return ret;
-	args->pitch = pitch;
-	args->size = size;
-	return 0;
 }

@@ -9,9 +9,9 @@
 
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_utils.h>
 #include <drm/vtgpu_drm.h>
 #include <drm/ttm/ttm_bo.h>
-#include <drm/ttm/ttm_tt.h>
 
 #include "vtgpu_drv.h"
 
@@ -57,7 +57,8 @@ int vtgpu_gem_create_ioctl(struct drm_device *drm, void *data,
 	u64 size;
 	int ret;
 
-	if (!args->domains || (args->domains & ~VTGPU_GEM_DOMAINS) ||
+	if (args->extensions ||
+	    !args->domains || (args->domains & ~VTGPU_GEM_DOMAINS) ||
 	    (args->flags & ~VTGPU_GEM_CREATE_FLAGS) ||
 	    (args->flags & VTGPU_GEM_CREATE_FLAGS) == VTGPU_GEM_CREATE_FLAGS)
 		return -EINVAL;
@@ -108,7 +109,7 @@ int vtgpu_gem_mmap_offset_ioctl(struct drm_device *drm, void *data,
 	if (!obj)
 		return -ENOENT;
 
-	if (drm_gem_is_imported(obj) || gem_to_vtgpu_bo(obj)->userptr)
+	if (!vtgpu_bo_mappable(gem_to_vtgpu_bo(obj)))
 		ret = -EPERM;
 	else
 		args->offset = drm_vma_node_offset_addr(&obj->vma_node);
@@ -127,52 +128,30 @@ int vtgpu_gem_mmap_offset_ioctl(struct drm_device *drm, void *data,
 int vtgpu_gem_info_ioctl(struct drm_device *drm, void *data,
 			 struct drm_file *file)
 {
-	struct vtgpu_device *vtgpu = to_vtgpu(drm);
 	struct drm_vtgpu_gem_info *args = data;
-	struct ttm_buffer_object *tbo;
 	struct drm_gem_object *obj;
 	struct vtgpu_bo *bo;
-	u32 domain, info = 0;
-	int ret;
+	u32 info = 0;
 
-	if (args->pad || args->pad2)
+	if (args->pad)
 		return -EINVAL;
 
 	obj = drm_gem_object_lookup(file, args->handle);
 	if (!obj)
 		return -ENOENT;
 	bo = gem_to_vtgpu_bo(obj);
-	tbo = &bo->tbo;
 
-	ret = dma_resv_lock_interruptible(obj->resv, NULL);
-	if (ret) {
-		ret = -ERESTARTSYS;
-		goto out;
-	}
-	domain = vtgpu_mem_type_to_domain(tbo->resource->mem_type);
-	if (vtgpu_res_visible(vtgpu, tbo->resource))
-		info |= VTGPU_GEM_INFO_VISIBLE;
-	if (tbo->pin_count)
-		info |= VTGPU_GEM_INFO_PINNED;
-	if (tbo->ttm && ttm_tt_is_swapped(tbo->ttm))
-		info |= VTGPU_GEM_INFO_SWAPPED;
-	if (bo->cpu_accessed)
-		info |= VTGPU_GEM_INFO_CPU_ACCESSED;
-	dma_resv_unlock(obj->resv);
 	if (drm_gem_is_imported(obj))
 		info |= VTGPU_GEM_INFO_IMPORTED;
 	if (bo->userptr)
 		info |= VTGPU_GEM_INFO_USERPTR;
-
 	args->size = obj->size;
-	args->domain = domain;
-	args->info_flags = info;
 	args->domains = bo->domains;
 	args->preferred = bo->preferred;
 	args->create_flags = bo->flags;
-out:
+	args->info_flags = info;
 	drm_gem_object_put(obj);
-	return ret;
+	return 0;
 }
 
 /**
@@ -188,8 +167,7 @@ int vtgpu_gem_wait_ioctl(struct drm_device *drm, void *data,
 {
 	struct drm_vtgpu_gem_wait *args = data;
 	struct drm_gem_object *obj;
-	u64 timeout;
-	long lret;
+	long timeout, lret;
 	int ret = 0;
 
 	if (args->flags || args->timeout_ns < 0)
@@ -199,14 +177,14 @@ int vtgpu_gem_wait_ioctl(struct drm_device *drm, void *data,
 	if (!obj)
 		return -ENOENT;
 
-	if (!args->timeout_ns) {
+	/* Absolute, so that a restart after a signal waits no longer. */
+	timeout = drm_timeout_abs_to_jiffies(args->timeout_ns);
+	if (!timeout) {
 		if (!dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))
 			ret = -ETIMEDOUT;
 		goto out;
 	}
 
-	timeout = nsecs_to_jiffies64(args->timeout_ns);
-	timeout = clamp_t(u64, timeout, 1, MAX_SCHEDULE_TIMEOUT);
 	lret = dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_BOOKKEEP, true,
 				     timeout);
 	if (lret == 0)

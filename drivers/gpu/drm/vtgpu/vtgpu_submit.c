@@ -3,6 +3,7 @@
  * vtgpu job submission: DRM_IOCTL_VTGPU_SUBMIT.
  */
 
+#include <linux/dma-fence-chain.h>
 #include <linux/dma-resv.h>
 #include <linux/file.h>
 #include <linux/overflow.h>
@@ -20,10 +21,25 @@
 #include "vtgpu_drv.h"
 
 #define VTGPU_SUBMIT_FLAGS	(VTGPU_SUBMIT_IN_FENCE_FD | \
-				 VTGPU_SUBMIT_OUT_FENCE_FD)
-#define VTGPU_SUBMIT_MAX_SYNCOBJS	64
+				 VTGPU_SUBMIT_OUT_FENCE_FD | \
+				 VTGPU_SUBMIT_NO_IMPLICIT_SYNC)
+/* Room for later versions of &struct drm_vtgpu_sync, within reason. */
+#define VTGPU_SUBMIT_MAX_SYNC_STRIDE	256
 /* Attempts at placing a job's BOs before giving up with -ENOMEM. */
 #define VTGPU_SUBMIT_MAX_TRIES	8
+
+/**
+ * struct vtgpu_out_sync - a syncobj a job signals
+ * @syncobj: the syncobj, with a reference
+ * @chain: for a timeline point, the chain link to add it with, allocated
+ *	before the job is queued
+ * @point: the timeline point, or 0 for a binary syncobj
+ */
+struct vtgpu_out_sync {
+	struct drm_syncobj *syncobj;
+	struct dma_fence_chain *chain;
+	u64 point;
+};
 
 /**
  * struct vtgpu_submit - the state of one DRM_IOCTL_VTGPU_SUBMIT
@@ -37,8 +53,11 @@
  * @pages: per BO, for a userptr BO, the pages collected for the job
  * @num_bos: number of BOs
  * @has_userptr: whether one of the BOs is a userptr BO
+ * @implicit_sync: whether the job syncs with others through its BOs
  * @in_fences: the fences to wait for
  * @num_in_fences: their number
+ * @out_syncs: the syncobjs to signal
+ * @num_out_syncs: their number
  * @exec: the reservations of the BOs
  */
 struct vtgpu_submit {
@@ -52,10 +71,28 @@ struct vtgpu_submit {
 	struct vtgpu_userptr_pages *pages;
 	unsigned int num_bos;
 	bool has_userptr;
+	bool implicit_sync;
 	struct dma_fence **in_fences;
 	unsigned int num_in_fences;
+	struct vtgpu_out_sync *out_syncs;
+	unsigned int num_out_syncs;
 	struct drm_exec exec;
 };
+
+/* Copy sync @i of an array in, as much of it as the kernel knows. */
+static int vtgpu_submit_get_sync(struct drm_vtgpu_submit *args, u64 syncs,
+				 unsigned int i, struct drm_vtgpu_sync *sync)
+{
+	int ret;
+
+	ret = copy_struct_from_user(sync, sizeof(*sync),
+				    u64_to_user_ptr(syncs +
+						    (u64)i * args->sync_stride),
+				    args->sync_stride);
+	if (ret)
+		return ret;
+	return sync->flags ? -EINVAL : 0;
+}
 
 /* Check a range against a BO's size. */
 static bool vtgpu_range_ok(struct drm_gem_object *obj, u64 offset, u64 size)
@@ -161,17 +198,17 @@ static int vtgpu_submit_cmds(struct vtgpu_submit *s, struct drm_file *file,
 	return 0;
 }
 
-/* Collect the in-fences: a sync_file and syncobjs. */
+/* Collect the in-fences: a sync_file and syncobjs' fences at their points. */
 static int vtgpu_submit_in_fences(struct vtgpu_submit *s,
 				  struct drm_file *file,
 				  struct drm_vtgpu_submit *args)
 {
-	u32 *handles;
+	struct drm_vtgpu_sync sync;
 	unsigned int i;
-	int ret = 0;
+	int ret;
 
-	s->in_fences = kcalloc(args->num_in_syncobjs + 1,
-			       sizeof(*s->in_fences), GFP_KERNEL);
+	s->in_fences = kcalloc(args->num_in_syncs + 1, sizeof(*s->in_fences),
+			       GFP_KERNEL);
 	if (!s->in_fences)
 		return -ENOMEM;
 
@@ -182,21 +219,72 @@ static int vtgpu_submit_in_fences(struct vtgpu_submit *s,
 		s->num_in_fences++;
 	}
 
-	if (!args->num_in_syncobjs)
-		return 0;
-	handles = memdup_user(u64_to_user_ptr(args->in_syncobjs),
-			      array_size(args->num_in_syncobjs, sizeof(u32)));
-	if (IS_ERR(handles))
-		return PTR_ERR(handles);
-	for (i = 0; i < args->num_in_syncobjs; i++) {
-		ret = drm_syncobj_find_fence(file, handles[i], 0, 0,
+	for (i = 0; i < args->num_in_syncs; i++) {
+		ret = vtgpu_submit_get_sync(args, args->in_syncs, i, &sync);
+		if (ret)
+			return ret;
+		ret = drm_syncobj_find_fence(file, sync.handle, sync.point, 0,
 					     &s->in_fences[s->num_in_fences]);
 		if (ret)
-			break;
+			return ret;
 		s->num_in_fences++;
 	}
-	kfree(handles);
-	return ret;
+	return 0;
+}
+
+/*
+ * Look the out-syncobjs up and allocate the chain links of their timeline
+ * points, so that nothing can fail once the job is queued.
+ */
+static int vtgpu_submit_out_syncs(struct vtgpu_submit *s,
+				  struct drm_file *file,
+				  struct drm_vtgpu_submit *args)
+{
+	struct drm_vtgpu_sync sync;
+	struct vtgpu_out_sync *out;
+	unsigned int i;
+	int ret;
+
+	s->out_syncs = kcalloc(args->num_out_syncs, sizeof(*s->out_syncs),
+			       GFP_KERNEL);
+	if (!s->out_syncs)
+		return -ENOMEM;
+
+	for (i = 0; i < args->num_out_syncs; i++) {
+		ret = vtgpu_submit_get_sync(args, args->out_syncs, i, &sync);
+		if (ret)
+			return ret;
+		out = &s->out_syncs[s->num_out_syncs];
+		out->syncobj = drm_syncobj_find(file, sync.handle);
+		if (!out->syncobj)
+			return -ENOENT;
+		s->num_out_syncs++;
+		out->point = sync.point;
+		if (sync.point) {
+			out->chain = dma_fence_chain_alloc();
+			if (!out->chain)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Signal the out-syncobjs with the job's fence. */
+static void vtgpu_submit_signal(struct vtgpu_submit *s, struct dma_fence *fence)
+{
+	struct vtgpu_out_sync *out;
+	unsigned int i;
+
+	for (i = 0; i < s->num_out_syncs; i++) {
+		out = &s->out_syncs[i];
+		if (out->chain) {
+			drm_syncobj_add_point(out->syncobj, out->chain, fence,
+					      out->point);
+			out->chain = NULL;
+		} else {
+			drm_syncobj_replace_fence(out->syncobj, fence);
+		}
+	}
 }
 
 /*
@@ -368,9 +456,17 @@ static struct vtgpu_job *vtgpu_submit_job(struct vtgpu_submit *s,
 			goto err;
 	}
 	for (i = 0; i < s->num_bos; i++) {
-		ret = drm_sched_job_add_implicit_dependencies(&job->base,
-							      &s->bos[i]->tbo.base,
-							      s->write[i]);
+		struct drm_gem_object *obj = &s->bos[i]->tbo.base;
+
+		/* Without implicit sync, the kernel's moves and clears only. */
+		if (s->implicit_sync)
+			ret = drm_sched_job_add_implicit_dependencies(&job->base,
+								      obj,
+								      s->write[i]);
+		else
+			ret = drm_sched_job_add_resv_dependencies(&job->base,
+								  obj->resv,
+								  DMA_RESV_USAGE_KERNEL);
 		if (ret)
 			goto err;
 	}
@@ -388,6 +484,11 @@ static void vtgpu_submit_fini(struct vtgpu_submit *s)
 	for (i = 0; i < s->num_in_fences; i++)
 		dma_fence_put(s->in_fences[i]);
 	kfree(s->in_fences);
+	for (i = 0; i < s->num_out_syncs; i++) {
+		dma_fence_chain_free(s->out_syncs[i].chain);
+		drm_syncobj_put(s->out_syncs[i].syncobj);
+	}
+	kfree(s->out_syncs);
 	if (s->pages)
 		vtgpu_submit_put_pages(s);
 	for (i = 0; i < s->num_bos; i++)
@@ -412,7 +513,7 @@ static void vtgpu_submit_fini(struct vtgpu_submit *s)
  * were invalidated meanwhile, everything is undone and done again, up to
  * VTGPU_USERPTR_MAX_TRIES times. The out-fence file is made once the job
  * is queued, as msm and etnaviv do: if that fails, the job runs all the
- * same, its fence still in the out-syncobj and the BOs.
+ * same, its fence still in the out-syncobjs and the BOs.
  *
  * Returns: 0 or a negative error code.
  */
@@ -422,7 +523,7 @@ int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
 	struct vtgpu_device *vtgpu = to_vtgpu(drm);
 	struct drm_vtgpu_submit *args = data;
 	struct vtgpu_submit s = { .vtgpu = vtgpu };
-	struct drm_syncobj *out_syncobj = NULL;
+	enum dma_resv_usage read, write;
 	struct dma_fence *fence = NULL;
 	struct sync_file *sync_file;
 	struct vtgpu_job *job;
@@ -430,11 +531,17 @@ int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
 	int out_fd = -1;
 	int ret;
 
-	if ((args->flags & ~VTGPU_SUBMIT_FLAGS) || !args->num_cmds ||
+	if (args->extensions || (args->flags & ~VTGPU_SUBMIT_FLAGS) ||
+	    args->pad || !args->num_cmds ||
 	    args->num_cmds > VTGPU_SUBMIT_MAX_CMDS ||
-	    args->num_in_syncobjs > VTGPU_SUBMIT_MAX_SYNCOBJS)
+	    args->num_in_syncs > VTGPU_SUBMIT_MAX_SYNCS ||
+	    args->num_out_syncs > VTGPU_SUBMIT_MAX_SYNCS ||
+	    ((args->num_in_syncs || args->num_out_syncs) &&
+	     (args->sync_stride < sizeof(struct drm_vtgpu_sync) ||
+	      args->sync_stride > VTGPU_SUBMIT_MAX_SYNC_STRIDE)))
 		return -EINVAL;
 	s.num_cmds = args->num_cmds;
+	s.implicit_sync = !(args->flags & VTGPU_SUBMIT_NO_IMPLICIT_SYNC);
 
 	ret = vtgpu_submit_cmds(&s, file, args->cmds);
 	if (ret)
@@ -442,13 +549,9 @@ int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
 	ret = vtgpu_submit_in_fences(&s, file, args);
 	if (ret)
 		goto out;
-	if (args->out_syncobj) {
-		out_syncobj = drm_syncobj_find(file, args->out_syncobj);
-		if (!out_syncobj) {
-			ret = -ENOENT;
-			goto out;
-		}
-	}
+	ret = vtgpu_submit_out_syncs(&s, file, args);
+	if (ret)
+		goto out;
 	if (args->flags & VTGPU_SUBMIT_OUT_FENCE_FD) {
 		out_fd = get_unused_fd_flags(O_CLOEXEC);
 		if (out_fd < 0) {
@@ -493,21 +596,22 @@ int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
 	/*
 	 * Reads first: BOs sharing a reservation (imports of one dma-buf)
 	 * then take one fence slot, a later write replacing the read.
+	 * Without implicit sync, the fence is for moves and waits only.
 	 */
+	read = s.implicit_sync ? DMA_RESV_USAGE_READ : DMA_RESV_USAGE_BOOKKEEP;
+	write = s.implicit_sync ? DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_BOOKKEEP;
 	for (i = 0; i < s.num_bos; i++)
 		if (!s.write[i])
-			dma_resv_add_fence(s.bos[i]->tbo.base.resv, fence,
-					   DMA_RESV_USAGE_READ);
+			dma_resv_add_fence(s.bos[i]->tbo.base.resv, fence, read);
 	for (i = 0; i < s.num_bos; i++) {
 		if (s.write[i])
 			dma_resv_add_fence(s.bos[i]->tbo.base.resv, fence,
-					   DMA_RESV_USAGE_WRITE);
+					   write);
 		ttm_bo_move_to_lru_tail_unlocked(&s.bos[i]->tbo);
 	}
 	if (s.has_userptr)
 		mutex_unlock(&vtgpu->userptr_lock);
-	if (out_syncobj)
-		drm_syncobj_replace_fence(out_syncobj, fence);
+	vtgpu_submit_signal(&s, fence);
 	drm_exec_fini(&s.exec);
 
 	if (out_fd >= 0) {
@@ -525,8 +629,6 @@ out:
 	dma_fence_put(fence);
 	if (out_fd >= 0)
 		put_unused_fd(out_fd);
-	if (out_syncobj)
-		drm_syncobj_put(out_syncobj);
 	vtgpu_submit_fini(&s);
 	return ret;
 }

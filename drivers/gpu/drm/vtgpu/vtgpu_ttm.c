@@ -174,6 +174,8 @@ static int vtgpu_vram_mgr_init(struct vtgpu_device *vtgpu)
  * vtgpu_gpu_addr - the GPU address of a VRAM or GTT resource
  * @vtgpu: the device
  * @res: the resource
+ *
+ * Returns: the address the engine reaches the resource's start at.
  */
 u64 vtgpu_gpu_addr(struct vtgpu_device *vtgpu, struct ttm_resource *res)
 {
@@ -188,6 +190,8 @@ u64 vtgpu_gpu_addr(struct vtgpu_device *vtgpu, struct ttm_resource *res)
  * vtgpu_res_visible - whether a resource is entirely in visible VRAM
  * @vtgpu: the device
  * @res: the resource
+ *
+ * Returns: true if the CPU reaches all of it through BAR2.
  */
 bool vtgpu_res_visible(struct vtgpu_device *vtgpu, struct ttm_resource *res)
 {
