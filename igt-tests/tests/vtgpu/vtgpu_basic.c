@@ -268,6 +268,18 @@ static uint64_t fdinfo_memory(int fd, const char *region)
 
 static const char * const regions[] = { "vram", "gtt", "system" };
 
+/* fdinfo's drm-engine-copy, in nanoseconds. */
+static uint64_t fdinfo_engine_ns(int fd)
+{
+	char value[256];
+	uint64_t ns;
+
+	igt_assert(fdinfo_get(fd, "drm-engine-copy", value, sizeof(value)));
+	igt_assert_f(sscanf(value, "%" SCNu64 " ns", &ns) == 1,
+		     "drm-engine-copy: %s\n", value);
+	return ns;
+}
+
 static bool has_invisible_vram(int fd)
 {
 	return vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE) <
@@ -1072,6 +1084,49 @@ static void test_submit_no_implicit_sync(int fd)
 	gem_close(fd, bo);
 }
 
+/*
+ * drm-engine-copy: the engine time of a file's jobs. A job the device
+ * delays by 4 x 50 ms adds at least that much to its file's, at most the
+ * time from its submission to its end, and nothing to another file's.
+ */
+static void test_fdinfo_engine(int fd)
+{
+	int other = drm_open_driver_render(DRIVER_VTGPU);
+	uint32_t bo = vtgpu_gem_create(fd, 4096, VTGPU_GEM_DOMAIN_ALL, 0, 0);
+	struct drm_vtgpu_cmd fill[4];
+	uint64_t before, other_before, elapsed;
+	struct timespec start = {};
+	int fence;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(fill); i++)
+		fill[i] = (struct drm_vtgpu_cmd) {
+			.op = VTGPU_CMD_FILL, .dst_handle = bo, .size = 4096,
+			.pattern = i,
+		};
+	vtgpu_gem_wait(fd, bo);
+	before = fdinfo_engine_ns(fd);
+	other_before = fdinfo_engine_ns(other);
+
+	vtgpu_set_engine_delay(fd, 50000);
+	igt_nsec_elapsed(&start);
+	fence = vtgpu_submit_cmds(fd, fill, ARRAY_SIZE(fill),
+				  VTGPU_SUBMIT_OUT_FENCE_FD);
+	igt_assert_eq(vtgpu_fence_wait(fence, 30000), 1);
+	elapsed = igt_nsec_elapsed(&start);
+	vtgpu_set_engine_delay(fd, 0);
+	close(fence);
+
+	igt_info("engine time %" PRIu64 " ns of %" PRIu64 " ns elapsed\n",
+		 fdinfo_engine_ns(fd) - before, elapsed);
+	igt_assert_lte_u64(before + 4 * 50 * NSEC_PER_MSEC,
+			   fdinfo_engine_ns(fd));
+	igt_assert_lte_u64(fdinfo_engine_ns(fd), before + elapsed);
+	igt_assert_eq_u64(fdinfo_engine_ns(other), other_before);
+
+	gem_close(fd, bo);
+	close(other);
+}
+
 /* A render-only driver: no dumb buffers, even on the primary node. */
 static void test_no_dumb_buffers(void)
 {
@@ -1325,6 +1380,12 @@ igt_main
 		     "buffers.");
 	igt_subtest("no-dumb-buffers")
 		test_no_dumb_buffers();
+
+	igt_describe("Check fdinfo's drm-engine-copy: a job the device delays "
+		     "adds its engine time to its file's, none to another "
+		     "file's.");
+	igt_subtest("fdinfo-engine")
+		test_fdinfo_engine(fd);
 
 	igt_describe("Check fdinfo: the driver name, a client id per file, and "
 		     "the memory of the file's BOs by domain.");

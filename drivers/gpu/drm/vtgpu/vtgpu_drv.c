@@ -133,10 +133,12 @@ static const struct drm_ioctl_desc vtgpu_ioctls[] = {
  * fdinfo's memory keys (Documentation/gpu/drm-usage-stats.rst) for the
  * file's BOs, by the domain each is in now: drm-total-vram, -gtt and
  * -system, with -shared, and for VRAM and GTT -resident (what is there
- * is resident) and -active (a fence pending on the BO).
+ * is resident) and -active (a fence pending on the BO); and the time the
+ * engine spent on the file's jobs, drm-engine-copy.
  */
 static void vtgpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 {
+	struct vtgpu_file *vfile = file->driver_priv;
 	static const char * const region[] = {
 		[TTM_PL_SYSTEM] = "system",
 		[TTM_PL_TT] = "gtt",
@@ -171,6 +173,8 @@ static void vtgpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 				       DRM_GEM_OBJECT_RESIDENT |
 				       DRM_GEM_OBJECT_ACTIVE,
 				       region[mem_type]);
+	drm_printf(p, "drm-engine-copy:\t%lld ns\n",
+		   atomic64_read(&vfile->engine_ns));
 }
 
 static int vtgpu_open(struct drm_device *drm, struct drm_file *file)
@@ -181,6 +185,7 @@ static int vtgpu_open(struct drm_device *drm, struct drm_file *file)
 	vfile = kzalloc_obj(*vfile);
 	if (!vfile)
 		return -ENOMEM;
+	kref_init(&vfile->refcount);
 	ret = vtgpu_entity_init(to_vtgpu(drm), &vfile->entity,
 				DRM_SCHED_PRIORITY_NORMAL);
 	if (ret) {
@@ -191,13 +196,16 @@ static int vtgpu_open(struct drm_device *drm, struct drm_file *file)
 	return 0;
 }
 
-/* The file's queued jobs still run; its entity goes once they did. */
+/*
+ * The file's queued jobs still run; its entity goes once they did, the
+ * rest once they are freed.
+ */
 static void vtgpu_postclose(struct drm_device *drm, struct drm_file *file)
 {
 	struct vtgpu_file *vfile = file->driver_priv;
 
 	vtgpu_entity_fini(&vfile->entity);
-	kfree(vfile);
+	vtgpu_file_put(vfile);
 }
 
 static const struct file_operations vtgpu_fops = {

@@ -95,6 +95,8 @@ struct vtgpu_entity {
  *	faults map a dummy page until the driver is bound again
  * @watch_seqno: completed seqno seen by the previous timeout
  * @watch_head: RING_HEAD seen by the previous timeout
+ * @last_done: when the engine last completed a job: the next job on the
+ *	ring started then, or when it was queued if later
  * @stats: counters
  * @wedge_work: once wedged, unmaps the BOs and sends the uevent
  */
@@ -118,6 +120,7 @@ struct vtgpu_engine {
 	bool wedged;
 	u64 watch_seqno;
 	u32 watch_head;
+	ktime_t last_done;
 	struct vtgpu_engine_stats stats;
 
 	struct work_struct wedge_work;
@@ -149,6 +152,9 @@ struct vtgpu_move_ends {
  *	vtgpu_free_job()
  * @base: the scheduler's job
  * @vtgpu: the device
+ * @file: the DRM file that submitted the job, with a reference; NULL for
+ *	a job of the driver's own
+ * @queued: when run_job() put the job on the ring
  * @link: entry in &vtgpu_engine.pending
  * @ring_start: ring offset of the job's first command
  * @kernel: a job of the driver's own (a move or a clear): retried after
@@ -168,6 +174,8 @@ struct vtgpu_job {
 	struct dma_fence hw_fence;
 	struct drm_sched_job base;
 	struct vtgpu_device *vtgpu;
+	struct vtgpu_file *file;
+	ktime_t queued;
 	struct list_head link;
 	u32 ring_start;
 	bool kernel;
@@ -181,10 +189,16 @@ struct vtgpu_job {
 
 /**
  * struct vtgpu_file - what the driver keeps per DRM file
+ * @refcount: the file's reference, and one per job of the file not yet
+ *	freed: a job still counts its engine time once the file is closed
  * @entity: the scheduler entity of the file's submissions
+ * @engine_ns: nanoseconds the engine spent on the file's jobs, fdinfo's
+ *	drm-engine-copy
  */
 struct vtgpu_file {
+	struct kref refcount;
 	struct vtgpu_entity entity;
+	atomic64_t engine_ns;
 };
 
 /**
@@ -397,6 +411,7 @@ static inline bool vtgpu_bo_mappable(struct vtgpu_bo *bo)
 
 /* vtgpu_engine.c */
 int vtgpu_engine_init(struct vtgpu_device *vtgpu);
+void vtgpu_file_put(struct vtgpu_file *vfile);
 bool vtgpu_engine_wedged(struct vtgpu_device *vtgpu);
 struct vtgpu_job *vtgpu_job_alloc(struct vtgpu_device *vtgpu,
 				  struct drm_file *file, unsigned int num_cmds);

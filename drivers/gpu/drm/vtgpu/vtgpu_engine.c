@@ -140,11 +140,21 @@ static void vtgpu_ring_write(struct vtgpu_engine *engine, struct vtgpu_job *job)
 	}
 }
 
-/* Signal @job's hardware fence and drop the pending list's reference. */
+/*
+ * Signal @job's hardware fence and drop the pending list's reference.
+ * The engine runs the ring's jobs one after the other: the job ran from
+ * the later of its queuing and the previous job's end until now.
+ */
 static void vtgpu_job_done(struct vtgpu_engine *engine, struct vtgpu_job *job,
 			   int error)
 {
+	ktime_t now = ktime_get();
+
 	lockdep_assert_held(&engine->lock);
+	if (job->file)
+		atomic64_add(ktime_sub(now, max(job->queued, engine->last_done)),
+			     &job->file->engine_ns);
+	engine->last_done = now;
 	if (error) {
 		dma_fence_set_error(&job->hw_fence, error);
 		engine->stats.failed++;
@@ -388,6 +398,7 @@ static struct dma_fence *vtgpu_run_job(struct drm_sched_job *sched_job)
 	fence->arg0 = cpu_to_le64(job->hw_fence.seqno);
 
 	engine->stats.jobs++;
+	job->queued = ktime_get();
 	dma_fence_get(&job->hw_fence);
 	list_add_tail(&job->link, &engine->pending);
 	vtgpu_ring_write(engine, job);
@@ -426,6 +437,8 @@ static void vtgpu_free_job(struct drm_sched_job *sched_job)
 	struct vtgpu_job *job = to_vtgpu_job(sched_job);
 
 	drm_sched_job_cleanup(sched_job);
+	if (job->file)
+		vtgpu_file_put(job->file);
 	/* Never run: no fence holds the job. */
 	if (!test_bit(DMA_FENCE_FLAG_INITIALIZED_BIT, &job->hw_fence.flags))
 		kfree(job);
@@ -451,6 +464,20 @@ static const struct drm_sched_backend_ops vtgpu_sched_ops = {
 	.free_job = vtgpu_free_job,
 	.cancel_job = vtgpu_cancel_job,
 };
+
+static void vtgpu_file_release(struct kref *kref)
+{
+	kfree(container_of(kref, struct vtgpu_file, refcount));
+}
+
+/**
+ * vtgpu_file_put - drop a reference to a &vtgpu_file
+ * @vfile: the file's state
+ */
+void vtgpu_file_put(struct vtgpu_file *vfile)
+{
+	kref_put(&vfile->refcount, vtgpu_file_release);
+}
 
 /**
  * vtgpu_job_alloc - allocate a job
@@ -481,6 +508,7 @@ struct vtgpu_job *vtgpu_job_alloc(struct vtgpu_device *vtgpu,
 
 	job->vtgpu = vtgpu;
 	job->kernel = !file;
+	job->file = vfile;
 	job->max_cmds = num_cmds + 1;
 	INIT_LIST_HEAD(&job->link);
 
@@ -491,6 +519,8 @@ struct vtgpu_job *vtgpu_job_alloc(struct vtgpu_device *vtgpu,
 		kfree(job);
 		return ERR_PTR(ret);
 	}
+	if (vfile)
+		kref_get(&vfile->refcount);
 	return job;
 }
 
@@ -501,6 +531,8 @@ struct vtgpu_job *vtgpu_job_alloc(struct vtgpu_device *vtgpu,
 void vtgpu_job_free(struct vtgpu_job *job)
 {
 	drm_sched_job_cleanup(&job->base);
+	if (job->file)
+		vtgpu_file_put(job->file);
 	kfree(job);
 }
 
