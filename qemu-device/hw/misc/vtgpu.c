@@ -96,6 +96,7 @@ struct VTGPUState {
     uint64_t stat_commands;
     uint64_t stat_bytes;
     uint64_t stat_max_burst;
+    uint64_t mm_index;
 
     /* engine state; the engine is hung when inject is VTGPU_INJECT_HANG */
     bool running;
@@ -947,6 +948,21 @@ static uint32_t vtgpu_engine_status(VTGPUState *s)
 }
 
 /*
+ * The VRAM dword at MM_INDEX, for MM_DATA; NULL (and a guest error) when
+ * MM_INDEX is past the end of VRAM.
+ */
+static uint8_t *vtgpu_mm_data(VTGPUState *s)
+{
+    if (s->mm_index >= s->vram_size) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "%s: MM_INDEX 0x%" PRIx64 " is past the end of VRAM\n",
+                      __func__, s->mm_index);
+        return NULL;
+    }
+    return (uint8_t *)memory_region_get_ram_ptr(&s->vram) + s->mm_index;
+}
+
+/*
  * MMIO
  */
 static uint64_t vtgpu_mmio_read(void *opaque, hwaddr addr, unsigned size)
@@ -1066,6 +1082,18 @@ static uint64_t vtgpu_mmio_read(void *opaque, hwaddr addr, unsigned size)
     case VTGPU_REG_STAT_MAX_BURST_HI:
         val = extract64(s->stat_max_burst, 32, 32);
         break;
+    case VTGPU_REG_MM_INDEX_LO:
+        val = extract64(s->mm_index, 0, 32);
+        break;
+    case VTGPU_REG_MM_INDEX_HI:
+        val = extract64(s->mm_index, 32, 32);
+        break;
+    case VTGPU_REG_MM_DATA: {
+        uint8_t *p = vtgpu_mm_data(s);
+
+        val = p ? ldl_le_p(p) : 0;
+        break;
+    }
     case VTGPU_REG_DOORBELL:
     case VTGPU_REG_ENGINE_RESET:
     case VTGPU_REG_INT_ACK:
@@ -1141,6 +1169,21 @@ static void vtgpu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     case VTGPU_REG_ENGINE_DELAY_US:
         s->engine_delay_us = MIN(val, VTGPU_DELAY_US_MAX);
         break;
+    case VTGPU_REG_MM_INDEX_LO:
+        s->mm_index = deposit64(s->mm_index, 0, 32, val & ~3ULL);
+        break;
+    case VTGPU_REG_MM_INDEX_HI:
+        s->mm_index = deposit64(s->mm_index, 32, 32, val);
+        break;
+    case VTGPU_REG_MM_DATA: {
+        uint8_t *p = vtgpu_mm_data(s);
+
+        if (p) {
+            stl_le_p(p, val);
+            memory_region_set_dirty(&s->vram, s->mm_index, 4);
+        }
+        break;
+    }
     case VTGPU_REG_ID:
     case VTGPU_REG_VERSION:
     case VTGPU_REG_CAPS:
@@ -1274,6 +1317,7 @@ static void vtgpu_reset_hold(Object *obj, ResetType type)
     s->stat_commands = 0;
     s->stat_bytes = 0;
     s->stat_max_burst = 0;
+    s->mm_index = 0;
     s->halted = false;
     vtgpu_set_int_status(s, 0);
 }
@@ -1287,7 +1331,7 @@ static const Property vtgpu_properties[] = {
                        0),
 };
 
-/* A new state to load into: nothing in flight */
+/* A new state to load into: nothing in flight, the subsections' defaults */
 static int vtgpu_pre_load(void *opaque)
 {
     VTGPUState *s = opaque;
@@ -1295,6 +1339,7 @@ static int vtgpu_pre_load(void *opaque)
     s->cmd_active = false;
     s->delay_done = false;
     s->stat_max_burst = 0;
+    s->mm_index = 0;
     return 0;
 }
 
@@ -1315,6 +1360,10 @@ static bool vtgpu_post_load(void *opaque, int version_id, Error **errp)
     }
     if (!QEMU_IS_ALIGNED(s->fence_wb, 8)) {
         error_setg(errp, "unaligned FENCE_WB 0x%" PRIx64, s->fence_wb);
+        return false;
+    }
+    if (!QEMU_IS_ALIGNED(s->mm_index, 4)) {
+        error_setg(errp, "unaligned MM_INDEX 0x%" PRIx64, s->mm_index);
         return false;
     }
     /* RING_HEAD is the engine's: 0 until there is a valid ring */
@@ -1414,6 +1463,17 @@ static const VMStateDescription vmstate_vtgpu_max_burst = {
     },
 };
 
+static const VMStateDescription vmstate_vtgpu_mm_index = {
+    .name = TYPE_VTGPU "/mm-index",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    /* Always sent: a destination without the window must refuse. */
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(mm_index, VTGPUState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_vtgpu = {
     .name = TYPE_VTGPU,
     .version_id = 2,
@@ -1449,6 +1509,7 @@ static const VMStateDescription vmstate_vtgpu = {
     .subsections = (const VMStateDescription * const []) {
         &vmstate_vtgpu_cmd,
         &vmstate_vtgpu_max_burst,
+        &vmstate_vtgpu_mm_index,
         NULL
     },
 };

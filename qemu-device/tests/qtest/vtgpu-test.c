@@ -315,7 +315,7 @@ static void test_identity(void)
                      PCI_MSI_FLAGS_MASKBIT), ==, PCI_MSI_FLAGS_64BIT);
 
     g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_ID), ==, 0x56544750);
-    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_VERSION), ==, 0x00010000);
+    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_VERSION), ==, 0x00010001);
     g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_CAPS), ==, VTGPU_CAPS);
 
     vtgpu_test_stop(&t);
@@ -381,10 +381,60 @@ static void test_vram_rw(void)
     vtgpu_test_stop(&t);
 }
 
+/*
+ * The MM_INDEX/MM_DATA window reaches all of VRAM: what BAR2 shows, and
+ * the invisible part, which the engine then copies where BAR2 shows it.
+ * Past the last dword, reads give 0 and writes change nothing.
+ */
+static void test_mm_window(void)
+{
+    const uint64_t invisible = 6 * MiB + 0x124;
+    VTGPUTest t;
+
+    vtgpu_test_start(&t, SMALL_PROPS);
+    vtgpu_ring_setup(&t, 4096);
+
+    qpci_io_writel(t.dev, t.vram, 0x1000, 0x12345678);
+    vtgpu_write64(&t, VTGPU_REG_MM_INDEX_LO, 0x1002);
+    g_assert_cmphex(vtgpu_read64(&t, VTGPU_REG_MM_INDEX_LO), ==, 0x1000);
+    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_MM_DATA), ==, 0x12345678);
+    vtgpu_writel(&t, VTGPU_REG_MM_DATA, 0x9abcdef0);
+    g_assert_cmphex(qpci_io_readl(t.dev, t.vram, 0x1000), ==, 0x9abcdef0);
+    /* MM_INDEX does not advance */
+    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_MM_DATA), ==, 0x9abcdef0);
+
+    vtgpu_write64(&t, VTGPU_REG_MM_INDEX_LO, invisible);
+    vtgpu_writel(&t, VTGPU_REG_MM_DATA, 0xfeedf00d);
+    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_MM_DATA), ==, 0xfeedf00d);
+    vtgpu_copy(&t, invisible, 0x2000, 4);
+    vtgpu_run(&t);
+    g_assert_cmphex(qpci_io_readl(t.dev, t.vram, 0x2000), ==, 0xfeedf00d);
+
+    /* The last dword of VRAM, and past it */
+    vtgpu_write64(&t, VTGPU_REG_MM_INDEX_LO, 8 * MiB - 4);
+    vtgpu_writel(&t, VTGPU_REG_MM_DATA, 0x55aa55aa);
+    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_MM_DATA), ==, 0x55aa55aa);
+    vtgpu_write64(&t, VTGPU_REG_MM_INDEX_LO, 8 * MiB);
+    vtgpu_writel(&t, VTGPU_REG_MM_DATA, 0x11111111);
+    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_MM_DATA), ==, 0);
+    vtgpu_write64(&t, VTGPU_REG_MM_INDEX_LO, (1ULL << 32) | 0x1000);
+    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_MM_DATA), ==, 0);
+    vtgpu_write64(&t, VTGPU_REG_MM_INDEX_LO, 8 * MiB - 4);
+    g_assert_cmphex(vtgpu_readl(&t, VTGPU_REG_MM_DATA), ==, 0x55aa55aa);
+    g_assert_cmphex(vtgpu_status(&t), ==, 0);
+
+    /* An engine reset keeps MM_INDEX (a device reset clears it) */
+    vtgpu_writel(&t, VTGPU_REG_ENGINE_RESET, 1);
+    g_assert_cmphex(vtgpu_read64(&t, VTGPU_REG_MM_INDEX_LO), ==, 8 * MiB - 4);
+
+    vtgpu_test_stop(&t);
+}
+
 static void test_ro_registers(void)
 {
     static const uint32_t unknown_regs[] = {
-        0x00c, 0x030, 0x048, 0x0b0, 0x0cc, 0x0f0, 0x108, 0x130, 0xffc,
+        0x00c, 0x030, 0x048, 0x0b0, 0x0cc, 0x0f0, 0x108, 0x130, 0x14c,
+        0xffc,
     };
     uint32_t before[ARRAY_SIZE(vtgpu_ro_regs)];
     VTGPUTest t;
@@ -417,7 +467,7 @@ typedef struct RegValue {
 /* Every register at reset, for a device with engine-delay-us=77 */
 static const RegValue reset_values[] = {
     { VTGPU_REG_ID, VTGPU_ID },
-    { VTGPU_REG_VERSION, 0x00010000 },
+    { VTGPU_REG_VERSION, 0x00010001 },
     { VTGPU_REG_CAPS, VTGPU_CAPS },
     { VTGPU_REG_VRAM_SIZE_LO, 8 * MiB },
     { VTGPU_REG_VRAM_SIZE_HI, 0 },
@@ -456,6 +506,8 @@ static const RegValue reset_values[] = {
     { VTGPU_REG_STAT_BYTES_HI, 0 },
     { VTGPU_REG_STAT_MAX_BURST_LO, 0 },
     { VTGPU_REG_STAT_MAX_BURST_HI, 0 },
+    { VTGPU_REG_MM_INDEX_LO, 0 },
+    { VTGPU_REG_MM_INDEX_HI, 0 },
 };
 
 static void check_reset_values(VTGPUTest *t)
@@ -499,6 +551,8 @@ static const RegWrite rw_values[] = {
     { VTGPU_REG_DOORBELL, 1, 0 },    /* ring disabled: ignored */
     { VTGPU_REG_INT_ACK, 0xffffffff, 0 },
     { VTGPU_REG_ENGINE_RESET, 0xfffffffe, 0 },
+    { VTGPU_REG_MM_INDEX_LO, 0xffffffff, 0xfffffffc },
+    { VTGPU_REG_MM_INDEX_HI, 0x12345678, 0x12345678 },
 };
 
 static void test_registers(void)
@@ -550,6 +604,7 @@ static void test_system_reset(void)
     g_assert_cmphex(vtgpu_status(&t), ==,
                     VTGPU_STATUS_BUSY | VTGPU_STATUS_HALTED |
                     VTGPU_STATUS_HUNG);
+    vtgpu_write64(&t, VTGPU_REG_MM_INDEX_LO, 0x1000);
 
     qtest_qmp_assert_success(t.qts, "{'execute': 'system_reset'}");
     qtest_qmp_eventwait(t.qts, "RESET");
@@ -1767,14 +1822,26 @@ static void test_migration_halted(void)
 
 /*
  * A migration stream is input too: the destination checks what it loads.
- * The source's GART_TABLE, a marker value, is made unaligned in the
- * stream (a big-endian u64 there); an unaligned table made the GART walk
- * read 0 entries at a time, forever, with the BQL held.
+ * The source's register, a marker value, is made unaligned in the stream
+ * (a big-endian u64 there): an unaligned GART_TABLE made the GART walk
+ * read 0 entries at a time, forever, with the BQL held; an unaligned
+ * MM_INDEX would reach past the end of VRAM.
  */
 #define STREAM_MARK 0x5a5a5a5a5a5a5000ULL
 
-static void test_migration_unaligned_gart_table(void)
+typedef struct UnalignedReg {
+    uint32_t reg_lo;
+    const char *name;
+} UnalignedReg;
+
+static const UnalignedReg unaligned_regs[] = {
+    { VTGPU_REG_GART_TABLE_LO, "GART_TABLE" },
+    { VTGPU_REG_MM_INDEX_LO, "MM_INDEX" },
+};
+
+static void test_migration_unaligned(const void *data)
 {
+    const UnalignedReg *reg = data;
     g_autofree char *path = g_strdup_printf("%s/vtgpu-stream-%d",
                                             g_get_tmp_dir(), getpid());
     g_autofree char *uri = g_strdup_printf("file:%s", path);
@@ -1786,7 +1853,7 @@ static void test_migration_unaligned_gart_table(void)
     VTGPUTest src;
 
     vtgpu_test_start(&src, SMALL_PROPS);
-    vtgpu_write64(&src, VTGPU_REG_GART_TABLE_LO, STREAM_MARK);
+    vtgpu_write64(&src, reg->reg_lo, STREAM_MARK);
     qtest_qmp_assert_success(src.qts, "{'execute': 'migrate',"
                              " 'arguments': {'uri': %s}}", uri);
     status = vtgpu_migration_wait(src.qts, NULL);
@@ -1812,7 +1879,7 @@ static void test_migration_unaligned_gart_table(void)
     g_free(status);
     status = vtgpu_migration_wait(to, &error);
     g_assert_cmpstr(status, ==, "failed");
-    g_assert_nonnull(strstr(error, "GART_TABLE"));
+    g_assert_nonnull(strstr(error, reg->name));
     qtest_quit(to);
     unlink(path);
 }
@@ -2382,6 +2449,7 @@ int main(int argc, char **argv)
     qtest_add_func("/vtgpu/sizes/default", test_sizes_default);
     qtest_add_func("/vtgpu/sizes/custom", test_sizes_custom);
     qtest_add_func("/vtgpu/vram-rw", test_vram_rw);
+    qtest_add_func("/vtgpu/mm-window", test_mm_window);
     qtest_add_func("/vtgpu/ro-registers", test_ro_registers);
     qtest_add_func("/vtgpu/registers", test_registers);
     qtest_add_func("/vtgpu/system-reset", test_system_reset);
@@ -2427,8 +2495,14 @@ int main(int argc, char **argv)
                    test_migration_dirty_vram);
     qtest_add_func("/vtgpu/migration/command-in-progress",
                    test_migration_command_in_progress);
-    qtest_add_func("/vtgpu/migration/unaligned-gart-table",
-                   test_migration_unaligned_gart_table);
+    for (i = 0; i < ARRAY_SIZE(unaligned_regs); i++) {
+        g_autofree char *path =
+            g_strdup_printf("/vtgpu/migration/unaligned/%s",
+                            unaligned_regs[i].name);
+
+        qtest_add_data_func(path, &unaligned_regs[i],
+                            test_migration_unaligned);
+    }
     qtest_add_func("/vtgpu/hotplug", test_hotplug);
     qtest_add_func("/vtgpu/fuzz/copy-gart-vram-bar",
                    test_fuzz_copy_gart_vram_bar);

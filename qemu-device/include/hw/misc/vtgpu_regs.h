@@ -76,11 +76,14 @@
 #define VTGPU_REG_STAT_BYTES_HI     0x12c
 #define VTGPU_REG_STAT_MAX_BURST_LO 0x130
 #define VTGPU_REG_STAT_MAX_BURST_HI 0x134
+#define VTGPU_REG_MM_INDEX_LO       0x140
+#define VTGPU_REG_MM_INDEX_HI       0x144
+#define VTGPU_REG_MM_DATA           0x148
 
 /* Values of ID, VERSION and CAPS */
 #define VTGPU_ID                    0x56544750 /* "VTGP" */
 #define VTGPU_VERSION_MAJOR         1
-#define VTGPU_VERSION_MINOR         0
+#define VTGPU_VERSION_MINOR         1
 #define VTGPU_VERSION \
     ((VTGPU_VERSION_MAJOR << 16) | VTGPU_VERSION_MINOR)
 #define VTGPU_VERSION_MAJOR_MASK    MAKE_64BIT_MASK(16, 16)
