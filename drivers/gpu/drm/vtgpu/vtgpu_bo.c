@@ -230,11 +230,11 @@ int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, struct ttm_operation_ctx *ctx,
  * @bo: the BO, reserved
  * @no_wait_gpu: neither wait for the GPU nor evict
  *
- * Called by the CPU fault handler (and by ptrace access) before the BO's
- * pages are looked up, as amdgpu, radeon and nouveau do. A BO in
- * invisible VRAM moves to visible VRAM if there is room without evicting
- * anything, or else to GTT, evicting there if need be: a CPU access is
- * not worth costly VRAM evictions. A BO that may not use GTT goes to
+ * Called by the CPU fault handler before the BO's pages are looked up, as
+ * amdgpu, radeon and nouveau do. A BO in invisible VRAM moves to visible
+ * VRAM if there is room without evicting anything, or else to GTT,
+ * evicting there if need be: a CPU access is not worth costly VRAM
+ * evictions. A BO that may not use GTT goes to
  * visible VRAM, evicting there. The move is pipelined; the caller waits
  * for it (the fault handler in ttm_bo_vm_fault_reserved(), with mmap_lock
  * dropped on the first try).

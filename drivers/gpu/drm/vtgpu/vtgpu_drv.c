@@ -46,7 +46,9 @@
  *    nothing under it allocates memory or takes a reservation or the
  *    mmap_lock (see DOC: userptr);
  * 4. &vtgpu_entity.push_lock, held from arming a job to queuing it on its
- *    entity, with nothing taken or waited for under it;
+ *    entity, and &vtgpu_device.mm_lock, held around the VRAM window's
+ *    registers under a reservation: nothing is taken or waited for under
+ *    either;
  * 5. spinlocks, innermost: &vtgpu_engine.lock (the hardware fences' lock,
  *    taken from the interrupt handler), the TTM range managers' locks,
  *    &vtgpu_device.bo_lock, TTM's lru_lock.
@@ -80,8 +82,9 @@
 #define DRIVER_MAJOR	2
 #define DRIVER_MINOR	0
 
-/* The interface major version this driver is written against. */
+/* The interface version this driver is written against: 1.1 and later. */
 #define VTGPU_SUPPORTED_MAJOR	1
+#define VTGPU_MIN_MINOR		1
 
 static int vtgpu_getparam_ioctl(struct drm_device *drm, void *data,
 				struct drm_file *file)
@@ -248,7 +251,7 @@ static int vtgpu_identify(struct vtgpu_device *vtgpu, struct pci_dev *pdev)
 	version = ioread32(vtgpu->mmio + VTGPU_REG_VERSION);
 	major = FIELD_GET(VTGPU_VERSION_MAJOR_MASK, version);
 	minor = FIELD_GET(VTGPU_VERSION_MINOR_MASK, version);
-	if (major != VTGPU_SUPPORTED_MAJOR) {
+	if (major != VTGPU_SUPPORTED_MAJOR || minor < VTGPU_MIN_MINOR) {
 		drm_err(drm, "unsupported device version %u.%u\n", major, minor);
 		return -ENODEV;
 	}

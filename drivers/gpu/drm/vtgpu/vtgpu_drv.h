@@ -274,7 +274,7 @@ struct vtgpu_stats {
  * @visible_vram_size: VRAM in bytes reachable through BAR2, from offset 0
  * @vram_base: bus address of BAR2
  * @visible_vram: visible VRAM, mapped write-combined, for the CPU's copies
- *	where nothing may be allocated (a move's fallback) and for ptrace
+ *	where nothing may be allocated (a move's fallback)
  * @gart_size: size of the GART aperture in bytes, as the device reports it
  * @engine: the DMA engine
  * @gart: the GART
@@ -290,6 +290,8 @@ struct vtgpu_stats {
  * @evict_invisible: eviction placement of a NO_CPU_ACCESS BO in visible
  *	VRAM: invisible VRAM, then GTT, then SYSTEM
  * @userptr_lock: the notifier lock of userptr BOs, see DOC: userptr
+ * @mm_lock: serializes the users of the MM_INDEX/MM_DATA window on VRAM,
+ *	see vtgpu_vram_access()
  * @move_budget: bytes submissions may still move to put BOs where they
  *	prefer, see vtgpu_submit_lock()
  * @move_with_cpu: debugfs knob for benchmarks: moves between GTT and
@@ -322,6 +324,8 @@ struct vtgpu_device {
 
 	/* the pages and GART state of userptr BOs, see DOC: userptr */
 	struct mutex userptr_lock;
+	/* the MM_INDEX/MM_DATA window's registers */
+	struct mutex mm_lock;
 
 	atomic64_t move_budget;
 	bool move_with_cpu;

@@ -275,10 +275,7 @@ out:
 	return ret;
 }
 
-/*
- * Copy from or to one page of a BO reserved, idle and reachable by the
- * CPU.
- */
+/* Copy from or to one page of a BO reserved, its moves done. */
 static int vtgpu_mmap_access_page(struct ttm_buffer_object *tbo,
 				  unsigned long offset, void *buf, int len,
 				  bool write)
@@ -312,14 +309,14 @@ static int vtgpu_mmap_access_page(struct ttm_buffer_object *tbo,
  * @len: bytes to access
  * @write: whether to write @buf to the BO, else read the BO into it
  *
- * ttm_bo_vm_access() with two more steps under the same reservation:
- * a BO in invisible VRAM moves where the CPU reaches it, as on a fault,
- * and moves in flight are waited for, so that an access never reaches
- * memory a pipelined move has yet to fill.
+ * ttm_bo_vm_access() with one more step under the same reservation:
+ * moves in flight are waited for, so that an access never reaches memory
+ * a pipelined move has yet to fill (ttm_bo_access() does not wait). VRAM,
+ * invisible or not, is reached through the device's MM_INDEX/MM_DATA
+ * window: the BO does not move.
  *
  * Returns: the number of bytes accessed, up to the end of the page at
- * @addr, or a negative error code: -EIO when the BO cannot be placed where
- * the CPU reaches it, or a move of it failed.
+ * @addr, or a negative error code: -EIO when a move of the BO failed.
  */
 static int vtgpu_mmap_access(struct vm_area_struct *vma, unsigned long addr,
 			     void *buf, int len, int write)
@@ -343,18 +340,11 @@ static int vtgpu_mmap_access(struct vm_area_struct *vma, unsigned long addr,
 		goto unlock;
 	}
 
-	ret = vtgpu_bo_fault_reserve_notify(to_vtgpu_bo(tbo), false);
-	if (ret) {
-		if (ret != -ERESTARTSYS)
-			ret = -EIO;
-		goto exit;
-	}
 	ret = vtgpu_bo_wait_moved(to_vtgpu_bo(tbo), true);
 	if (!ret && drm_dev_is_unplugged(&vtgpu->drm))
 		ret = -EIO;
 	if (!ret)
 		ret = vtgpu_mmap_access_page(tbo, offset, buf, len, write);
-exit:
 	drm_dev_exit(idx);
 unlock:
 	dma_resv_unlock(tbo->base.resv);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
  * Register map and command format of the vtgpu device, as
- * docs/specs/vtgpu.rst in QEMU defines them (interface version 1.0).
+ * docs/specs/vtgpu.rst in QEMU defines them (interface version 1.1).
  * QEMU's include/hw/misc/vtgpu_regs.h is the source: every name here is
  * one of its names, with its value (ci/tests/test_regs.py checks it).
  * All registers are 32 bits wide and little-endian; 64-bit quantities are
@@ -102,6 +102,11 @@
 #define VTGPU_REG_STAT_COMMANDS_HI	0x124
 #define VTGPU_REG_STAT_BYTES_LO		0x128
 #define VTGPU_REG_STAT_BYTES_HI		0x12c
+
+/* A window on all of VRAM, a dword at a time (interface version 1.1). */
+#define VTGPU_REG_MM_INDEX_LO		0x140
+#define VTGPU_REG_MM_INDEX_HI		0x144
+#define VTGPU_REG_MM_DATA		0x148
 
 /**
  * struct vtgpu_cmd - one engine command, as it sits in the ring

@@ -6,6 +6,7 @@
 
 #include <linux/error-injection.h>
 #include <linux/highmem.h>
+#include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/io.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -644,36 +645,48 @@ static int vtgpu_io_mem_reserve(struct ttm_device *bdev,
 }
 
 /**
- * vtgpu_vram_access - CPU access to a BO in visible VRAM, for ptrace
- * @tbo: the BO, reserved and idle
+ * vtgpu_vram_access - CPU access to a BO in VRAM, for ptrace
+ * @tbo: the BO, reserved and idle, in VRAM
  * @offset: where in the BO
  * @buf: the caller's buffer
  * @len: bytes to access
  * @write: whether to write @buf to the BO, else read the BO into it
  *
- * Returns: the number of bytes accessed, at most up to the end of the page
- * at @offset; -EIO if the BO is not in visible VRAM, -ENODEV once the
- * device is gone.
+ * Through the device's MM_INDEX/MM_DATA window, a dword at a time, as
+ * amdgpu_device_mm_access() does: it reaches invisible VRAM too, so the
+ * BO stays where it is. Partial dwords are read, merged and written back.
+ *
+ * Returns: @len, or -ENODEV once the device is gone.
  */
 int vtgpu_vram_access(struct ttm_buffer_object *tbo, unsigned long offset,
 		      void *buf, int len, bool write)
 {
 	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
-	struct ttm_resource *res = tbo->resource;
-	void __iomem *map;
-	int idx;
+	u64 pos = ((u64)tbo->resource->start << PAGE_SHIFT) + offset;
+	u8 *bytes = buf;
+	__le32 dword = 0;
+	int done, n, idx;
 
-	if (!vtgpu_res_visible(vtgpu, res))
-		return -EIO;
 	if (!drm_dev_enter(&vtgpu->drm, &idx))
 		return -ENODEV;
+	mutex_lock(&vtgpu->mm_lock);
+	for (done = 0; done < len; done += n, pos += n) {
+		unsigned int skip = pos & 3;
 
-	len = min_t(int, len, PAGE_SIZE - offset_in_page(offset));
-	map = vtgpu->visible_vram + ((u64)res->start << PAGE_SHIFT) + offset;
-	if (write)
-		memcpy_toio(map, buf, len);
-	else
-		memcpy_fromio(buf, map, len);
+		n = min_t(int, 4 - skip, len - done);
+		lo_hi_writeq(pos - skip, vtgpu->mmio + VTGPU_REG_MM_INDEX_LO);
+		if (!write || n < 4)
+			dword = cpu_to_le32(ioread32(vtgpu->mmio +
+						     VTGPU_REG_MM_DATA));
+		if (write) {
+			memcpy((u8 *)&dword + skip, bytes + done, n);
+			iowrite32(le32_to_cpu(dword),
+				  vtgpu->mmio + VTGPU_REG_MM_DATA);
+		} else {
+			memcpy(bytes + done, (u8 *)&dword + skip, n);
+		}
+	}
+	mutex_unlock(&vtgpu->mm_lock);
 	drm_dev_exit(idx);
 	return len;
 }
@@ -740,6 +753,9 @@ int vtgpu_ttm_init(struct vtgpu_device *vtgpu)
 	u64 visible_pages = vtgpu->visible_vram_size >> PAGE_SHIFT;
 	int ret;
 
+	ret = drmm_mutex_init(drm, &vtgpu->mm_lock);
+	if (ret)
+		return ret;
 	vtgpu->release_wq = alloc_workqueue("vtgpu_release", WQ_UNBOUND, 0);
 	if (!vtgpu->release_wq)
 		return -ENOMEM;
