@@ -126,10 +126,10 @@ igt_build_dir() {
 	echo "$(igt_dir)/build-$(echo "${IGT_MESON_OPTIONS[*]}" | sha256sum | cut -c1-16)"
 }
 # Subtests of those left out of the default suite, as BINARY@GLOB (README
-# says why): syncobj_wait's *-snapshot subtests give a 100 ms wait room
-# for 80 ms of sleeps and a few ioctls, which a TCG guest overruns (any
-# of the four may, from one run to the next).
-IGT_GENERIC_EXCLUDE="syncobj_wait@*-snapshot"
+# says why): the *-snapshot subtests of syncobj_wait and syncobj_timeline
+# give a 100 ms wait room for 80 ms of sleeps and a few ioctls, which a
+# TCG guest overruns (any of the four may, from one run to the next).
+IGT_GENERIC_EXCLUDE="syncobj_wait@*-snapshot syncobj_timeline@*-snapshot"
 # The igt source's key: the tarball's hash, or the commit cloned.
 igt_version() {
 	local t

@@ -8,6 +8,8 @@
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# where vtgpu-migrate reads where each BO is (the "handles" file)
+mount -t debugfs debugfs /sys/kernel/debug
 
 modprobe vtgpu || echo "vtgpu-migrate: modprobe vtgpu failed"
 node=/dev/dri/renderD128

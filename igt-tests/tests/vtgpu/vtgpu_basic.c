@@ -1133,7 +1133,6 @@ static void test_no_dumb_buffers(void)
 	int card = drm_open_driver(DRIVER_VTGPU);
 	struct drm_mode_create_dumb create = {
 		.width = 640, .height = 480, .bpp = 32,
-		.handle = 0xdeadbeef, .pitch = 0xdeadbeef, .size = SENTINEL,
 	};
 	uint64_t cap = SENTINEL;
 
@@ -1142,10 +1141,8 @@ static void test_no_dumb_buffers(void)
 		igt_assert_eq(errno, EOPNOTSUPP);
 	else
 		igt_assert_eq_u64(cap, 0);
+	/* DRM's own error, no BO: what else it writes depends on its version. */
 	do_ioctl_err(card, DRM_IOCTL_MODE_CREATE_DUMB, &create, ENOSYS);
-	igt_assert_eq_u32(create.handle, 0);
-	igt_assert_eq_u32(create.pitch, 0);
-	igt_assert_eq_u64(create.size, 0);
 	close(card);
 }
 
