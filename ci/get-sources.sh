@@ -1,8 +1,8 @@
 #!/bin/bash
 # Fetch the kernel (Debian's linux-source-$DEBIAN_KERNEL: 7.3 from
 # trixie-backports, 6.12 from bookworm-security), QEMU (Debian's qemu
-# source package of sid, $QEMU_VERSION) and the meson QEMU needs (trixie's)
-# into the cache, once per version. They come through a private apt
+# source package of sid, $QEMU_VERSION), the meson QEMU needs (trixie's)
+# and sparse (sid's source, built here) into the cache, once per version. They come through a private apt
 # configuration ($VTGPU_CACHE/apt) whose entries are derived from the
 # machine's own apt sources: trixie and sid are never added to the
 # system's sources, whose binary installs would then pull their libc.
@@ -119,5 +119,26 @@ if [ ! -f "$MESON_DIR/.vtgpu-unpacked" ]; then
 		die "apt-get download meson/trixie failed"
 	dpkg-deb -x "$VTGPU_CACHE"/debs/meson_*.deb "$MESON_DIR"
 	touch "$MESON_DIR/.vtgpu-unpacked"
+	step_done
+fi
+
+# bookworm's sparse 0.6.4 does not know __typeof_unqual__, which Linux
+# 7.3's scripts/checker-valid.sh asks of it: make's C= would then turn
+# sparse off with a notice and check nothing. sid's source builds in half
+# a minute.
+if [ ! -x "$SPARSE" ]; then
+	step "build sparse $SPARSE_VERSION from sid's source"
+	apt_private_ready
+	debs=$VTGPU_CACHE/debs/sparse-$(echo "$SPARSE_VERSION" | path_safe)
+	rm -rf "$debs" "${SPARSE%/*}" && mkdir -p "$debs"
+	# shellcheck disable=SC2046
+	(cd "$debs" && apt-get $(apt_private_opts) -qq source --download-only \
+		"sparse=$SPARSE_VERSION" >/dev/null) ||
+		die "apt-get source --download-only sparse=$SPARSE_VERSION failed"
+	dpkg-source -q --no-copy -x "$debs"/sparse_*.dsc "${SPARSE%/*}" >/dev/null 2>&1 ||
+		die "dpkg-source -x of $debs failed"
+	# Debian's patches name its own compiler: build with the machine's.
+	make -s -C "${SPARSE%/*}" CC=gcc HAVE_LLVM=no HAVE_GTK=no HAVE_SQLITE=no \
+		sparse >/dev/null || die "building sparse failed"
 	step_done
 fi

@@ -168,6 +168,10 @@ linux_tree_dir() { echo "$VTGPU_CACHE/linux-$(kernel_key)"; }
 QEMU_SRC=$VTGPU_CACHE/qemu-$(qemu_version | path_safe)
 export QEMU_SRC
 
+# sparse for the kernel's C=, built from sid's source by ci/get-sources.sh.
+SPARSE_VERSION=0.6.5~rc1-2
+SPARSE=$VTGPU_CACHE/sparse-$(echo "$SPARSE_VERSION" | path_safe)/sparse
+
 # QEMU 10.2 wants meson >= 1.5; bookworm has 1.0. Trixie's meson package
 # is pure Python: ci/get-sources.sh unpacks it here, and configure (and
 # ninja, when it re-runs meson) find it through PYTHONPATH.
