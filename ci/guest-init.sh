@@ -16,6 +16,8 @@ mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mount -t debugfs debugfs /sys/kernel/debug
+# cgroup2, as systemd mounts it: vtgpu_evict's dmem subtests use it.
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
 # igt writes its trace markers through debugfs's automount of tracefs,
 # whose first use the kernel warns about (igt_runner would blame the test
 # that happened to be first): use it once now.

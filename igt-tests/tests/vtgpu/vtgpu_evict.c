@@ -7,16 +7,19 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <xf86drm.h>
 
 #include "igt.h"
+#include "igt_device.h"
 #include "igt_sysfs.h"
 #include "igt_vtgpu.h"
 #include "vtgpu_drm.h"
@@ -1032,6 +1035,195 @@ static void test_soak(int fd)
 			  vtgpu_debugfs_stat(fd, "cpu_fault_migrations"));
 }
 
+/*
+ * The dmem cgroup: VRAM is the region "drm/<PCI slot>/vram". The test
+ * process runs in a cgroup of its own below the root of cgroup2.
+ */
+#define CGROUP_ROOT "/sys/fs/cgroup"
+
+struct dmem_cgroup {
+	char region[96];
+	char path[64];
+	int dir;
+};
+
+__attribute__((format(printf, 3, 4)))
+static void cgroup_write(int dir, const char *file, const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+	int fd, len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fd = openat(dir, file, O_WRONLY);
+	igt_assert_f(fd >= 0, "open %s: %m\n", file);
+	igt_assert_f(write(fd, buf, len) == len, "write '%s' to %s: %m\n",
+		     buf, file);
+	close(fd);
+}
+
+/* The value of @region in a dmem.* file: a number, or ~0 for "max". */
+static uint64_t dmem_value(int dir, const char *file, const char *region)
+{
+	char *text = igt_sysfs_get(dir, file), *line, *save = NULL;
+	size_t len = strlen(region);
+	uint64_t value = 0;
+	bool found = false;
+
+	igt_assert_f(text, "cannot read %s\n", file);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, region, len) || line[len] != ' ')
+			continue;
+		found = true;
+		value = strcmp(line + len + 1, "max") ?
+			strtoull(line + len + 1, NULL, 0) : ~0ull;
+	}
+	free(text);
+	igt_assert_f(found, "%s lists no region %s\n", file, region);
+	return value;
+}
+
+static void dmem_cgroup_enter(struct dmem_cgroup *cg, int fd)
+{
+	char slot[32], *controllers;
+	int root;
+
+	root = open(CGROUP_ROOT, O_RDONLY | O_DIRECTORY);
+	igt_require_f(root >= 0, "no %s\n", CGROUP_ROOT);
+	controllers = igt_sysfs_get(root, "cgroup.controllers");
+	igt_require_f(controllers && strstr(controllers, "dmem"),
+		      "no cgroup2 with the dmem controller at %s\n",
+		      CGROUP_ROOT);
+	free(controllers);
+
+	igt_device_get_pci_slot_name(fd, slot);
+	snprintf(cg->region, sizeof(cg->region), "drm/%s/vram", slot);
+	igt_assert_eq_u64(dmem_value(root, "dmem.capacity", cg->region),
+			  vtgpu_getparam(fd, VTGPU_PARAM_VRAM_SIZE));
+
+	cgroup_write(root, "cgroup.subtree_control", "+dmem");
+	snprintf(cg->path, sizeof(cg->path), "vtgpu-evict-%d", getpid());
+	igt_assert_f(!mkdirat(root, cg->path, 0755) || errno == EEXIST,
+		     "mkdir %s: %m\n", cg->path);
+	cg->dir = openat(root, cg->path, O_RDONLY | O_DIRECTORY);
+	igt_assert(cg->dir >= 0);
+	cgroup_write(cg->dir, "cgroup.procs", "%d", getpid());
+	close(root);
+}
+
+static uint64_t dmem_current(struct dmem_cgroup *cg)
+{
+	return dmem_value(cg->dir, "dmem.current", cg->region);
+}
+
+/*
+ * Fails unless closing the BOs uncharges the cgroup: BOs and ghost objects
+ * with jobs in flight go later, so it is read again for up to 30 s.
+ */
+static void dmem_assert_uncharged(struct dmem_cgroup *cg)
+{
+	uint64_t charged = dmem_current(cg);
+
+	for (int i = 0; charged && i < 300; i++) {
+		usleep(100 * 1000);
+		charged = dmem_current(cg);
+	}
+	igt_assert_eq_u64(charged, 0);
+}
+
+static void dmem_set_max(struct dmem_cgroup *cg, uint64_t max)
+{
+	cgroup_write(cg->dir, "dmem.max", "%s %" PRIu64, cg->region, max);
+	igt_assert_eq_u64(dmem_value(cg->dir, "dmem.max", cg->region), max);
+}
+
+static void dmem_cgroup_leave(struct dmem_cgroup *cg)
+{
+	int root = open(CGROUP_ROOT, O_RDONLY | O_DIRECTORY);
+
+	igt_assert(root >= 0);
+	cgroup_write(root, "cgroup.procs", "%d", getpid());
+	close(cg->dir);
+	igt_assert_f(!unlinkat(root, cg->path, AT_REMOVEDIR), "rmdir %s: %m\n",
+		     cg->path);
+	close(root);
+}
+
+#define DMEM_BOS 6
+#define DMEM_BO_SIZE (8ull << 20)
+
+/* Creates BOs preferring VRAM, each filled by the engine with its index. */
+static void dmem_create_filled(int fd, uint32_t *bos)
+{
+	for (unsigned int i = 0; i < DMEM_BOS; i++) {
+		bos[i] = vtgpu_gem_create(fd, DMEM_BO_SIZE,
+					  VTGPU_GEM_DOMAIN_VRAM |
+					  VTGPU_GEM_DOMAIN_GTT,
+					  VTGPU_GEM_DOMAIN_VRAM, 0);
+		vtgpu_fill(fd, bos[i], 0, DMEM_BO_SIZE, 0xd0e30000 + i);
+		vtgpu_gem_wait(fd, bos[i]);
+	}
+}
+
+/* Checks and closes the BOs; returns how many were in VRAM. */
+static unsigned int dmem_check_close(int fd, uint32_t *bos)
+{
+	unsigned int in_vram = 0;
+
+	for (unsigned int i = 0; i < DMEM_BOS; i++) {
+		uint32_t *ptr;
+
+		if (vtgpu_gem_domain(fd, bos[i]) == VTGPU_GEM_DOMAIN_VRAM)
+			in_vram++;
+		ptr = vtgpu_gem_mmap(fd, bos[i], DMEM_BO_SIZE, PROT_READ);
+		vtgpu_check_fill(ptr, DMEM_BO_SIZE, 0xd0e30000 + i, "dmem BO");
+		munmap(ptr, DMEM_BO_SIZE);
+		gem_close(fd, bos[i]);
+	}
+	return in_vram;
+}
+
+static void test_dmem_max(int fd)
+{
+	struct dmem_cgroup cg;
+	uint32_t bos[DMEM_BOS];
+
+	dmem_cgroup_enter(&cg, fd);
+	dmem_set_max(&cg, 2 * DMEM_BO_SIZE);
+
+	/* Past the limit, BOs take GTT or push out the cgroup's own. */
+	dmem_create_filled(fd, bos);
+	igt_info("dmem.current %" PRIu64 " KiB\n", dmem_current(&cg) >> 10);
+	igt_assert_lte_u64(dmem_current(&cg), 2 * DMEM_BO_SIZE);
+	igt_assert_lt_u64(0, dmem_current(&cg));
+	igt_assert_lte(dmem_check_close(fd, bos), 2);
+
+	dmem_assert_uncharged(&cg);
+	dmem_cgroup_leave(&cg);
+}
+
+static void test_dmem_reclaim(int fd)
+{
+	struct dmem_cgroup cg;
+	uint32_t bos[DMEM_BOS];
+
+	dmem_cgroup_enter(&cg, fd);
+	dmem_create_filled(fd, bos);
+	igt_assert_lte_u64(DMEM_BOS * DMEM_BO_SIZE, dmem_current(&cg));
+
+	/* The write returns once the cgroup's BOs are evicted below it. */
+	dmem_set_max(&cg, DMEM_BO_SIZE);
+	igt_info("dmem.current %" PRIu64 " KiB\n", dmem_current(&cg) >> 10);
+	igt_assert_lte_u64(dmem_current(&cg), DMEM_BO_SIZE);
+	igt_assert_lte(dmem_check_close(fd, bos), 1);
+
+	dmem_assert_uncharged(&cg);
+	dmem_cgroup_leave(&cg);
+}
+
 igt_main_args("", long_opts, help_str, opt_handler, NULL)
 {
 	int fd = -1;
@@ -1115,6 +1307,20 @@ igt_main_args("", long_opts, help_str, opt_handler, NULL)
 		     "wrong.");
 	igt_subtest("soak")
 		test_soak(fd);
+
+	igt_describe("In a cgroup whose dmem.max on vtgpu's VRAM region "
+		     "holds two BOs, create and fill six that prefer VRAM, "
+		     "and check that dmem.current stays within the limit, at "
+		     "most two BOs are in VRAM, every BO has its contents and "
+		     "closing them uncharges the cgroup.");
+	igt_subtest("dmem-max")
+		test_dmem_max(fd);
+
+	igt_describe("Fill six BOs in VRAM in a cgroup, lower its dmem.max "
+		     "below their size, and check that the write evicts them "
+		     "to within the limit with their contents.");
+	igt_subtest("dmem-reclaim")
+		test_dmem_reclaim(fd);
 
 	igt_fixture
 		close(fd);

@@ -4,6 +4,7 @@
  * pages into the GART, and the moves between domains on the DMA engine.
  */
 
+#include <linux/cgroup_dmem.h>
 #include <linux/error-injection.h>
 #include <linux/highmem.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
@@ -49,6 +50,13 @@
  * never faulted on trying invisible VRAM first. Under system memory
  * pressure TTM swaps the pages of GTT and SYSTEM BOs out to shmem (the
  * move to SYSTEM unbinds them).
+ *
+ * VRAM is the dmem cgroup region "drm/<PCI device>/vram": TTM charges
+ * each VRAM resource to the allocating task's cgroup and, at its
+ * dmem.max, evicts that cgroup's BOs or takes the next placement.
+ * Lowering dmem.max below the cgroup's use evicts its BOs at once, in
+ * vtgpu_vram_reclaim(). The region is unregistered before the managers
+ * go, which waits for a running reclaim.
  *
  * A move the engine fails is run again after the engine's reset (see DOC:
  * engine); when it fails every time, the CPU copies between GTT and
@@ -155,6 +163,42 @@ static const struct ttm_resource_manager_func vtgpu_vram_funcs = {
 	.compatible = vtgpu_vram_compatible,
 	.debug = vtgpu_vram_debug,
 };
+
+static int vtgpu_vram_reclaim(struct dmem_cgroup_pool_state *pool,
+			      u64 target_bytes, void *priv)
+{
+	struct ttm_resource_manager *man = priv;
+	int ret, idx;
+
+	if (!drm_dev_enter(&bdev_to_vtgpu(man->bdev)->drm, &idx))
+		return -ENODEV;
+	ret = ttm_resource_manager_dmem_reclaim(pool, target_bytes, priv);
+	drm_dev_exit(idx);
+	return ret;
+}
+
+static const struct dmem_cgroup_ops vtgpu_vram_dmem_ops = {
+	.reclaim = vtgpu_vram_reclaim,
+};
+
+/* After vtgpu_ttm_fini()'s action: released first, before the managers. */
+static int vtgpu_vram_cgroup_init(struct vtgpu_device *vtgpu)
+{
+	struct ttm_resource_manager *man =
+		ttm_manager_type(&vtgpu->bdev, TTM_PL_VRAM);
+	struct dmem_cgroup_region *region;
+
+	region = drmm_cgroup_register_region(&vtgpu->drm, "vram",
+					     &(struct dmem_cgroup_init) {
+						.size = vtgpu->vram_size,
+						.ops = &vtgpu_vram_dmem_ops,
+						.reclaim_priv = man,
+					     });
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+	ttm_resource_manager_set_dmem_region(man, region);
+	return 0;
+}
 
 static int vtgpu_vram_mgr_init(struct vtgpu_device *vtgpu)
 {
@@ -786,6 +830,9 @@ int vtgpu_ttm_init(struct vtgpu_device *vtgpu)
 	vtgpu->evict_invisible[2].mem_type = TTM_PL_SYSTEM;
 	vtgpu->evict_invisible[2].flags = TTM_PL_FLAG_FALLBACK;
 
-	return drmm_add_action_or_reset(drm, vtgpu_ttm_fini, vtgpu);
+	ret = drmm_add_action_or_reset(drm, vtgpu_ttm_fini, vtgpu);
+	if (ret)
+		return ret;
+	return vtgpu_vram_cgroup_init(vtgpu);
 }
 ALLOW_ERROR_INJECTION(vtgpu_ttm_init, ERRNO);
