@@ -37,7 +37,9 @@
  *    handler takes the faulting BO's; a submission takes all of its BOs'
  *    with drm_exec, one ww acquire context, and places them under it, so
  *    that TTM may wait for the reservation of a BO to evict; elsewhere TTM
- *    takes others with trylock to evict them;
+ *    takes others with trylock to evict them; a write of dmem.max that
+ *    reclaims VRAM (vtgpu_vram_reclaim(), from cgroupfs, under dmem's
+ *    SRCU read lock) takes them one at a time;
  * 3. &vtgpu_device.userptr_lock, the notifier lock of userptr BOs: taken
  *    by submissions (from the userptr check until the job is queued and
  *    its fence is in the reservations) and by moves of userptr BOs with
@@ -72,9 +74,11 @@
  * pending jobs, before the interrupt and the registers go. Until then the
  * interrupt handler and the timeout handler run (see DOC: engine); every
  * other hardware access is inside drm_dev_enter(), as BOs, mappings and
- * fences may outlive the device. The scheduler, the TTM device and its
- * managers are DRM-managed and go with the last reference to the DRM
- * device, after the last BO.
+ * fences may outlive the device; drm_dev_unplug() waits for them, a
+ * dmem.max reclaim waiting for its evictions' fences among them. The
+ * scheduler, the TTM device and its managers are DRM-managed and go with
+ * the last reference to the DRM device, after the last BO; the dmem
+ * cgroup region goes before the managers.
  */
 
 #define DRIVER_NAME	"vtgpu"

@@ -55,8 +55,10 @@
  * each VRAM resource to the allocating task's cgroup and, at its
  * dmem.max, evicts that cgroup's BOs or takes the next placement.
  * Lowering dmem.max below the cgroup's use evicts its BOs at once, in
- * vtgpu_vram_reclaim(). The region is unregistered before the managers
- * go, which waits for a running reclaim.
+ * vtgpu_vram_reclaim(); as with amdgpu, a NO_CPU_ACCESS BO evicted from
+ * visible VRAM may land in invisible VRAM, charged to the writer's cgroup.
+ * The region is unregistered before the managers go, which waits for a
+ * running reclaim.
  *
  * A move the engine fails is run again after the engine's reset (see DOC:
  * engine); when it fails every time, the CPU copies between GTT and
@@ -181,6 +183,12 @@ static const struct dmem_cgroup_ops vtgpu_vram_dmem_ops = {
 	.reclaim = vtgpu_vram_reclaim,
 };
 
+/* Before the region is unregistered: TTM charges nothing to it after. */
+static void vtgpu_vram_cgroup_fini(struct drm_device *drm, void *man)
+{
+	ttm_resource_manager_set_dmem_region(man, NULL);
+}
+
 /* After vtgpu_ttm_fini()'s action: released first, before the managers. */
 static int vtgpu_vram_cgroup_init(struct vtgpu_device *vtgpu)
 {
@@ -197,7 +205,8 @@ static int vtgpu_vram_cgroup_init(struct vtgpu_device *vtgpu)
 	if (IS_ERR(region))
 		return PTR_ERR(region);
 	ttm_resource_manager_set_dmem_region(man, region);
-	return 0;
+	return drmm_add_action_or_reset(&vtgpu->drm, vtgpu_vram_cgroup_fini,
+					man);
 }
 
 static int vtgpu_vram_mgr_init(struct vtgpu_device *vtgpu)
