@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1037,20 +1038,22 @@ static void test_soak(int fd)
 
 /*
  * The dmem cgroup: VRAM is the region "drm/<PCI slot>/vram". The test
- * process runs in a cgroup of its own below the root of cgroup2.
+ * makes a cgroup below the root of cgroup2 and runs a child in it, which
+ * makes the BOs; the parent sets the limits, as a cgroup's manager would.
  */
 #define CGROUP_ROOT "/sys/fs/cgroup"
 
 struct dmem_cgroup {
-	char region[96];
-	char path[64];
+	char region[NAME_MAX + 16];
 	int dir;
 };
+
+static char dmem_cgroup_path[64];
 
 __attribute__((format(printf, 3, 4)))
 static void cgroup_write(int dir, const char *file, const char *fmt, ...)
 {
-	char buf[128];
+	char buf[NAME_MAX + 64];
 	va_list ap;
 	int fd, len;
 
@@ -1086,9 +1089,17 @@ static uint64_t dmem_value(int dir, const char *file, const char *region)
 	return value;
 }
 
-static void dmem_cgroup_enter(struct dmem_cgroup *cg, int fd)
+static void dmem_cgroup_remove(int sig)
 {
-	char slot[32], *controllers;
+	if (dmem_cgroup_path[0])
+		rmdir(dmem_cgroup_path);
+	dmem_cgroup_path[0] = '\0';
+}
+
+/* Makes the cgroup, with the dmem controller, removed at exit. */
+static void dmem_cgroup_create(struct dmem_cgroup *cg, int fd)
+{
+	char slot[NAME_MAX], *controllers;
 	int root;
 
 	root = open(CGROUP_ROOT, O_RDONLY | O_DIRECTORY);
@@ -1105,13 +1116,29 @@ static void dmem_cgroup_enter(struct dmem_cgroup *cg, int fd)
 			  vtgpu_getparam(fd, VTGPU_PARAM_VRAM_SIZE));
 
 	cgroup_write(root, "cgroup.subtree_control", "+dmem");
-	snprintf(cg->path, sizeof(cg->path), "vtgpu-evict-%d", getpid());
-	igt_assert_f(!mkdirat(root, cg->path, 0755) || errno == EEXIST,
-		     "mkdir %s: %m\n", cg->path);
-	cg->dir = openat(root, cg->path, O_RDONLY | O_DIRECTORY);
+	snprintf(dmem_cgroup_path, sizeof(dmem_cgroup_path),
+		 CGROUP_ROOT "/vtgpu-evict-%d", getpid());
+	igt_install_exit_handler(dmem_cgroup_remove);
+	igt_assert_f(!mkdir(dmem_cgroup_path, 0755), "mkdir %s: %m\n",
+		     dmem_cgroup_path);
+	cg->dir = open(dmem_cgroup_path, O_RDONLY | O_DIRECTORY);
 	igt_assert(cg->dir >= 0);
-	cgroup_write(cg->dir, "cgroup.procs", "%d", getpid());
 	close(root);
+}
+
+static void dmem_cgroup_destroy(struct dmem_cgroup *cg)
+{
+	close(cg->dir);
+	igt_assert_f(!rmdir(dmem_cgroup_path), "rmdir %s: %m\n",
+		     dmem_cgroup_path);
+	dmem_cgroup_path[0] = '\0';
+}
+
+/* In the child: moves it into the cgroup and opens a file of its own. */
+static int dmem_cgroup_join(struct dmem_cgroup *cg)
+{
+	cgroup_write(cg->dir, "cgroup.procs", "0");
+	return drm_open_driver_render(DRIVER_VTGPU);
 }
 
 static uint64_t dmem_current(struct dmem_cgroup *cg)
@@ -1120,8 +1147,8 @@ static uint64_t dmem_current(struct dmem_cgroup *cg)
 }
 
 /*
- * Fails unless closing the BOs uncharges the cgroup: BOs and ghost objects
- * with jobs in flight go later, so it is read again for up to 30 s.
+ * Fails unless the cgroup is uncharged: BOs and ghost objects with jobs
+ * in flight are freed later, so it is read again for up to 30 s.
  */
 static void dmem_assert_uncharged(struct dmem_cgroup *cg)
 {
@@ -1138,18 +1165,6 @@ static void dmem_set_max(struct dmem_cgroup *cg, uint64_t max)
 {
 	cgroup_write(cg->dir, "dmem.max", "%s %" PRIu64, cg->region, max);
 	igt_assert_eq_u64(dmem_value(cg->dir, "dmem.max", cg->region), max);
-}
-
-static void dmem_cgroup_leave(struct dmem_cgroup *cg)
-{
-	int root = open(CGROUP_ROOT, O_RDONLY | O_DIRECTORY);
-
-	igt_assert(root >= 0);
-	cgroup_write(root, "cgroup.procs", "%d", getpid());
-	close(cg->dir);
-	igt_assert_f(!unlinkat(root, cg->path, AT_REMOVEDIR), "rmdir %s: %m\n",
-		     cg->path);
-	close(root);
 }
 
 #define DMEM_BOS 6
@@ -1186,42 +1201,83 @@ static unsigned int dmem_check_close(int fd, uint32_t *bos)
 	return in_vram;
 }
 
+static void test_dmem_uncharge(int fd)
+{
+	struct dmem_cgroup cg;
+
+	dmem_cgroup_create(&cg, fd);
+	igt_fork(child, 1) {
+		int cfd = dmem_cgroup_join(&cg);
+		uint32_t bos[DMEM_BOS];
+
+		dmem_create_filled(cfd, bos);
+		igt_assert_eq_u64(dmem_current(&cg), DMEM_BOS * DMEM_BO_SIZE);
+		dmem_check_close(cfd, bos);
+		dmem_assert_uncharged(&cg);
+		close(cfd);
+	}
+	igt_waitchildren();
+	dmem_cgroup_destroy(&cg);
+}
+
 static void test_dmem_max(int fd)
 {
 	struct dmem_cgroup cg;
-	uint32_t bos[DMEM_BOS];
 
-	dmem_cgroup_enter(&cg, fd);
+	dmem_cgroup_create(&cg, fd);
 	dmem_set_max(&cg, 2 * DMEM_BO_SIZE);
+	igt_fork(child, 1) {
+		int cfd = dmem_cgroup_join(&cg);
+		uint32_t bos[DMEM_BOS];
 
-	/* Past the limit, BOs take GTT or push out the cgroup's own. */
-	dmem_create_filled(fd, bos);
-	igt_info("dmem.current %" PRIu64 " KiB\n", dmem_current(&cg) >> 10);
-	igt_assert_lte_u64(dmem_current(&cg), 2 * DMEM_BO_SIZE);
-	igt_assert_lt_u64(0, dmem_current(&cg));
-	igt_assert_lte(dmem_check_close(fd, bos), 2);
-
-	dmem_assert_uncharged(&cg);
-	dmem_cgroup_leave(&cg);
+		/* Past the limit, BOs take GTT or push out the cgroup's own. */
+		dmem_create_filled(cfd, bos);
+		igt_info("dmem.current %" PRIu64 " KiB\n",
+			 dmem_current(&cg) >> 10);
+		igt_assert_lte_u64(dmem_current(&cg), 2 * DMEM_BO_SIZE);
+		igt_assert_lt_u64(0, dmem_current(&cg));
+		igt_assert_lte(dmem_check_close(cfd, bos), 2);
+		close(cfd);
+	}
+	igt_waitchildren();
+	dmem_cgroup_destroy(&cg);
 }
 
 static void test_dmem_reclaim(int fd)
 {
 	struct dmem_cgroup cg;
-	uint32_t bos[DMEM_BOS];
+	int filled[2], checked[2];
+	char c = 0;
 
-	dmem_cgroup_enter(&cg, fd);
-	dmem_create_filled(fd, bos);
-	igt_assert_lte_u64(DMEM_BOS * DMEM_BO_SIZE, dmem_current(&cg));
+	dmem_cgroup_create(&cg, fd);
+	igt_assert(!pipe(filled) && !pipe(checked));
+	igt_fork(child, 1) {
+		int cfd = dmem_cgroup_join(&cg);
+		uint32_t bos[DMEM_BOS];
 
-	/* The write returns once the cgroup's BOs are evicted below it. */
+		close(filled[0]);
+		close(checked[1]);
+		dmem_create_filled(cfd, bos);
+		igt_assert_lte_u64(DMEM_BOS * DMEM_BO_SIZE, dmem_current(&cg));
+		igt_assert_eq(write(filled[1], &c, 1), 1);
+		igt_assert_eq(read(checked[0], &c, 1), 1);
+		igt_assert_lte(dmem_check_close(cfd, bos), 1);
+		close(cfd);
+	}
+
+	/* Either reads end when the other side exits. */
+	close(filled[1]);
+	close(checked[0]);
+	/* The write returns once the child's BOs are evicted below it. */
+	igt_assert_eq(read(filled[0], &c, 1), 1);
 	dmem_set_max(&cg, DMEM_BO_SIZE);
 	igt_info("dmem.current %" PRIu64 " KiB\n", dmem_current(&cg) >> 10);
 	igt_assert_lte_u64(dmem_current(&cg), DMEM_BO_SIZE);
-	igt_assert_lte(dmem_check_close(fd, bos), 1);
-
-	dmem_assert_uncharged(&cg);
-	dmem_cgroup_leave(&cg);
+	igt_assert_eq(write(checked[1], &c, 1), 1);
+	igt_waitchildren();
+	close(filled[0]);
+	close(checked[1]);
+	dmem_cgroup_destroy(&cg);
 }
 
 igt_main_args("", long_opts, help_str, opt_handler, NULL)
@@ -1308,17 +1364,24 @@ igt_main_args("", long_opts, help_str, opt_handler, NULL)
 	igt_subtest("soak")
 		test_soak(fd);
 
-	igt_describe("In a cgroup whose dmem.max on vtgpu's VRAM region "
-		     "holds two BOs, create and fill six that prefer VRAM, "
-		     "and check that dmem.current stays within the limit, at "
-		     "most two BOs are in VRAM, every BO has its contents and "
-		     "closing them uncharges the cgroup.");
+	igt_describe("Fill six BOs in VRAM in a cgroup of their own, and "
+		     "check that the cgroup's dmem.current on vtgpu's VRAM "
+		     "region is their size, and back at zero once they are "
+		     "closed.");
+	igt_subtest("dmem-uncharge")
+		test_dmem_uncharge(fd);
+
+	igt_describe("In a cgroup whose dmem.max holds two BOs, create and "
+		     "fill six that prefer VRAM, and check that dmem.current "
+		     "stays within the limit, at most two BOs are in VRAM and "
+		     "every BO has its contents.");
 	igt_subtest("dmem-max")
 		test_dmem_max(fd);
 
 	igt_describe("Fill six BOs in VRAM in a cgroup, lower its dmem.max "
-		     "below their size, and check that the write evicts them "
-		     "to within the limit with their contents.");
+		     "below their size from outside it, and check that the "
+		     "write evicts them to within the limit with their "
+		     "contents.");
 	igt_subtest("dmem-reclaim")
 		test_dmem_reclaim(fd);
 
