@@ -98,8 +98,9 @@ linux_build_module() {
 	[ -f "$dir/vtgpu.ko" ] || rc=1
 	rm -rf "$dir"
 	printf '%s\n' "$log" | grep -vE '^make|^  [A-Z]+ |^  CC \[M\]|^  LD \[M\]'
-	# "not up to date": make's notice that it turned sparse off.
-	[ $rc -eq 0 ] && ! grep -qiE 'warning|error|not up to date' <<<"$log"
+	# Sparse ran (CHECK lines), and make did not find it too old.
+	[ $rc -eq 0 ] && grep -q '^  CHECK ' <<<"$log" &&
+		! grep -qiE 'warning|error|not up to date' <<<"$log"
 }
 
 # The uapi header the current commit adds, installed by `make headers`

@@ -95,8 +95,9 @@ driver() {
 		KCFLAGS="-I$VTGPU_TOP/include/uapi" modules 2>&1)
 	local rc=$?
 	echo "$log" | grep -vE '^make|^  (CC|CHECK|LD|MODPOST|CC \[M\]|LD \[M\])|^  [A-Z]+ ' || true
-	# make's notice when the kernel finds sparse too old: nothing checked.
-	if [ $rc -eq 0 ] && ! echo "$log" | grep -qiE 'warning:|error:|not up to date'; then
+	# Sparse ran (CHECK lines), and make did not find it too old.
+	if [ $rc -eq 0 ] && echo "$log" | grep -q '^  CHECK ' &&
+		! echo "$log" | grep -qiE 'warning:|error:|not up to date'; then
 		echo "1 passed, 0 failed"
 	else
 		echo "0 passed, 1 failed"

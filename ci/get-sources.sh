@@ -2,10 +2,11 @@
 # Fetch the kernel (Debian's linux-source-$DEBIAN_KERNEL: 7.3 from
 # trixie-backports, 6.12 from bookworm-security), QEMU (Debian's qemu
 # source package of sid, $QEMU_VERSION), the meson QEMU needs (trixie's)
-# and sparse (sid's source, built here) into the cache, once per version. They come through a private apt
-# configuration ($VTGPU_CACHE/apt) whose entries are derived from the
-# machine's own apt sources: trixie and sid are never added to the
-# system's sources, whose binary installs would then pull their libc.
+# and sparse (sid's source, built here) into the cache, once per version.
+# They come through a private apt configuration ($VTGPU_CACHE/apt) whose
+# entries are derived from the machine's own apt sources: trixie and sid
+# are never added to the system's sources, whose binary installs would
+# then pull their libc.
 # ci/pristine.sh unpacks the kernel.
 # Prints nothing on stdout; the trees' paths come from ci/lib.sh.
 set -euo pipefail
@@ -126,7 +127,7 @@ fi
 # 7.3's scripts/checker-valid.sh asks of it: make's C= would then turn
 # sparse off with a notice and check nothing. sid's source builds in half
 # a minute.
-if [ ! -x "$SPARSE" ]; then
+if [ ! -f "${SPARSE%/*}/.vtgpu-built" ]; then
 	step "build sparse $SPARSE_VERSION from sid's source"
 	apt_private_ready
 	debs=$VTGPU_CACHE/debs/sparse-$(echo "$SPARSE_VERSION" | path_safe)
@@ -140,5 +141,6 @@ if [ ! -x "$SPARSE" ]; then
 	# Debian's patches name its own compiler: build with the machine's.
 	make -s -C "${SPARSE%/*}" CC=gcc HAVE_LLVM=no HAVE_GTK=no HAVE_SQLITE=no \
 		sparse >/dev/null || die "building sparse failed"
+	touch "${SPARSE%/*}/.vtgpu-built"
 	step_done
 fi
