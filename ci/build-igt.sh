@@ -13,8 +13,8 @@
 #
 # Copies what a guest runs into $VTGPU_OUT/igt, in the build's layout
 # (the binaries find libigt.so by an $ORIGIN-relative rpath):
-# lib/libigt.so.0, runner/igt_runner, runner/igt_results, tests/NAME and
-# tests/vtgpu/NAME.
+# lib/libigt.so.0 and igt's other shared libraries, runner/igt_runner,
+# runner/igt_results, tests/NAME and tests/vtgpu/NAME.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -77,3 +77,8 @@ for t in "${targets[@]}"; do
 	mkdir -p "$VTGPU_OUT/igt/$(dirname "$t")"
 	cp -a "$build/$t" "$VTGPU_OUT/igt/$t"
 done
+# igt's other shared libraries the tests link, beside libigt where their
+# rpath looks: core_hotunplug links libi915_perf, which a bare machine
+# has nowhere else.
+find "$build/lib" -maxdepth 1 -name 'lib*.so.*' ! -type d \
+	-exec cp -a {} "$VTGPU_OUT/igt/lib/" \;
