@@ -169,6 +169,103 @@ static void test_gem_create(int fd)
 	}
 }
 
+/*
+ * New BOs in visible VRAM read as zero where earlier BOs left a pattern:
+ * the small ones that the CPU clears and the larger ones that the engine
+ * clears.
+ */
+static void test_gem_create_cleared(int fd)
+{
+	static const uint64_t sizes[] = {
+		4 << 10, 64 << 10, 256 << 10, (256 << 10) + (4 << 10), 4 << 20,
+	};
+	uint64_t filler_size = vtgpu_getparam(fd,
+					      VTGPU_PARAM_VISIBLE_VRAM_SIZE) / 8;
+	uint32_t fillers[VTGPU_VISIBLE_FILLERS], bos[ARRAY_SIZE(sizes)];
+
+	igt_require(filler_size >= 1 << 20);
+	vtgpu_fill_visible_vram(fd, fillers);
+	for (unsigned int i = 0; i < VTGPU_VISIBLE_FILLERS; i++) {
+		uint32_t *ptr = vtgpu_gem_mmap(fd, fillers[i], filler_size,
+					       PROT_WRITE);
+
+		memset(ptr, 0x5a, filler_size);
+		munmap(ptr, filler_size);
+		gem_close(fd, fillers[i]);
+	}
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct vtgpu_bo_state state;
+
+		bos[i] = vtgpu_gem_create(fd, sizes[i], VTGPU_GEM_DOMAIN_VRAM, 0,
+					  VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
+		state = vtgpu_bo_state(fd, bos[i]);
+		igt_assert_eq_u32(state.domain, VTGPU_GEM_DOMAIN_VRAM);
+		igt_assert(state.visible);
+	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
+		uint32_t *ptr = vtgpu_gem_mmap(fd, bos[i], sizes[i], PROT_READ);
+
+		igt_debug("%" PRIu64 " KiB\n", sizes[i] >> 10);
+		check_pattern(ptr, sizes[i], 0);
+		munmap(ptr, sizes[i]);
+		gem_close(fd, bos[i]);
+	}
+}
+
+/*
+ * A new BO takes the space of one evicted behind a job that waits for a
+ * sw_sync fence: its clear must wait for the eviction's copy, which still
+ * reads that space, and the evicted BO keeps every byte.
+ */
+static void test_gem_create_cleared_busy(int fd)
+{
+	uint64_t filler_size = vtgpu_getparam(fd,
+					      VTGPU_PARAM_VISIBLE_VRAM_SIZE) / 8;
+	struct drm_vtgpu_cmd reads[VTGPU_VISIBLE_FILLERS] = {};
+	struct drm_vtgpu_submit submit = {
+		.cmds = to_user_pointer(reads),
+		.num_cmds = ARRAY_SIZE(reads),
+		.flags = VTGPU_SUBMIT_IN_FENCE_FD,
+	};
+	uint32_t fillers[VTGPU_VISIBLE_FILLERS], dst, bo, *ptr;
+	int timeline;
+
+	igt_require_sw_sync();
+	dst = vtgpu_gem_create(fd, 4096, VTGPU_GEM_DOMAIN_GTT, 0, 0);
+	vtgpu_fill_visible_vram(fd, fillers);
+	for (unsigned int i = 0; i < VTGPU_VISIBLE_FILLERS; i++) {
+		ptr = vtgpu_gem_mmap(fd, fillers[i], filler_size, PROT_WRITE);
+		memset(ptr, 0x5a, filler_size);
+		munmap(ptr, filler_size);
+		reads[i] = (struct drm_vtgpu_cmd) {
+			.op = VTGPU_CMD_COPY, .src_handle = fillers[i],
+			.dst_handle = dst, .dst_offset = 4 * i, .size = 4,
+		};
+	}
+	timeline = sw_sync_timeline_create();
+	submit.in_fence_fd = sw_sync_timeline_create_fence(timeline, 1);
+	igt_assert_eq(__vtgpu_submit(fd, &submit), 0);
+
+	bo = vtgpu_gem_create(fd, 4096, VTGPU_GEM_DOMAIN_VRAM, 0,
+			      VTGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
+	sw_sync_timeline_inc(timeline, 1);
+
+	for (unsigned int i = 0; i < VTGPU_VISIBLE_FILLERS; i++) {
+		ptr = vtgpu_gem_mmap(fd, fillers[i], filler_size, PROT_READ);
+		check_pattern(ptr, filler_size, 0x5a5a5a5a);
+		munmap(ptr, filler_size);
+		gem_close(fd, fillers[i]);
+	}
+	ptr = vtgpu_gem_mmap(fd, bo, 4096, PROT_READ);
+	check_pattern(ptr, 4096, 0);
+	munmap(ptr, 4096);
+	close(submit.in_fence_fd);
+	close(timeline);
+	gem_close(fd, bo);
+	gem_close(fd, dst);
+}
+
 static void test_gem_mmap(int fd)
 {
 	for (unsigned int i = 0; i < ARRAY_SIZE(domain_sets); i++) {
@@ -1270,6 +1367,18 @@ igt_main
 		     "and read as zero.");
 	igt_subtest("gem-create")
 		test_gem_create(fd);
+
+	igt_describe("Check that new BOs in visible VRAM, small ones cleared "
+		     "by the CPU and larger ones by the engine, read as zero "
+		     "where earlier BOs left a pattern.");
+	igt_subtest("gem-create-cleared")
+		test_gem_create_cleared(fd);
+
+	igt_describe("Check that a new BO's clear waits for the eviction of "
+		     "its space's last owner, queued behind a job that waits "
+		     "for a fence, and that the evicted BO keeps its bytes.");
+	igt_subtest("gem-create-cleared-busy")
+		test_gem_create_cleared_busy(fd);
 
 	igt_describe("Check that what the CPU writes through a mapping of a "
 		     "BO of every domain set reads back through another.");

@@ -690,7 +690,9 @@ static void rebind_if_wedged(int sig)
 static int test_failed_clear(int fd)
 {
 	const struct fault *f = fault_named("error");
-	uint64_t size = vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE) / 8;
+	/* Larger than what the CPU clears itself. */
+	uint64_t size = max(vtgpu_getparam(fd, VTGPU_PARAM_VISIBLE_VRAM_SIZE) / 8,
+			    (uint64_t)1 << 20);
 	struct drm_vtgpu_cmd copy = { .op = VTGPU_CMD_COPY, .size = BO_SIZE };
 	struct drm_vtgpu_submit submit = {
 		.cmds = to_user_pointer(&copy), .num_cmds = 1,

@@ -233,7 +233,7 @@ struct vtgpu_vram_mgr {
  * @evictions: BOs evicted
  * @bytes_moved: bytes moved by the engine (or by the CPU) between domains
  * @moves: moves done on the engine
- * @clears: VRAM allocations cleared on the engine
+ * @clears: VRAM allocations cleared, by the engine or the CPU
  * @cpu_faults: CPU page faults on BO mappings, retried ones included
  * @cpu_fault_pages: pages the fault handler had TTM map, prefaulted ones
  *	included
@@ -273,8 +273,8 @@ struct vtgpu_stats {
  * @vram_size: total VRAM in bytes
  * @visible_vram_size: VRAM in bytes reachable through BAR2, from offset 0
  * @vram_base: bus address of BAR2
- * @visible_vram: visible VRAM, mapped write-combined, for the CPU's copies
- *	where nothing may be allocated (a move's fallback)
+ * @visible_vram: visible VRAM, mapped write-combined, for the CPU's clears
+ *	and copies where nothing may be allocated (a move's fallback)
  * @gart_size: size of the GART aperture in bytes, as the device reports it
  * @engine: the DMA engine
  * @gart: the GART

@@ -10,6 +10,7 @@
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/io.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include <drm/drm_drv.h>
@@ -43,7 +44,8 @@
  * pipelined: ttm_bo_move_accel_cleanup() hangs the old placement on a
  * ghost object (or, for evictions out of VRAM, on the manager's move
  * fence) until the copy's fence signals. A BO moving into VRAM with
- * nothing to copy, a new one, is cleared with a FILL instead. Moves
+ * nothing to copy, a new one, is cleared with a FILL instead (by the CPU,
+ * when it is small, in visible VRAM and its space idle). Moves
  * between VRAM and SYSTEM hop through GTT; moves between GTT and SYSTEM
  * bind or unbind the pages, the latter once the BO is idle. Eviction goes
  * VRAM -> GTT -> SYSTEM, NO_CPU_ACCESS BOs in visible VRAM that the CPU
@@ -66,10 +68,10 @@
  * invisible VRAM, or a clear, that fails for good wedges the engine: no
  * one may see what the unwritten destination holds.
  *
- * Moves and clears go through the scheduler's kernel entity, after every
- * fence of the BO's reservation: the scheduler waits for those of other
- * devices, and for the engine's own only until they are on the ring,
- * which executes in order.
+ * Moves and the engine's clears go through the scheduler's kernel entity,
+ * after every fence of the BO's reservation: the scheduler waits for
+ * those of other devices, and for the engine's own only until they are
+ * on the ring, which executes in order.
  *
  * A userptr BO's ttm_tt is TTM_TT_FLAG_EXTERNAL and has no pages: TTM
  * neither allocates nor swaps them. Its moves, GTT <-> SYSTEM only, tell
@@ -562,6 +564,40 @@ static int vtgpu_move_blit(struct ttm_buffer_object *tbo, bool evict,
 	return ret;
 }
 
+/*
+ * The CPU clears new BOs of up to this size in visible VRAM: a FILL costs
+ * a pass through the scheduler, an interrupt and, at the BO's first CPU
+ * fault, a wait for it, which on the QEMU device take longer than a
+ * memset of a few pages.
+ */
+#define VTGPU_CPU_CLEAR_MAX	SZ_256K
+
+/*
+ * Clear a small new BO's space in visible VRAM with the CPU, unless a
+ * fence still holds it. A new BO has no fences of its own: TTM added the
+ * VRAM manager's last pipelined eviction, which may still read the space.
+ * Falls back to the engine after an unplug, whose FILL then fails.
+ */
+static bool vtgpu_move_clear_cpu(struct ttm_buffer_object *tbo,
+				 struct ttm_resource *new_mem)
+{
+	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
+	int idx;
+
+	if (new_mem->size > VTGPU_CPU_CLEAR_MAX ||
+	    !vtgpu_res_visible(vtgpu, new_mem) ||
+	    !dma_resv_test_signaled(tbo->base.resv, DMA_RESV_USAGE_BOOKKEEP) ||
+	    !drm_dev_enter(&vtgpu->drm, &idx))
+		return false;
+
+	memset_io(vtgpu->visible_vram + ((u64)new_mem->start << PAGE_SHIFT),
+		  0, new_mem->size);
+	/* Seen by the engine's next job and other CPUs' mappings. */
+	wmb();
+	drm_dev_exit(idx);
+	return true;
+}
+
 /* A BO with no contents yet moves into VRAM: clear its space instead. */
 static int vtgpu_move_clear(struct ttm_buffer_object *tbo,
 			    struct ttm_resource *new_mem)
@@ -569,6 +605,12 @@ static int vtgpu_move_clear(struct ttm_buffer_object *tbo,
 	struct vtgpu_device *vtgpu = bdev_to_vtgpu(tbo->bdev);
 	struct dma_fence *fence;
 	struct vtgpu_job *job;
+
+	if (vtgpu_move_clear_cpu(tbo, new_mem)) {
+		ttm_bo_move_null(tbo, new_mem);
+		atomic64_inc(&vtgpu->stats.clears);
+		return 0;
+	}
 
 	job = vtgpu_job_alloc(vtgpu, NULL, 1);
 	if (IS_ERR(job))
