@@ -10,7 +10,8 @@
 #   make test T=NAME     one igt test, or one subtest: T=vtgpu_basic@getparam
 #   make shell           an interactive guest with the modules loaded
 #   make driver          the driver alone, out of tree (make -C KDIR M=...)
-#   make bench           the benchmarks in one guest boot: out/bench-results/
+#   make bench           the benchmarks, on the bench kernel and on the lockdep
+#                        one: out/bench-results/
 #   make soak            the KASAN + kmemleak soak: the igt suites SOAK_N times,
 #                        the eviction soak, the fuzzers: out/soak-results/
 #   make patches         the upstream series for Linux, QEMU and igt, cut

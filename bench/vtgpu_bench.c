@@ -20,6 +20,9 @@
  *   P4  BO create + mmap + first touch + close rate, against vgem dumb BOs
  *   P5  userptr create + first use of 1 MiB, against udmabuf of a memfd
  *
+ * P6, the eviction soak's bytes moved per second, is vtgpu_evict@soak's:
+ * ci/bench.sh runs it after this program.
+ *
  * Each benchmark takes its samples in rounds, and each round measures
  * vtgpu and its peer one after the other: a host that gets busier or
  * quieter during the run then moves both alike, and the ratio holds.
@@ -53,6 +56,8 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 /* Rounds of P1, P3, P4 and P5. */
 #define ROUNDS 5
+
+#define SHMEM_THP "/sys/kernel/mm/transparent_hugepage/shmem_enabled"
 
 static int vtgpu_fd = -1, vgem_fd = -1;
 static char debugfs[256];
@@ -726,6 +731,14 @@ int main(int argc, char **argv)
 		{ "P1", bench_p1 }, { "P2", bench_p2 }, { "P3", bench_p3 },
 		{ "P4", bench_p4 }, { "P5", bench_p5 },
 	};
+
+	/*
+	 * vgem's shmem pages could be faulted in 2 MiB at a time: pinned to
+	 * one page per fault, as vtgpu's, for P1 and P4 (ci/bench-report.py
+	 * says so).
+	 */
+	if (!access(SHMEM_THP, F_OK))
+		write_file(SHMEM_THP, "never");
 
 	vtgpu_fd = open_driver("vtgpu", "renderD");
 	/* Dumb buffers are a primary node's. */

@@ -1,25 +1,48 @@
 #!/bin/bash
-# make bench: build everything, measure the host's memcpy, boot the guest
-# once and run vtgpu-bench in it, then write out/bench/bench.json, a
-# markdown table (bench.md) and a plot of the ratios (bench.png).
-# Arguments name the benchmarks to run (P1 ... P5; default: all).
+# make bench: build everything, measure the host's memcpy, then boot each
+# of two kernels once and run vtgpu-bench and the eviction soak (P6) in
+# it: first the kernel users run (the "bench" config fragment: no lock
+# debugging), then the lockdep kernel of the tests, whose ratios are the
+# table's second column. Writes out/bench-results/bench.json, a markdown
+# table (bench.md) and a plot of the ratios (bench.png).
+# Arguments name the benchmarks to run (P1 ... P6; default: all).
+# P6_BYTES: bytes the soak moves (default 4G; it reports 256M and 1G on
+# the way).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-build_all
-
+P6_BYTES=${P6_BYTES:-4G}
+KERNELS=("vtgpu bench" "vtgpu lockdep igt")
 OUT=$VTGPU_OUT/bench-results
 mkdir -p "$OUT"
+
+# Both kernels before the first boot: a boot only reads the builds.
+for k in "${KERNELS[@]}"; do
+	KCONFIG_FRAGMENTS=$k build_all
+done
 
 step "host memcpy"
 "$VTGPU_OUT/bench/host-memcpy" >"$OUT/host.jsonl"
 step_done
 
-BENCH=${*:-all} SUBTEST_TIMEOUT=${SUBTEST_TIMEOUT:-1800} \
-	"$VTGPU_TOP/ci/run-guest.sh" | tee "$OUT/judge.txt" || true
-RUN=$(judged_run "$OUT/judge.txt")
-[ -n "$RUN" ] || die "the guest run was not judged: see $OUT/judge.txt"
-[ -s "$RUN/results/bench.jsonl" ] || die "no results from the guest: see $RUN"
+benches=${*:-all}
+tests=
+case " $benches " in *" all "* | *" P6 "*)
+	tests="vtgpu_evict@soak:VTGPU_SOAK_BYTES=$P6_BYTES" ;;
+esac
+benches=$(echo "$benches" | sed 's/\bP6\b//g; s/^ *$/none/')
 
-python3 "$VTGPU_TOP/ci/bench-report.py" "$OUT" "$OUT/host.jsonl" \
-	"$RUN/results/bench.jsonl"
+runs=()
+for k in "${KERNELS[@]}"; do
+	name=${k#vtgpu }
+	name=${name%% *}
+	KCONFIG_FRAGMENTS=$k BENCH=$benches TESTS=$tests \
+		SUBTEST_TIMEOUT=${SUBTEST_TIMEOUT:-3600} GUEST_TIMEOUT=${GUEST_TIMEOUT:-7200} \
+		"$VTGPU_TOP/ci/run-guest.sh" | tee "$OUT/judge-$name.txt" || true
+	run=$(judged_run "$OUT/judge-$name.txt")
+	[ -n "$run" ] || die "the $name guest run was not judged: see $OUT/judge-$name.txt"
+	[ -s "$run/results.json" ] || die "no results from the $name guest: see $run"
+	runs+=("$name=$run")
+done
+
+python3 "$VTGPU_TOP/ci/bench-report.py" "$OUT" "$OUT/host.jsonl" "${runs[@]}"

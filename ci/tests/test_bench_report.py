@@ -21,18 +21,33 @@ def row(bench, case, value, peer_value, unit="pages/s", peer="vgem",
     return r
 
 
+def write_run(d, name, rows, soak_output=None):
+    """A guest run directory as ci/run-guest.sh leaves it."""
+    run = os.path.join(d, name)
+    os.makedirs(os.path.join(run, "results"))
+    with open(os.path.join(run, "results", "bench.jsonl"), "w") as f:
+        for r in rows:
+            f.write(json.dumps(r) + "\n")
+    tests = []
+    if soak_output is not None:
+        tests.append({"name": "igt@vtgpu_evict@soak", "status": "pass",
+                      "output": soak_output})
+    with open(os.path.join(run, "results.json"), "w") as f:
+        json.dump({"tests": tests}, f)
+    return "%s=%s" % (name, run)
+
+
 class BenchReportTest(unittest.TestCase):
-    def report(self, rows, host=4e9):
+    def report(self, rows, host=4e9, lockdep_rows=None, soak_output=None):
         d = tempfile.mkdtemp()
         with open(os.path.join(d, "host.jsonl"), "w") as f:
             f.write(json.dumps({"bench": "host", "case": "memcpy",
                                 "unit": "bytes/s", "value": host}) + "\n")
-        with open(os.path.join(d, "bench.jsonl"), "w") as f:
-            for r in rows:
-                f.write(json.dumps(r) + "\n")
+        runs = [write_run(d, "bench", rows, soak_output)]
+        if lockdep_rows is not None:
+            runs.append(write_run(d, "lockdep", lockdep_rows))
         out = subprocess.run([sys.executable, REPORT, d,
-                              os.path.join(d, "host.jsonl"),
-                              os.path.join(d, "bench.jsonl")],
+                              os.path.join(d, "host.jsonl")] + runs,
                              capture_output=True, text=True, check=True)
         with open(os.path.join(d, "bench.json")) as f:
             return json.load(f)["results"], out.stdout, d
@@ -67,8 +82,31 @@ class BenchReportTest(unittest.TestCase):
     def test_outputs_written(self):
         _, _, d = self.report([row("P4", "gtt", 10, 5, unit="ops/s")])
         with open(os.path.join(d, "bench.md")) as f:
-            self.assertIn("| P4 | gtt | 10 ops/s | vgem | 5 ops/s | 2 |",
-                          f.read())
+            self.assertIn("| P4 | gtt | 10 ops/s | vgem | 5 ops/s | 2 | "
+                          ">= 2x vgem: met |", f.read())
+
+    def test_lockdep_column(self):
+        _, md, _ = self.report(
+            [row("P4", "vram", 30, 10, unit="ops/s"),
+             row("P5", "userptr 1 MiB", 9, 10, unit="ops/s",
+                 peer="udmabuf")],
+            lockdep_rows=[row("P4", "vram", 15, 10, unit="ops/s")])
+        self.assertIn("| ratio (bench) | ratio (lockdep) | goal |", md)
+        self.assertIn("| 3 | 1.5 | >= 2x vgem: met |", md)
+        # No lockdep figure for P5, and 0.9x udmabuf misses its goal.
+        self.assertIn("| 0.9 | - | >= 1.0x udmabuf: **not met** |", md)
+
+    def test_soak_rate_at_each_point(self):
+        soak = "".join("soak round %d: moved %d MiB in %.3f s, 0 bytes "
+                       "wrong\n" % (i + 1, m, s) for i, (m, s) in
+                       enumerate([(200, 1.0), (300, 2.0), (1100, 4.0)]))
+        results, _, _ = self.report([], host=1 << 30, soak_output=soak)
+        p6 = {r["case"]: r for r in results if r["bench"] == "P6"}
+        # 256 MiB first reached at round 2, 1 GiB at round 3; never 4 GiB.
+        self.assertEqual(sorted(p6), ["1024 MiB", "256 MiB"])
+        self.assertAlmostEqual(p6["256 MiB"]["value"], (300 << 20) / 2.0)
+        self.assertAlmostEqual(p6["1024 MiB"]["ratio"],
+                               (1100 << 20) / 4.0 / (1 << 30))
 
 
 if __name__ == "__main__":

@@ -968,6 +968,7 @@ static void test_soak(int fd)
 	uint64_t swapouts = vtgpu_debugfs_stat(fd, "swapouts");
 	uint64_t moved = 0;
 	unsigned int round = 0;
+	struct timespec start = {};
 	struct soak s = {
 		.fd = fd,
 		.bo_size = working_bo_size(fd),
@@ -993,6 +994,8 @@ static void test_soak(int fd)
 	for (unsigned int i = 0; i < s.count; i++)
 		soak_create(&s, i, i % SOAK_KINDS);
 
+	/* make bench reads the rate off the rounds (P6). */
+	igt_nsec_elapsed(&start);
 	while (moved < soak_bytes) {
 		/* A round ends early once the target is reached. */
 		for (unsigned int n = 1; n <= 2 * s.count; n++) {
@@ -1006,8 +1009,9 @@ static void test_soak(int fd)
 		for (unsigned int i = 0; i < s.count; i++)
 			soak_check(&s, i);
 		moved = vtgpu_debugfs_stat(fd, "bytes_moved") - moved0;
-		igt_info("soak round %u: moved %" PRIu64 " MiB, %" PRIu64
-			 " bytes wrong\n", ++round, moved >> 20, s.wrong);
+		igt_info("soak round %u: moved %" PRIu64 " MiB in %.3f s, %"
+			 PRIu64 " bytes wrong\n", ++round, moved >> 20,
+			 igt_nsec_elapsed(&start) / 1e9, s.wrong);
 		if (s.wrong)
 			break;
 	}
