@@ -185,17 +185,13 @@ static int vtgpu_bo_validate(struct vtgpu_bo *bo, u32 domains, u32 preferred,
  * @ctx: the operation context; its bytes_moved counts the moves made
  * @promote: evict others to move the BO to its preferred domain
  *
- * With @promote, moves the BO to its preferred domain (GTT for a BO
- * preferring SYSTEM, if it may use GTT), evicting other BOs if need be.
- * Without, a BO in VRAM or GTT moves there only if there is room without
- * evicting, and otherwise stays; one in SYSTEM goes to its preferred
- * domain, evicting if need be, or else to the other one of VRAM and GTT
- * it may use. A pinned BO stays where it is.
- *
- * TTM evicts with the BO's acquire context: it may wait for the
- * reservation of a BO to evict, and an -ENOSPC may stand for a deadlock
- * there. So this validates once, and the caller backs off on -ENOSPC,
- * dropping every reservation before it tries again.
+ * With @promote, the BO moves to its preferred domain (GTT for one
+ * preferring SYSTEM, if it may use GTT), evicting if need be. Without, a
+ * BO in VRAM or GTT moves there only if there is room, and otherwise
+ * stays; one in SYSTEM goes to its preferred domain, or else to the other
+ * of VRAM and GTT it may use. A pinned BO stays. TTM evicts under the
+ * BO's acquire context, where -ENOSPC may stand for a deadlock: the caller
+ * backs off on -ENOSPC, dropping every reservation, and tries again.
  *
  * Returns: 0, -EINVAL for a BO that fits none of VRAM and GTT it may use,
  * -ENOSPC when no room can be made (or to back off), -ENOMEM when out of
@@ -230,32 +226,24 @@ int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, struct ttm_operation_ctx *ctx,
  * @bo: the BO, reserved
  * @no_wait_gpu: neither wait for the GPU nor evict
  *
- * Called by the CPU fault handler before the BO's pages are looked up, as
+ * Called by the CPU fault handler before it looks up the BO's pages, as
  * amdgpu, radeon and nouveau do. A BO in invisible VRAM moves to visible
- * VRAM if there is room without evicting anything, or else to GTT,
- * evicting there if need be: a CPU access is not worth costly VRAM
- * evictions. A BO that may not use GTT goes to
- * visible VRAM, evicting there. The move is pipelined; the caller waits
- * for it (the fault handler in ttm_bo_vm_fault_reserved(), with mmap_lock
- * dropped on the first try).
- *
- * With @no_wait_gpu the BO moves only where there is room at once and
- * nothing to wait for (fences of other devices on the BO, an earlier
- * move out of the place): the fault handler's first try passes it, and
- * on failure makes the move without it, with mmap_lock dropped.
- *
- * The BO is remembered as CPU-accessed: its VRAM placements stay in
- * visible VRAM from then on, so the CPU does not chase it again.
+ * VRAM if there is room without evicting, or else to GTT, evicting there
+ * if need be: a CPU access is not worth VRAM evictions. A BO that may not
+ * use GTT goes to visible VRAM, evicting there. The move is pipelined:
+ * the fault handler waits for it, with mmap_lock dropped on the first
+ * try. With @no_wait_gpu, which that first try passes, the BO moves only
+ * where there is room at once and nothing to wait for (fences of other
+ * devices, an earlier move out of the place). The BO is then
+ * CPU-accessed: its VRAM placements stay in visible VRAM.
  *
  * Lock order: mmap_lock (read), the BO's reservation, then whatever
- * ttm_bo_validate() takes; other BOs are evicted only if their
- * reservations can be taken without waiting.
+ * ttm_bo_validate() takes; other BOs are evicted only by trylock.
  *
- * Returns: 0 when the CPU can reach the BO (or its move to where it can
- * is queued); -EBUSY (only with @no_wait_gpu) or -ERESTARTSYS to try
- * again; -EPERM for a pinned BO in invisible VRAM, -E2BIG for one that
- * fits nowhere the CPU reaches, -ENOSPC when no room can be made (with
- * @no_wait_gpu: without evicting or waiting), -ENOMEM when out of memory.
+ * Returns: 0 when the CPU can reach the BO (or its move there is queued);
+ * -EBUSY (only with @no_wait_gpu) or -ERESTARTSYS to try again; -EPERM for
+ * a pinned BO in invisible VRAM, -E2BIG for one that fits nowhere the CPU
+ * reaches, -ENOSPC when no room can be made, -ENOMEM when out of memory.
  */
 int vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo, bool no_wait_gpu)
 {
@@ -321,7 +309,7 @@ int vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo, bool no_wait_gpu)
  *
  * For sharing through a dma-buf (&drm_gem_object_funcs.pin, which the
  * core calls with the reservation held): its pages stay put until
- * vtgpu_bo_unpin().
+ * ttm_bo_unpin().
  *
  * Returns: 0 or a negative error code.
  */
@@ -365,16 +353,6 @@ int vtgpu_bo_wait_moved(struct vtgpu_bo *bo, bool interruptible)
 	if (ret < 0)
 		return ret;
 	return vtgpu_engine_wedged(bdev_to_vtgpu(bo->tbo.bdev)) ? -EIO : 0;
-}
-
-/**
- * vtgpu_bo_unpin - undo vtgpu_bo_pin_gtt()
- * @bo: the BO, reserved
- */
-void vtgpu_bo_unpin(struct vtgpu_bo *bo)
-{
-	dma_resv_assert_held(bo->tbo.base.resv);
-	ttm_bo_unpin(&bo->tbo);
 }
 
 /**

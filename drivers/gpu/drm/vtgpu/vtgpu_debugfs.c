@@ -31,10 +31,12 @@ static struct vtgpu_device *node_to_vtgpu(struct seq_file *m)
 static int vtgpu_debugfs_mm(struct seq_file *m, void *unused)
 {
 	struct vtgpu_device *vtgpu = node_to_vtgpu(m);
+	struct ttm_resource_manager *vram =
+		ttm_manager_type(&vtgpu->bdev, TTM_PL_VRAM);
 	struct drm_printer p = drm_seq_file_printer(m);
 
 	drm_printf(&p, "VRAM:\n");
-	vtgpu_vram_show(vtgpu, &p);
+	vram->func->debug(vram, &p);
 	drm_printf(&p, "GTT:\n");
 	ttm_resource_manager_debug(ttm_manager_type(&vtgpu->bdev, TTM_PL_TT),
 				   &p);
@@ -43,16 +45,12 @@ static int vtgpu_debugfs_mm(struct seq_file *m, void *unused)
 
 static const char *vtgpu_mem_type_name(u32 mem_type)
 {
-	switch (mem_type) {
-	case TTM_PL_SYSTEM:
-		return "system";
-	case TTM_PL_TT:
-		return "gtt";
-	case TTM_PL_VRAM:
-		return "vram";
-	default:
-		return "none";
-	}
+	static const char * const names[] = {
+		[TTM_PL_SYSTEM] = "system", [TTM_PL_TT] = "gtt",
+		[TTM_PL_VRAM] = "vram",
+	};
+
+	return mem_type < ARRAY_SIZE(names) ? names[mem_type] : "none";
 }
 
 static int vtgpu_debugfs_bos(struct seq_file *m, void *unused)
@@ -128,64 +126,45 @@ static int vtgpu_debugfs_handles(struct seq_file *m, void *unused)
 
 	mutex_lock(&drm->filelist_mutex);
 	list_for_each_entry(file, &drm->filelist, lhead) {
-		for (handle = 0;; handle++) {
-			spin_lock(&file->table_lock);
-			obj = idr_get_next(&file->object_idr, &handle);
-			if (obj)
-				drm_gem_object_get(obj);
-			spin_unlock(&file->table_lock);
-			if (!obj)
-				break;
+		spin_lock(&file->table_lock);
+		idr_for_each_entry(&file->object_idr, obj, handle)
 			vtgpu_debugfs_show_handle(m, file->client_id, handle,
 						  gem_to_vtgpu_bo(obj));
-			drm_gem_object_put(obj);
-		}
+		spin_unlock(&file->table_lock);
 	}
 	mutex_unlock(&drm->filelist_mutex);
 	return 0;
 }
 
+#define VTGPU_STAT(name) \
+	seq_printf(m, #name ": %lld\n", atomic64_read(&vtgpu->stats.name))
+
 static int vtgpu_debugfs_stats(struct seq_file *m, void *unused)
 {
 	struct vtgpu_device *vtgpu = node_to_vtgpu(m);
-	struct vtgpu_engine *engine = &vtgpu->engine;
-	struct vtgpu_engine_stats es;
-	struct vtgpu_stats *st = &vtgpu->stats;
 	int idx;
 
-	spin_lock_irq(&engine->lock);
-	es = engine->stats;
-	spin_unlock_irq(&engine->lock);
-
-	seq_printf(m, "evictions: %lld\n", atomic64_read(&st->evictions));
-	seq_printf(m, "bytes_moved: %lld\n", atomic64_read(&st->bytes_moved));
-	seq_printf(m, "moves: %lld\n", atomic64_read(&st->moves));
-	seq_printf(m, "clears: %lld\n", atomic64_read(&st->clears));
-	seq_printf(m, "cpu_faults: %lld\n", atomic64_read(&st->cpu_faults));
-	seq_printf(m, "cpu_fault_pages: %lld\n",
-		   atomic64_read(&st->cpu_fault_pages));
-	seq_printf(m, "cpu_fault_migrations: %lld\n",
-		   atomic64_read(&st->cpu_fault_migrations));
-	seq_printf(m, "cpu_fault_retries: %lld\n",
-		   atomic64_read(&st->cpu_fault_retries));
-	seq_printf(m, "cpu_fault_sigbus: %lld\n",
-		   atomic64_read(&st->cpu_fault_sigbus));
-	seq_printf(m, "swapouts: %lld\n", atomic64_read(&st->swapouts));
-	seq_printf(m, "submit_retries: %lld\n",
-		   atomic64_read(&st->submit_retries));
-	seq_printf(m, "userptr_invalidations: %lld\n",
-		   atomic64_read(&st->userptr_invalidations));
-	seq_printf(m, "userptr_collects: %lld\n",
-		   atomic64_read(&st->userptr_collects));
-	seq_printf(m, "userptr_retries: %lld\n",
-		   atomic64_read(&st->userptr_retries));
-	seq_printf(m, "jobs: %llu\n", es.jobs);
-	seq_printf(m, "job_retries: %llu\n", es.retries);
-	seq_printf(m, "job_fallbacks: %llu\n", es.fallbacks);
-	seq_printf(m, "jobs_failed: %llu\n", es.failed);
-	seq_printf(m, "engine_resets: %llu\n", es.resets);
-	seq_printf(m, "engine_timeouts: %llu\n", es.timeouts);
-	seq_printf(m, "engine_errors: %llu\n", es.errors);
+	VTGPU_STAT(evictions);
+	VTGPU_STAT(bytes_moved);
+	VTGPU_STAT(moves);
+	VTGPU_STAT(clears);
+	VTGPU_STAT(cpu_faults);
+	VTGPU_STAT(cpu_fault_pages);
+	VTGPU_STAT(cpu_fault_migrations);
+	VTGPU_STAT(cpu_fault_retries);
+	VTGPU_STAT(cpu_fault_sigbus);
+	VTGPU_STAT(swapouts);
+	VTGPU_STAT(submit_retries);
+	VTGPU_STAT(userptr_invalidations);
+	VTGPU_STAT(userptr_collects);
+	VTGPU_STAT(userptr_retries);
+	VTGPU_STAT(jobs);
+	VTGPU_STAT(job_retries);
+	VTGPU_STAT(job_fallbacks);
+	VTGPU_STAT(jobs_failed);
+	VTGPU_STAT(engine_resets);
+	VTGPU_STAT(engine_timeouts);
+	VTGPU_STAT(engine_errors);
 
 	if (drm_dev_enter(&vtgpu->drm, &idx)) {
 		seq_printf(m, "device_commands: %llu\n",
@@ -201,9 +180,7 @@ static int vtgpu_debugfs_engine(struct seq_file *m, void *unused)
 {
 	struct vtgpu_device *vtgpu = node_to_vtgpu(m);
 	struct vtgpu_engine *engine = &vtgpu->engine;
-	struct vtgpu_job *job;
 	u32 status = 0, head = 0;
-	unsigned int pending = 0;
 	int idx;
 
 	if (drm_dev_enter(&vtgpu->drm, &idx)) {
@@ -215,12 +192,11 @@ static int vtgpu_debugfs_engine(struct seq_file *m, void *unused)
 	/* "wedged: yes" once the mappings are gone, too. */
 	flush_work(&engine->wedge_work);
 	spin_lock_irq(&engine->lock);
-	list_for_each_entry(job, &engine->pending, link)
-		pending++;
 	seq_printf(m, "status: %#x\nhead: %#x\ntail: %#x\n", status, head,
 		   engine->tail);
-	seq_printf(m, "completed seqno: %llu\npending jobs: %u\n",
-		   le64_to_cpu(READ_ONCE(*engine->fence_wb)), pending);
+	seq_printf(m, "completed seqno: %llu\npending jobs: %zu\n",
+		   le64_to_cpu(READ_ONCE(*engine->fence_wb)),
+		   list_count_nodes(&engine->pending));
 	seq_printf(m, "wedged: %s\n", str_yes_no(engine->wedged));
 	spin_unlock_irq(&engine->lock);
 	return 0;
@@ -296,10 +272,13 @@ DEFINE_DEBUGFS_ATTRIBUTE(vtgpu_engine_delay_fops, vtgpu_engine_delay_get,
 static ssize_t vtgpu_inject_write(struct file *file, const char __user *ubuf,
 				  size_t len, loff_t *ppos)
 {
+	static const char * const injects[] = {
+		[VTGPU_INJECT_NONE] = "none", [VTGPU_INJECT_FAIL_NEXT] = "fail",
+		[VTGPU_INJECT_HANG] = "hang",
+	};
 	struct vtgpu_device *vtgpu = file->private_data;
 	char buf[8] = {};
-	u32 inject;
-	int ret;
+	int inject, ret;
 
 	if (!(vtgpu->caps & VTGPU_CAPS_INJECT))
 		return -ENODEV;
@@ -308,15 +287,9 @@ static ssize_t vtgpu_inject_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 
-	if (sysfs_streq(buf, "none"))
-		inject = VTGPU_INJECT_NONE;
-	else if (sysfs_streq(buf, "fail"))
-		inject = VTGPU_INJECT_FAIL_NEXT;
-	else if (sysfs_streq(buf, "hang"))
-		inject = VTGPU_INJECT_HANG;
-	else
-		return -EINVAL;
-
+	inject = sysfs_match_string(injects, buf);
+	if (inject < 0)
+		return inject;
 	ret = vtgpu_debugfs_write_reg(vtgpu, VTGPU_REG_INJECT, inject);
 	return ret ?: len;
 }
@@ -332,13 +305,8 @@ static const struct file_operations vtgpu_inject_fops = {
  * vtgpu_debugfs_init - &drm_driver.debugfs_init
  * @minor: the DRM minor to add the files to
  *
- * mm: the VRAM and GTT managers; bos: every BO; handles: every handle of
- * every DRM file, with its BO's placement; stats: counters; engine:
- * the ring; reading evict_vram evicts all of VRAM. engine_delay_us and
- * inject set the device's ENGINE_DELAY_US and INJECT registers, for tests
- * of busy BOs and of engine recovery; move_with_cpu makes the CPU do the
- * moves it can (between GTT and visible VRAM), the baseline the move
- * benchmark compares the engine with.
+ * The files are described in Documentation/gpu/vtgpu.rst; the knobs
+ * (engine_delay_us, inject, move_with_cpu) are for tests and benchmarks.
  */
 void vtgpu_debugfs_init(struct drm_minor *minor)
 {

@@ -38,27 +38,6 @@ struct vtgpu_userptr;
 #define VTGPU_USERPTR_MAX_TRIES	4
 
 /**
- * struct vtgpu_engine_stats - engine counters, for debugfs
- * @jobs: jobs committed to the ring
- * @resets: engine resets
- * @timeouts: resets because the engine made no progress in time
- * @errors: resets because the engine halted on an error
- * @retries: jobs of the driver's own run again after a reset
- * @fallbacks: jobs of the driver's own done by the CPU after the engine
- *	failed them for good
- * @failed: jobs completed with an error
- */
-struct vtgpu_engine_stats {
-	u64 jobs;
-	u64 resets;
-	u64 timeouts;
-	u64 errors;
-	u64 retries;
-	u64 fallbacks;
-	u64 failed;
-};
-
-/**
  * struct vtgpu_entity - a scheduler entity of the engine
  * @base: the scheduler's entity
  * @push_lock: held from drm_sched_job_arm() to drm_sched_entity_push_job(),
@@ -77,9 +56,8 @@ struct vtgpu_entity {
  * @kernel_entity: the entity of the driver's own jobs, moves and clears
  * @tdr_wq: where recovery (timedout_job()) runs: ordered, and allowed
  *	to run under memory pressure, since it signals fences
- * @ring: the ring, coherent DMA memory, @ring_size bytes
+ * @ring: the ring, coherent DMA memory, VTGPU_RING_SIZE bytes
  * @ring_dma: bus address of @ring
- * @ring_size: size of the ring in bytes, a power of two
  * @fence_wb: where the engine writes the seqno of each FENCE it executes
  * @fence_wb_dma: bus address of @fence_wb
  * @context: the dma_fence context of the hardware fences
@@ -97,7 +75,6 @@ struct vtgpu_entity {
  * @watch_head: RING_HEAD seen by the previous timeout
  * @last_done: when the engine last completed a job: the next job on the
  *	ring started then, or when it was queued if later
- * @stats: counters
  * @wedge_work: once wedged, unmaps the BOs and sends the uevent
  */
 struct vtgpu_engine {
@@ -106,7 +83,6 @@ struct vtgpu_engine {
 	struct workqueue_struct *tdr_wq;
 	struct vtgpu_cmd *ring;
 	dma_addr_t ring_dma;
-	u32 ring_size;
 	__le64 *fence_wb;
 	dma_addr_t fence_wb_dma;
 	u64 context;
@@ -121,7 +97,6 @@ struct vtgpu_engine {
 	u64 watch_seqno;
 	u32 watch_head;
 	ktime_t last_done;
-	struct vtgpu_engine_stats stats;
 
 	struct work_struct wedge_work;
 };
@@ -153,12 +128,10 @@ struct vtgpu_move_ends {
  * @base: the scheduler's job
  * @vtgpu: the device
  * @file: the DRM file that submitted the job, with a reference; NULL for
- *	a job of the driver's own
+ *	a job of the driver's own (a move or a clear), which is retried after
+ *	a reset instead of failed, since losing it would lose a BO's data
  * @queued: when run_job() put the job on the ring
  * @link: entry in &vtgpu_engine.pending
- * @ring_start: ring offset of the job's first command
- * @kernel: a job of the driver's own (a move or a clear): retried after
- *	a reset instead of failed, since losing it would lose a BO's data
  * @retries: how often the job was run again after a reset
  * @fallback: for a job of the driver's own, does its work with the CPU
  *	when the engine failed it VTGPU_JOB_MAX_RETRIES + 1 times; NULL
@@ -177,8 +150,6 @@ struct vtgpu_job {
 	struct vtgpu_file *file;
 	ktime_t queued;
 	struct list_head link;
-	u32 ring_start;
-	bool kernel;
 	unsigned int retries;
 	int (*fallback)(struct vtgpu_job *job);
 	struct vtgpu_move_ends move;
@@ -229,7 +200,7 @@ struct vtgpu_vram_mgr {
 };
 
 /**
- * struct vtgpu_stats - memory manager counters, for debugfs
+ * struct vtgpu_stats - counters, for debugfs
  * @evictions: BOs evicted
  * @bytes_moved: bytes moved by the engine (or by the CPU) between domains
  * @moves: moves done on the engine
@@ -247,6 +218,14 @@ struct vtgpu_vram_mgr {
  * @userptr_collects: collections of userptr pages with hmm_range_fault()
  * @userptr_retries: submissions that collected userptr pages again
  *	because they were invalidated meanwhile
+ * @jobs: jobs committed to the ring
+ * @job_retries: jobs of the driver's own run again after a reset
+ * @job_fallbacks: jobs of the driver's own done by the CPU after the
+ *	engine failed them for good
+ * @jobs_failed: jobs completed with an error
+ * @engine_resets: engine resets
+ * @engine_timeouts: resets because the engine made no progress in time
+ * @engine_errors: resets because the engine halted on an error
  */
 struct vtgpu_stats {
 	atomic64_t evictions;
@@ -263,6 +242,13 @@ struct vtgpu_stats {
 	atomic64_t userptr_invalidations;
 	atomic64_t userptr_collects;
 	atomic64_t userptr_retries;
+	atomic64_t jobs;
+	atomic64_t job_retries;
+	atomic64_t job_fallbacks;
+	atomic64_t jobs_failed;
+	atomic64_t engine_resets;
+	atomic64_t engine_timeouts;
+	atomic64_t engine_errors;
 };
 
 /**
@@ -282,7 +268,7 @@ struct vtgpu_stats {
  * @vram_mgr: the count of visible VRAM in use, see &struct vtgpu_vram_mgr
  * @release_wq: where imported BOs let go of their dma-bufs, see
  *	vtgpu_bo_destroy()
- * @stats: memory manager counters
+ * @stats: counters
  * @bo_lock: protects @bo_list
  * @bo_list: every BO of the device (&vtgpu_bo.link), for debugfs
  * @mmap_file: lazily created file that dma-buf mappings are moved to, so
@@ -420,8 +406,8 @@ bool vtgpu_engine_wedged(struct vtgpu_device *vtgpu);
 struct vtgpu_job *vtgpu_job_alloc(struct vtgpu_device *vtgpu,
 				  struct drm_file *file, unsigned int num_cmds);
 void vtgpu_job_free(struct vtgpu_job *job);
-void vtgpu_job_copy(struct vtgpu_job *job, u64 src, u64 dst, u64 size);
-void vtgpu_job_fill(struct vtgpu_job *job, u64 dst, u64 size, u32 pattern);
+void vtgpu_job_add_cmd(struct vtgpu_job *job, u32 opcode, u64 arg0,
+		       u64 arg1, u64 arg2);
 struct dma_fence *vtgpu_job_push(struct vtgpu_job *job);
 int vtgpu_entity_init(struct vtgpu_device *vtgpu, struct vtgpu_entity *entity,
 		      enum drm_sched_priority priority);
@@ -431,7 +417,6 @@ void vtgpu_entity_fini(struct vtgpu_entity *entity);
 int vtgpu_ttm_init(struct vtgpu_device *vtgpu);
 u64 vtgpu_gpu_addr(struct vtgpu_device *vtgpu, struct ttm_resource *res);
 bool vtgpu_res_visible(struct vtgpu_device *vtgpu, struct ttm_resource *res);
-void vtgpu_vram_show(struct vtgpu_device *vtgpu, struct drm_printer *p);
 int vtgpu_vram_access(struct ttm_buffer_object *tbo, unsigned long offset,
 		      void *buf, int len, bool write);
 
@@ -445,14 +430,10 @@ int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, struct ttm_operation_ctx *ctx,
 			  bool promote);
 int vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo, bool no_wait_gpu);
 int vtgpu_bo_pin_gtt(struct vtgpu_bo *bo);
-void vtgpu_bo_unpin(struct vtgpu_bo *bo);
 int vtgpu_bo_wait_moved(struct vtgpu_bo *bo, bool interruptible);
 
 /* vtgpu_gem.c */
 extern const struct drm_gem_object_funcs vtgpu_gem_object_funcs;
-int vtgpu_gem_create(struct drm_file *file, struct vtgpu_device *vtgpu,
-		     u64 size, u32 domains, u32 preferred, u32 flags,
-		     u32 *handle);
 struct drm_gem_object *
 vtgpu_gem_prime_import_sg_table(struct drm_device *drm,
 				struct dma_buf_attachment *attach,
@@ -460,18 +441,6 @@ vtgpu_gem_prime_import_sg_table(struct drm_device *drm,
 
 /* vtgpu_mmap.c */
 extern const struct vm_operations_struct vtgpu_gem_vm_ops;
-
-/* vtgpu_ioctl.c */
-int vtgpu_gem_create_ioctl(struct drm_device *drm, void *data,
-			   struct drm_file *file);
-int vtgpu_gem_mmap_offset_ioctl(struct drm_device *drm, void *data,
-				struct drm_file *file);
-int vtgpu_gem_info_ioctl(struct drm_device *drm, void *data,
-			 struct drm_file *file);
-int vtgpu_gem_wait_ioctl(struct drm_device *drm, void *data,
-			 struct drm_file *file);
-int vtgpu_gem_userptr_ioctl(struct drm_device *drm, void *data,
-			    struct drm_file *file);
 
 /* vtgpu_submit.c */
 int vtgpu_submit_ioctl(struct drm_device *drm, void *data,
@@ -500,6 +469,5 @@ void vtgpu_debugfs_init(struct drm_minor *minor);
 int vtgpu_gart_init(struct vtgpu_device *vtgpu);
 void vtgpu_gart_bind(struct vtgpu_device *vtgpu, u64 first, u64 count,
 		     const dma_addr_t *addrs, bool writable);
-void vtgpu_gart_unbind(struct vtgpu_device *vtgpu, u64 first, u64 count);
 
 #endif /* __VTGPU_DRV_H__ */

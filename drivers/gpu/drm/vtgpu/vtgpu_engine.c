@@ -37,66 +37,58 @@ MODULE_PARM_DESC(timeout_ms,
  * DOC: engine
  *
  * The engine executes one ring of VTGPU_RING_SIZE bytes, fed by one
- * drm_sched scheduler. Each file has an entity of its own, for the jobs it
- * submits; the driver's own jobs, the moves and clears of BOs, go through
- * a kernel entity. Dependencies are the scheduler's: the in-fences of a
- * submission, the fences of its BOs' reservations, and for a move all
- * fences of the BO. Jobs on the ring execute in order, so the scheduler
- * waits only for a dependency of this engine to be scheduled.
+ * drm_sched scheduler: an entity per file for its submissions, and a
+ * kernel entity for the driver's own jobs, the moves and clears of BOs.
+ * The scheduler waits for the dependencies (a submission's in-fences and
+ * its BOs' fences; all of a BO's fences for a move), for this engine's
+ * own only until they are on the ring, which executes in order.
  *
- * run_job() writes a job's commands to the ring, followed by a FENCE
- * command whose seqno is that of the job's hardware fence,
- * &vtgpu_job.hw_fence. The FENCE raises an interrupt, and the handler
- * signals every pending hardware fence whose seqno the engine has written
- * to the fence write-back location. A job's credits are its commands: the
- * scheduler runs a job only when the ring has room for it.
+ * run_job() writes a job's commands to the ring, then a FENCE command with
+ * the seqno of the job's hardware fence, &vtgpu_job.hw_fence. The FENCE
+ * raises an interrupt, whose handler signals every pending hardware fence
+ * whose seqno the engine has written to the fence write-back location. A
+ * job's credits are its commands: it runs when the ring has room for it.
  *
- * Recovery is timedout_job()'s, run when a job made no progress for
+ * Recovery is timedout_job()'s, when a job made no progress for
  * timeout_ms, or at once when the engine halts on an error (the interrupt
- * handler calls drm_sched_fault()). With the submission work stopped, so
- * that run_job() does not write the ring meanwhile, it resets the engine.
- * The oldest pending job is the one the engine was executing: a job of
- * the driver's own (a move or a clear) is run again, up to
- * VTGPU_JOB_MAX_RETRIES times, since failing it would lose a BO's
+ * handler calls drm_sched_fault()). With the submission work stopped, it
+ * resets the engine. The oldest pending job is the one the engine was
+ * executing: a job of the driver's own (a move or a clear) is run again,
+ * up to VTGPU_JOB_MAX_RETRIES times, since failing it would lose a BO's
  * contents; any other job's fence is signalled with -EIO (error) or
  * -ETIMEDOUT (hang). The other pending jobs had not started: they are
- * written to the ring again, from offset 0, as the reset requires, and
- * complete as if nothing had happened. As xe does, the handler returns
- * DRM_GPU_SCHED_STAT_NO_HANG: the scheduler's jobs and fences are left as
- * they are, the timed out job back on its pending list.
+ * written to the ring again, from offset 0, as the reset requires. As xe
+ * does, the handler returns DRM_GPU_SCHED_STAT_NO_HANG.
  *
  * A job of the driver's own that the engine failed every time is done by
- * its &vtgpu_job.fallback, the CPU's copy of a move between GTT and visible
- * VRAM, the way amdgpu and radeon fall back to ttm_bo_move_memcpy(). The
- * handler is in the fence signalling path of every pending job: it and
- * the fallback allocate nothing and take no lock but the engine's (and
- * the scheduler's, to stop and start its work items), which
+ * its &vtgpu_job.fallback, the CPU's copy of a move between GTT and
+ * visible VRAM, as amdgpu and radeon fall back to ttm_bo_move_memcpy().
+ * The handler and the fallback are in the fence signalling path of every
+ * pending job: they allocate nothing and take no lock but the engine's
+ * (and the scheduler's, to stop and start its work), which
  * dma_fence_begin_signalling() lets lockdep check.
  *
- * A job of the driver's own with no fallback (a move from or to invisible
- * VRAM, which the CPU does not reach, or a clear) that fails for good
- * leaves its destination unwritten, holding what an earlier owner of that
- * memory left there; TTM does not look at fence errors. So the engine is
- * wedged (&vtgpu_engine.wedged) before the job's fence signals with the
- * error, as drm-uapi.rst's "Device Wedging" asks: the jobs behind it are
- * cancelled (-ECANCELED), later ones fail with -EIO, faults map a dummy
- * page, whoever waited for a BO's moves to use its memory (ptrace, an
- * importer, a kernel mapping) gets -EIO. Outside the signalling path,
- * &vtgpu_engine.wedge_work then invalidates every CPU mapping of a BO and
- * sends userspace a "WEDGED=rebind" uevent: unbinding and binding the
- * driver resets the device.
- *
- * A register reading all ones means the device went from the bus: the
- * engine is then dead at once, its jobs failed with -ENODEV.
+ * One with no fallback (a move from or to invisible VRAM, or a clear) that
+ * fails for good leaves its destination holding what an earlier owner of
+ * that memory left, and TTM does not look at fence errors. So the engine
+ * is wedged (&vtgpu_engine.wedged) before the job's fence signals, as
+ * drm-uapi.rst's "Device Wedging" asks: the jobs behind it are cancelled
+ * (-ECANCELED), later ones fail with -EIO, faults map a dummy page, and
+ * whoever waits for a BO's moves to use its memory (ptrace, an importer,
+ * a kernel mapping) gets -EIO. &vtgpu_engine.wedge_work then invalidates
+ * every CPU mapping of a BO and sends a "WEDGED=rebind" uevent: binding
+ * the driver again resets the device. A register reading all ones means
+ * the device went from the bus: the engine is dead at once, its jobs
+ * failed with -ENODEV.
  *
  * The interrupt handler and the scheduler signal fences without
  * drm_dev_enter(): a CPU fault waits for a move inside it, and
  * drm_dev_unplug() waits for the fault. The engine stops when the driver
  * unbinds, after the PCI remove's drm_dev_unplug(), in a device-managed
- * action that runs before the interrupt is freed and the registers are
- * unmapped: its pending jobs fail with -ENODEV, and so do those run later.
- * The scheduler and the kernel entity are DRM-managed, and go after the
- * last BO: moves and clears can be queued until then.
+ * action that runs before the interrupt and the registers go: its pending
+ * jobs, and those run later, fail with -ENODEV. The scheduler and the
+ * kernel entity are DRM-managed and go after the last BO: moves and
+ * clears can be queued until then.
  */
 
 static const char *vtgpu_fence_get_driver_name(struct dma_fence *fence)
@@ -130,10 +122,9 @@ static const struct dma_fence_ops vtgpu_fence_ops = {
 
 static void vtgpu_ring_write(struct vtgpu_engine *engine, struct vtgpu_job *job)
 {
-	u32 mask = engine->ring_size - 1;
+	u32 mask = VTGPU_RING_SIZE - 1;
 	unsigned int i;
 
-	job->ring_start = engine->tail;
 	for (i = 0; i < job->num_cmds; i++) {
 		engine->ring[engine->tail / VTGPU_CMD_SIZE] = job->cmds[i];
 		engine->tail = (engine->tail + VTGPU_CMD_SIZE) & mask;
@@ -157,7 +148,7 @@ static void vtgpu_job_done(struct vtgpu_engine *engine, struct vtgpu_job *job,
 	engine->last_done = now;
 	if (error) {
 		dma_fence_set_error(&job->hw_fence, error);
-		engine->stats.failed++;
+		atomic64_inc(&job->vtgpu->stats.jobs_failed);
 	}
 	dma_fence_signal_locked(&job->hw_fence);
 	list_del_init(&job->link);
@@ -277,15 +268,15 @@ static void vtgpu_job_give_up(struct vtgpu_engine *engine,
 			      struct vtgpu_job *job, int error)
 	__must_hold(&engine->lock)
 {
-	if (job->kernel && job->fallback) {
+	if (!job->file && job->fallback) {
 		spin_unlock_irq(&engine->lock);
 		error = job->fallback(job);
 		spin_lock_irq(&engine->lock);
 		if (!error)
-			engine->stats.fallbacks++;
+			atomic64_inc(&job->vtgpu->stats.job_fallbacks);
 	}
 	/* Before the fence signals, see vtgpu_engine_wedged(). */
-	if (error && job->kernel)
+	if (error && !job->file)
 		WRITE_ONCE(engine->wedged, true);
 	vtgpu_job_done(engine, job, error);
 }
@@ -317,11 +308,9 @@ static void vtgpu_engine_recover(struct vtgpu_device *vtgpu)
 	code = ioread32(vtgpu->mmio + VTGPU_REG_ERROR_CODE);
 	addr = lo_hi_readq(vtgpu->mmio + VTGPU_REG_ERROR_ADDR_LO);
 	iowrite32(1, vtgpu->mmio + VTGPU_REG_ENGINE_RESET);
-	engine->stats.resets++;
-	if (status & VTGPU_STATUS_HALTED)
-		engine->stats.errors++;
-	else
-		engine->stats.timeouts++;
+	atomic64_inc(&vtgpu->stats.engine_resets);
+	atomic64_inc(status & VTGPU_STATUS_HALTED ? &vtgpu->stats.engine_errors :
+		     &vtgpu->stats.engine_timeouts);
 
 	/* What completed before the reset is done; the next job is guilty. */
 	vtgpu_engine_retire(engine);
@@ -337,10 +326,10 @@ static void vtgpu_engine_recover(struct vtgpu_device *vtgpu)
 				    "engine hang at ring offset %#x, job %llu\n",
 				    head, seqno);
 
-	if (guilty && guilty->kernel &&
+	if (guilty && !guilty->file &&
 	    guilty->retries < VTGPU_JOB_MAX_RETRIES) {
 		guilty->retries++;
-		engine->stats.retries++;
+		atomic64_inc(&vtgpu->stats.job_retries);
 	} else if (guilty) {
 		vtgpu_job_give_up(engine, guilty,
 				  status & VTGPU_STATUS_HALTED ? -EIO :
@@ -397,7 +386,7 @@ static struct dma_fence *vtgpu_run_job(struct drm_sched_job *sched_job)
 	fence->flags = cpu_to_le32(VTGPU_FENCE_IRQ);
 	fence->arg0 = cpu_to_le64(job->hw_fence.seqno);
 
-	engine->stats.jobs++;
+	atomic64_inc(&vtgpu->stats.jobs);
 	job->queued = ktime_get();
 	dma_fence_get(&job->hw_fence);
 	list_add_tail(&job->link, &engine->pending);
@@ -483,12 +472,12 @@ void vtgpu_file_put(struct vtgpu_file *vfile)
  * vtgpu_job_alloc - allocate a job
  * @vtgpu: the device
  * @file: the file submitting it, or NULL for a job of the driver's own
- *	(a move or a clear), see &vtgpu_job.kernel
+ *	(a move or a clear), see &vtgpu_job.file
  * @num_cmds: how many COPY and FILL commands the job will hold
  *
- * Fill the job with vtgpu_job_copy() and vtgpu_job_fill(), add its
- * dependencies to &vtgpu_job.base, then queue it with vtgpu_job_push(),
- * or free it with vtgpu_job_free().
+ * Fill the job with vtgpu_job_add_cmd(), add its dependencies to
+ * &vtgpu_job.base, then queue it with vtgpu_job_push(), or free it with
+ * vtgpu_job_free().
  *
  * Returns: the job, or an ERR_PTR().
  */
@@ -507,7 +496,6 @@ struct vtgpu_job *vtgpu_job_alloc(struct vtgpu_device *vtgpu,
 		return ERR_PTR(-ENOMEM);
 
 	job->vtgpu = vtgpu;
-	job->kernel = !file;
 	job->file = vfile;
 	job->max_cmds = num_cmds + 1;
 	INIT_LIST_HEAD(&job->link);
@@ -536,51 +524,27 @@ void vtgpu_job_free(struct vtgpu_job *job)
 	kfree(job);
 }
 
-static struct vtgpu_cmd *vtgpu_job_next(struct vtgpu_job *job, u32 opcode)
+/**
+ * vtgpu_job_add_cmd - append a command to a job
+ * @job: the job
+ * @opcode: VTGPU_OP_COPY (source and destination GPU addresses, size) or
+ *	VTGPU_OP_FILL (destination GPU address, size, 32-bit pattern)
+ * @arg0: first argument
+ * @arg1: second argument
+ * @arg2: third argument
+ */
+void vtgpu_job_add_cmd(struct vtgpu_job *job, u32 opcode, u64 arg0,
+		       u64 arg1, u64 arg2)
 {
 	struct vtgpu_cmd *cmd;
 
 	if (WARN_ON(job->num_cmds + 1 >= job->max_cmds))
-		return NULL;
+		return;
 	cmd = &job->cmds[job->num_cmds++];
 	cmd->opcode = cpu_to_le32(opcode);
-	return cmd;
-}
-
-/**
- * vtgpu_job_copy - append a COPY command to a job
- * @job: the job
- * @src: GPU address of the source
- * @dst: GPU address of the destination
- * @size: bytes to copy, not 0
- */
-void vtgpu_job_copy(struct vtgpu_job *job, u64 src, u64 dst, u64 size)
-{
-	struct vtgpu_cmd *cmd = vtgpu_job_next(job, VTGPU_OP_COPY);
-
-	if (!cmd)
-		return;
-	cmd->arg0 = cpu_to_le64(src);
-	cmd->arg1 = cpu_to_le64(dst);
-	cmd->arg2 = cpu_to_le64(size);
-}
-
-/**
- * vtgpu_job_fill - append a FILL command to a job
- * @job: the job
- * @dst: GPU address of the destination
- * @size: bytes to fill, not 0, a multiple of 4
- * @pattern: the 32-bit pattern
- */
-void vtgpu_job_fill(struct vtgpu_job *job, u64 dst, u64 size, u32 pattern)
-{
-	struct vtgpu_cmd *cmd = vtgpu_job_next(job, VTGPU_OP_FILL);
-
-	if (!cmd)
-		return;
-	cmd->arg0 = cpu_to_le64(dst);
-	cmd->arg1 = cpu_to_le64(size);
-	cmd->arg2 = cpu_to_le64(pattern);
+	cmd->arg0 = cpu_to_le64(arg0);
+	cmd->arg1 = cpu_to_le64(arg1);
+	cmd->arg2 = cpu_to_le64(arg2);
 }
 
 /**
@@ -673,7 +637,7 @@ static void vtgpu_engine_hw_init(struct vtgpu_device *vtgpu)
 	*engine->fence_wb = cpu_to_le64(engine->next_seqno - 1);
 	lo_hi_writeq(engine->fence_wb_dma, mmio + VTGPU_REG_FENCE_WB_LO);
 	lo_hi_writeq(engine->ring_dma, mmio + VTGPU_REG_RING_BASE_LO);
-	iowrite32(engine->ring_size, mmio + VTGPU_REG_RING_SIZE);
+	iowrite32(VTGPU_RING_SIZE, mmio + VTGPU_REG_RING_SIZE);
 	iowrite32(VTGPU_INT_FENCE | VTGPU_INT_ERROR, mmio + VTGPU_REG_INT_ACK);
 	iowrite32(VTGPU_INT_FENCE | VTGPU_INT_ERROR, mmio + VTGPU_REG_INT_MASK);
 }
@@ -764,8 +728,7 @@ int vtgpu_engine_init(struct vtgpu_device *vtgpu)
 	engine->next_seqno = 1;
 	engine->watch_head = U32_MAX;
 
-	engine->ring_size = VTGPU_RING_SIZE;
-	engine->ring = dmam_alloc_coherent(&pdev->dev, engine->ring_size,
+	engine->ring = dmam_alloc_coherent(&pdev->dev, VTGPU_RING_SIZE,
 					   &engine->ring_dma, GFP_KERNEL);
 	engine->fence_wb = dmam_alloc_coherent(&pdev->dev, PAGE_SIZE,
 					       &engine->fence_wb_dma,

@@ -81,14 +81,15 @@ int vtgpu_gart_init(struct vtgpu_device *vtgpu)
 ALLOW_ERROR_INJECTION(vtgpu_gart_init, ERRNO);
 
 /**
- * vtgpu_gart_bind - map pages into the aperture
+ * vtgpu_gart_bind - map pages into the aperture, or unmap them
  * @vtgpu: the device
- * @first: first CPU page of the aperture to map
+ * @first: first CPU page of the aperture
  * @count: number of CPU pages
- * @addrs: the pages' bus addresses
+ * @addrs: the pages' bus addresses, or NULL to unmap the pages there
  * @writable: whether the engine may write through the mapping
  *
- * The mapping is in effect for the jobs committed after this returns.
+ * A mapping is in effect for the jobs committed after this returns; no
+ * job still pending may use pages unmapped.
  */
 void vtgpu_gart_bind(struct vtgpu_device *vtgpu, u64 first, u64 count,
 		     const dma_addr_t *addrs, bool writable)
@@ -108,30 +109,8 @@ void vtgpu_gart_bind(struct vtgpu_device *vtgpu, u64 first, u64 count,
 		flags |= VTGPU_GART_WRITABLE;
 	for (i = 0; i < count; i++)
 		for (j = 0; j < VTGPU_GART_PER_PAGE; j++)
-			*entry++ = cpu_to_le64((addrs[i] + j * VTGPU_PAGE_SIZE) |
-					       flags);
-	drm_dev_exit(idx);
-}
-
-/**
- * vtgpu_gart_unbind - unmap pages from the aperture
- * @vtgpu: the device
- * @first: first CPU page of the aperture to unmap
- * @count: number of CPU pages
- *
- * No job still pending may use the pages.
- */
-void vtgpu_gart_unbind(struct vtgpu_device *vtgpu, u64 first, u64 count)
-{
-	int idx;
-
-	if (WARN_ON((first + count) * VTGPU_GART_PER_PAGE >
-		    vtgpu->gart.num_entries))
-		return;
-	if (!drm_dev_enter(&vtgpu->drm, &idx))
-		return;
-
-	memset(vtgpu->gart.table + first * VTGPU_GART_PER_PAGE, 0,
-	       count * VTGPU_GART_PER_PAGE * sizeof(u64));
+			*entry++ = addrs ?
+				cpu_to_le64((addrs[i] + j * VTGPU_PAGE_SIZE) |
+					    flags) : 0;
 	drm_dev_exit(idx);
 }

@@ -89,11 +89,7 @@ static void vtgpu_gem_free(struct drm_gem_object *obj)
 	ttm_bo_fini(&bo->tbo);
 }
 
-/*
- * A userptr BO is not exported: its pages belong to a process's address
- * space and are replaced whenever the process's mappings change, which an
- * importer could not follow.
- */
+/* No userptr BO: an importer could not follow its pages as they change. */
 static struct dma_buf *vtgpu_gem_prime_export(struct drm_gem_object *obj,
 					      int flags)
 {
@@ -112,7 +108,7 @@ static int vtgpu_gem_pin(struct drm_gem_object *obj)
 
 static void vtgpu_gem_unpin(struct drm_gem_object *obj)
 {
-	vtgpu_bo_unpin(gem_to_vtgpu_bo(obj));
+	ttm_bo_unpin(&gem_to_vtgpu_bo(obj)->tbo);
 }
 
 /* A kernel mapping, for an importer: of the BO's memory once written. */
@@ -151,38 +147,6 @@ const struct drm_gem_object_funcs vtgpu_gem_object_funcs = {
 	.mmap = vtgpu_gem_mmap,
 	.vm_ops = &vtgpu_gem_vm_ops,
 };
-
-/**
- * vtgpu_gem_create - create a BO and a handle to it
- * @file: the DRM file
- * @vtgpu: the device
- * @size: size in bytes, a multiple of the page size
- * @domains: VTGPU_GEM_DOMAIN_*
- * @preferred: one of @domains
- * @flags: VTGPU_GEM_CREATE_*
- * @handle: where to return the handle
- *
- * Returns: 0 or a negative error code.
- */
-int vtgpu_gem_create(struct drm_file *file, struct vtgpu_device *vtgpu,
-		     u64 size, u32 domains, u32 preferred, u32 flags,
-		     u32 *handle)
-{
-	struct vtgpu_bo *bo;
-	int ret;
-
-	ret = vtgpu_bo_create(vtgpu, size, domains, preferred, flags,
-			      ttm_bo_type_device, NULL, NULL, NULL, &bo);
-	/* The uapi has one error for no room and no memory. */
-	if (ret == -ENOSPC)
-		return -ENOMEM;
-	if (ret)
-		return ret;
-
-	ret = drm_gem_handle_create(file, &bo->tbo.base, handle);
-	drm_gem_object_put(&bo->tbo.base);
-	return ret;
-}
 
 /**
  * vtgpu_gem_prime_import_sg_table - import a dma-buf of another driver

@@ -35,18 +35,14 @@
  *    of the process can mmap(), munmap() and fault on other BOs meanwhile.
  * 2. vtgpu_bo_fault_reserve_notify() moves a BO in invisible VRAM to
  *    visible VRAM or GTT, where the CPU reaches it. On the first try it
- *    neither waits for the GPU (another device's fences on the BO, an
- *    earlier move out of the place) nor evicts: it takes what room
- *    there is.
+ *    neither waits for the GPU nor evicts: it takes what room there is.
  *    When there is none, the handler drops mmap_lock, makes the move,
  *    evicting and waiting as need be, waits for it and returns
- *    VM_FAULT_RETRY: a busy engine is never a reason for SIGBUS.
- *    Queuing the move's job waits for nothing; what is still waited for
- *    with mmap_lock held is, on the retried fault, the move and
- *    evictions again if the BO was moved back to invisible VRAM
- *    meanwhile. Evictions take other BOs' reservations by trylock: when
- *    every BO to evict is reserved by someone else, no room can be made
- *    and the fault gets SIGBUS.
+ *    VM_FAULT_RETRY: a busy engine is never a reason for SIGBUS. Only a
+ *    retried fault whose BO went back to invisible VRAM meanwhile moves
+ *    and evicts with mmap_lock held. Evictions take other BOs'
+ *    reservations by trylock: when every BO to evict is reserved by
+ *    someone else, no room can be made and the fault gets SIGBUS.
  * 3. vtgpu_mmap_fault_idle() waits for moves in flight (again with
  *    mmap_lock dropped on the first try), as ttm_bo_vm_fault_idle() does,
  *    but so that what they left can be checked before it is mapped: when
@@ -60,9 +56,8 @@
  * faulting page, MADV_SEQUENTIAL the vtgpu.prefault_sequential pages from
  * it, and otherwise vtgpu.prefault pages (TTM's TTM_BO_VM_NUM_PREFAULT by
  * default); never past the end of the VMA (a VMA never extends past its
- * BO). vmwgfx maps one page under MADV_RANDOM too; the MADV_SEQUENTIAL
- * window is new: streaming through a large BO then takes 1/16th of the
- * faults of the default (see the vtgpu_mmap prefault subtests).
+ * BO). vmwgfx maps one page under MADV_RANDOM too; under MADV_SEQUENTIAL,
+ * streaming through a large BO takes 1/16th of the default's faults.
  *
  * Lock order: mmap_lock, then the BO's reservation (taken by the fault
  * handler), then the driver's locks. Nothing in the driver takes mmap_lock
@@ -247,8 +242,7 @@ static vm_fault_t vtgpu_mmap_fault(struct vm_fault *vmf)
 
 	/*
 	 * Once a retry dropped mmap_lock, the mapping and its file may go,
-	 * and with them the last reference to the device the counters are
-	 * in.
+	 * and with them the last reference to the device.
 	 */
 	drm_dev_get(&vtgpu->drm);
 	atomic64_inc(&stats->cpu_faults);
@@ -309,11 +303,9 @@ static int vtgpu_mmap_access_page(struct ttm_buffer_object *tbo,
  * @len: bytes to access
  * @write: whether to write @buf to the BO, else read the BO into it
  *
- * ttm_bo_vm_access() with one more step under the same reservation:
- * moves in flight are waited for, so that an access never reaches memory
- * a pipelined move has yet to fill (ttm_bo_access() does not wait). VRAM,
- * invisible or not, is reached through the device's MM_INDEX/MM_DATA
- * window: the BO does not move.
+ * ttm_bo_vm_access(), but after the moves in flight, which
+ * ttm_bo_access() does not wait for. VRAM, invisible or not, is reached
+ * through the device's MM_INDEX/MM_DATA window: the BO does not move.
  *
  * Returns: the number of bytes accessed, up to the end of the page at
  * @addr, or a negative error code: -EIO when a move of the BO failed.

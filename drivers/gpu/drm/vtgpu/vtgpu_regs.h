@@ -24,6 +24,7 @@
 #define VTGPU_BAR_MMIO			0
 #define VTGPU_BAR_VRAM			2
 
+/* A 64-bit register is its _LO one, with the high half 4 bytes above. */
 #define VTGPU_REG_ID			0x000
 #define   VTGPU_ID		0x56544750	/* "VTGP" */
 #define VTGPU_REG_VERSION		0x004
@@ -34,17 +35,12 @@
 #define   VTGPU_CAPS_INJECT		BIT(1)
 #define   VTGPU_CAPS_MSI		BIT(2)
 #define VTGPU_REG_VRAM_SIZE_LO		0x010
-#define VTGPU_REG_VRAM_SIZE_HI		0x014
 #define VTGPU_REG_VISIBLE_SIZE_LO	0x018
-#define VTGPU_REG_VISIBLE_SIZE_HI	0x01c
 #define VTGPU_REG_GART_SIZE_LO		0x020
-#define VTGPU_REG_GART_SIZE_HI		0x024
 #define VTGPU_REG_GART_BASE_LO		0x028
-#define VTGPU_REG_GART_BASE_HI		0x02c
 
 /* GART page table: gart_size / 4096 little-endian u64 entries. */
 #define VTGPU_REG_GART_TABLE_LO		0x040
-#define VTGPU_REG_GART_TABLE_HI		0x044
 #define   VTGPU_GART_VALID		BIT_ULL(0)
 #define   VTGPU_GART_WRITABLE		BIT_ULL(1)
 #define   VTGPU_GART_ADDR_MASK		GENMASK_ULL(63, 12)
@@ -52,10 +48,7 @@
 
 /* The command ring. */
 #define VTGPU_REG_RING_BASE_LO		0x080
-#define VTGPU_REG_RING_BASE_HI		0x084
 #define VTGPU_REG_RING_SIZE		0x088
-#define   VTGPU_RING_SIZE_MIN		SZ_4K
-#define   VTGPU_RING_SIZE_MAX		SZ_1M
 #define VTGPU_REG_RING_HEAD		0x08c
 #define VTGPU_REG_RING_TAIL		0x090
 #define VTGPU_REG_DOORBELL		0x094
@@ -64,10 +57,7 @@
 #define   VTGPU_STATUS_HALTED		BIT(1)
 #define   VTGPU_STATUS_HUNG		BIT(2)
 #define VTGPU_REG_ENGINE_RESET		0x09c
-#define VTGPU_REG_FENCE_SEQNO_LO	0x0a0
-#define VTGPU_REG_FENCE_SEQNO_HI	0x0a4
 #define VTGPU_REG_FENCE_WB_LO		0x0a8
-#define VTGPU_REG_FENCE_WB_HI		0x0ac
 
 /* Interrupts: the condition is INT_STATUS & INT_MASK. */
 #define VTGPU_REG_INT_STATUS		0x0c0
@@ -87,9 +77,7 @@
 #define   VTGPU_ERR_DMA_ERROR		6
 #define   VTGPU_ERR_INJECTED		7
 #define   VTGPU_ERR_BAD_RING		8
-#define VTGPU_REG_ERROR_HEAD		0x0e4
 #define VTGPU_REG_ERROR_ADDR_LO		0x0e8
-#define VTGPU_REG_ERROR_ADDR_HI		0x0ec
 
 /* Test support. */
 #define VTGPU_REG_INJECT		0x100
@@ -99,13 +87,10 @@
 #define VTGPU_REG_ENGINE_DELAY_US	0x104
 #define   VTGPU_DELAY_US_MAX	10000000
 #define VTGPU_REG_STAT_COMMANDS_LO	0x120
-#define VTGPU_REG_STAT_COMMANDS_HI	0x124
 #define VTGPU_REG_STAT_BYTES_LO		0x128
-#define VTGPU_REG_STAT_BYTES_HI		0x12c
 
 /* A window on all of VRAM, a dword at a time (interface version 1.1). */
 #define VTGPU_REG_MM_INDEX_LO		0x140
-#define VTGPU_REG_MM_INDEX_HI		0x144
 #define VTGPU_REG_MM_DATA		0x148
 
 /**

@@ -441,12 +441,13 @@ static struct vtgpu_job *vtgpu_submit_job(struct vtgpu_submit *s,
 			  cmd->dst_offset;
 
 		if (cmd->op == VTGPU_CMD_COPY)
-			vtgpu_job_copy(job,
-				       vtgpu_gpu_addr(vtgpu,
-						      s->bos[s->src[i]]->tbo.resource) +
-				       cmd->src_offset, dst, cmd->size);
+			vtgpu_job_add_cmd(job, VTGPU_OP_COPY,
+					  vtgpu_gpu_addr(vtgpu,
+							 s->bos[s->src[i]]->tbo.resource) +
+					  cmd->src_offset, dst, cmd->size);
 		else
-			vtgpu_job_fill(job, dst, cmd->size, cmd->pattern);
+			vtgpu_job_add_cmd(job, VTGPU_OP_FILL, dst, cmd->size,
+					  cmd->pattern);
 	}
 
 	for (i = 0; i < s->num_in_fences; i++) {

@@ -62,16 +62,10 @@
  * The region is unregistered before the managers go, which waits for a
  * running reclaim.
  *
- * A move the engine fails is run again after the engine's reset (see DOC:
- * engine); when it fails every time, the CPU copies between GTT and
- * visible VRAM instead (vtgpu_move_cpu_copy()). A move from or to
- * invisible VRAM, or a clear, that fails for good wedges the engine: no
- * one may see what the unwritten destination holds.
- *
- * Moves and the engine's clears go through the scheduler's kernel entity,
- * after every fence of the BO's reservation: the scheduler waits for
- * those of other devices, and for the engine's own only until they are
- * on the ring, which executes in order.
+ * Moves and the engine's clears are jobs of the scheduler's kernel entity,
+ * after every fence of the BO's reservation; how a failed one is run
+ * again, done by the CPU (vtgpu_move_cpu_copy()) or wedges the engine is
+ * in DOC: engine.
  *
  * A userptr BO's ttm_tt is TTM_TT_FLAG_EXTERNAL and has no pages: TTM
  * neither allocates nor swaps them. Its moves, GTT <-> SYSTEM only, tell
@@ -134,15 +128,11 @@ static bool vtgpu_vram_compatible(struct ttm_resource_manager *man,
 								   place, size);
 }
 
-/**
- * vtgpu_vram_show - print the state of VRAM
- * @vtgpu: the device
- * @p: where to
- */
-void vtgpu_vram_show(struct vtgpu_device *vtgpu, struct drm_printer *p)
+/* The range manager's state, after the use of visible VRAM. */
+static void vtgpu_vram_debug(struct ttm_resource_manager *man,
+			     struct drm_printer *p)
 {
-	struct ttm_resource_manager *man =
-		ttm_manager_type(&vtgpu->bdev, TTM_PL_VRAM);
+	struct vtgpu_device *vtgpu = bdev_to_vtgpu(man->bdev);
 
 	drm_printf(p, "size: %llu KiB, used: %llu KiB\n",
 		   (man->size << PAGE_SHIFT) >> 10,
@@ -152,12 +142,6 @@ void vtgpu_vram_show(struct vtgpu_device *vtgpu, struct drm_printer *p)
 		   (atomic64_read(&vtgpu->vram_mgr.visible_used) <<
 		    PAGE_SHIFT) >> 10);
 	vtgpu->vram_mgr.range->debug(man, p);
-}
-
-static void vtgpu_vram_debug(struct ttm_resource_manager *man,
-			     struct drm_printer *p)
-{
-	vtgpu_vram_show(bdev_to_vtgpu(man->bdev), p);
 }
 
 static const struct ttm_resource_manager_func vtgpu_vram_funcs = {
@@ -301,7 +285,7 @@ static void vtgpu_tt_unbind(struct vtgpu_device *vtgpu, struct ttm_tt *ttm)
 	}
 	if (!gtt->bound)
 		return;
-	vtgpu_gart_unbind(vtgpu, gtt->gart_start, ttm->num_pages);
+	vtgpu_gart_bind(vtgpu, gtt->gart_start, ttm->num_pages, NULL, false);
 	gtt->bound = false;
 }
 
@@ -546,9 +530,9 @@ static int vtgpu_move_blit(struct ttm_buffer_object *tbo, bool evict,
 	job = vtgpu_job_alloc(vtgpu, NULL, 1);
 	if (IS_ERR(job))
 		return PTR_ERR(job);
-	vtgpu_job_copy(job, vtgpu_gpu_addr(vtgpu, tbo->resource),
-		       vtgpu_gpu_addr(vtgpu, new_mem),
-		       new_mem->size);
+	vtgpu_job_add_cmd(job, VTGPU_OP_COPY,
+			  vtgpu_gpu_addr(vtgpu, tbo->resource),
+			  vtgpu_gpu_addr(vtgpu, new_mem), new_mem->size);
 	vtgpu_move_fallback_init(job, tbo, new_mem);
 	fence = vtgpu_move_push(tbo, job);
 	if (IS_ERR(fence))
@@ -606,24 +590,20 @@ static int vtgpu_move_clear(struct ttm_buffer_object *tbo,
 	struct dma_fence *fence;
 	struct vtgpu_job *job;
 
-	if (vtgpu_move_clear_cpu(tbo, new_mem)) {
-		ttm_bo_move_null(tbo, new_mem);
-		atomic64_inc(&vtgpu->stats.clears);
-		return 0;
+	if (!vtgpu_move_clear_cpu(tbo, new_mem)) {
+		job = vtgpu_job_alloc(vtgpu, NULL, 1);
+		if (IS_ERR(job))
+			return PTR_ERR(job);
+		vtgpu_job_add_cmd(job, VTGPU_OP_FILL,
+				  vtgpu_gpu_addr(vtgpu, new_mem), new_mem->size,
+				  0);
+		fence = vtgpu_move_push(tbo, job);
+		if (IS_ERR(fence))
+			return PTR_ERR(fence);
+		/* ttm_bo_handle_move_mem() reserved the slot. */
+		dma_resv_add_fence(tbo->base.resv, fence, DMA_RESV_USAGE_KERNEL);
+		dma_fence_put(fence);
 	}
-
-	job = vtgpu_job_alloc(vtgpu, NULL, 1);
-	if (IS_ERR(job))
-		return PTR_ERR(job);
-	vtgpu_job_fill(job, vtgpu_gpu_addr(vtgpu, new_mem),
-		       new_mem->size, 0);
-	fence = vtgpu_move_push(tbo, job);
-	if (IS_ERR(fence))
-		return PTR_ERR(fence);
-
-	/* ttm_bo_handle_move_mem() reserved the slot. */
-	dma_resv_add_fence(tbo->base.resv, fence, DMA_RESV_USAGE_KERNEL);
-	dma_fence_put(fence);
 	ttm_bo_move_null(tbo, new_mem);
 	atomic64_inc(&vtgpu->stats.clears);
 	return 0;
@@ -643,77 +623,48 @@ static int vtgpu_bo_move(struct ttm_buffer_object *tbo, bool evict,
 	struct ttm_resource *old_mem = tbo->resource;
 	u32 old_type = old_mem ? old_mem->mem_type : TTM_PL_SYSTEM;
 	u32 new_type = new_mem->mem_type;
-	int ret;
+	bool copied = true;
+	int ret = 0;
 
 	if (WARN_ON_ONCE(tbo->pin_count))
 		return -EINVAL;
 
-	if (new_type == TTM_PL_TT) {
-		if (old_type == TTM_PL_TT) {
-			ret = ttm_bo_wait_ctx(tbo, ctx);
-			if (ret)
-				return ret;
-			vtgpu_tt_unbind(vtgpu, tbo->ttm);
-		}
-		/* ttm_bo_handle_move_mem() populated the pages. */
-		vtgpu_tt_bind(vtgpu, tbo->ttm, new_mem);
-	}
-
-	if (old_type == TTM_PL_SYSTEM && new_type == TTM_PL_VRAM &&
-	    !vtgpu_tt_has_data(tbo->ttm)) {
-		ret = vtgpu_move_clear(tbo, new_mem);
-		if (ret)
-			return ret;
-		vtgpu_bo_moved(tbo, evict, false);
-		return 0;
-	}
-
-	if ((old_type == TTM_PL_SYSTEM && new_type != TTM_PL_VRAM) ||
-	    (old_type == TTM_PL_TT && new_type == TTM_PL_TT)) {
-		ttm_bo_move_null(tbo, new_mem);
-		vtgpu_bo_moved(tbo, evict, false);
-		return 0;
-	}
-
-	if (old_type == TTM_PL_TT && new_type == TTM_PL_SYSTEM) {
+	/* Out of GTT, but not by a copy: unbind once idle. */
+	if (old_type == TTM_PL_TT && new_type != TTM_PL_VRAM) {
 		ret = ttm_bo_wait_ctx(tbo, ctx);
 		if (ret)
 			return ret;
 		vtgpu_tt_unbind(vtgpu, tbo->ttm);
-		ttm_resource_free(tbo, &tbo->resource);
-		ttm_bo_assign_mem(tbo, new_mem);
-		vtgpu_bo_moved(tbo, evict, false);
-		return 0;
 	}
+	/* ttm_bo_handle_move_mem() populated the pages. */
+	if (new_type == TTM_PL_TT)
+		vtgpu_tt_bind(vtgpu, tbo->ttm, new_mem);
 
-	/* The engine reaches VRAM and GTT only. */
-	if (old_type == TTM_PL_SYSTEM || new_type == TTM_PL_SYSTEM) {
+	if (old_type != TTM_PL_VRAM && new_type != TTM_PL_VRAM) {
+		ttm_bo_move_null(tbo, new_mem);
+		copied = false;
+	} else if (old_type == TTM_PL_SYSTEM && !vtgpu_tt_has_data(tbo->ttm)) {
+		ret = vtgpu_move_clear(tbo, new_mem);
+		copied = false;
+	} else if (old_type == TTM_PL_SYSTEM || new_type == TTM_PL_SYSTEM) {
+		/* The engine reaches VRAM and GTT only. */
 		hop->fpfn = 0;
 		hop->lpfn = 0;
 		hop->mem_type = TTM_PL_TT;
 		hop->flags = TTM_PL_FLAG_TEMPORARY;
 		return -EMULTIHOP;
-	}
-
-	if (READ_ONCE(vtgpu->move_with_cpu) &&
-	    vtgpu_cpu_reaches(vtgpu, old_mem) &&
-	    vtgpu_cpu_reaches(vtgpu, new_mem)) {
+	} else if (READ_ONCE(vtgpu->move_with_cpu) &&
+		   vtgpu_cpu_reaches(vtgpu, old_mem) &&
+		   vtgpu_cpu_reaches(vtgpu, new_mem)) {
 		/* The CPU copies now: after the jobs on the BO, not beside. */
-		ret = ttm_bo_wait_ctx(tbo, ctx);
-		if (ret)
-			return ret;
-		ret = ttm_bo_move_memcpy(tbo, ctx, new_mem);
-		if (ret)
-			return ret;
-		vtgpu_bo_moved(tbo, evict, true);
-		return 0;
+		ret = ttm_bo_wait_ctx(tbo, ctx) ?:
+		      ttm_bo_move_memcpy(tbo, ctx, new_mem);
+	} else {
+		ret = vtgpu_move_blit(tbo, evict, new_mem);
 	}
-
-	ret = vtgpu_move_blit(tbo, evict, new_mem);
-	if (ret)
-		return ret;
-	vtgpu_bo_moved(tbo, evict, true);
-	return 0;
+	if (!ret)
+		vtgpu_bo_moved(tbo, evict, copied);
+	return ret;
 }
 
 static int vtgpu_io_mem_reserve(struct ttm_device *bdev,

@@ -31,23 +31,20 @@
  * with hmm_range_fault() when a job needs them and kept, mapped for the
  * device, until the core mm invalidates the range.
  *
- * Collection: SUBMIT collects the pages of its userptr BOs first, before it
- * reserves any BO: hmm_range_fault() takes the mmap_lock and may fault
- * pages in, through any driver's fault handler, and vtgpu's takes BO
- * reservations. The collection runs under the notifier sequence of
- * mmu_interval_read_begin(). SUBMIT then places and reserves its BOs, and,
- * under &vtgpu_device.userptr_lock, checks with mmu_interval_read_retry()
- * that the range was not invalidated since; if it was, it drops
- * everything and starts over, at most VTGPU_USERPTR_MAX_TRIES times
+ * Collection: SUBMIT collects the pages of its userptr BOs before it
+ * reserves any BO, under the notifier sequence of mmu_interval_read_begin():
+ * hmm_range_fault() takes the mmap_lock and may fault pages in, through any
+ * driver's fault handler, and vtgpu's takes BO reservations. SUBMIT then
+ * places and reserves its BOs, and, under &vtgpu_device.userptr_lock,
+ * checks with mmu_interval_read_retry() that the range was not invalidated
+ * since; if it was, it starts over, at most VTGPU_USERPTR_MAX_TRIES times
  * before failing with -EAGAIN. Otherwise it installs the pages, binds them
- * in the GART (without the WRITABLE bit for a READONLY BO) and queues the
- * job, adding its fence to the BO's reservation before it releases the
- * lock. A BO whose pages are still valid from an earlier job needs no new
- * collection. Before the range is checked, the VMAs are: a range that is
- * not entirely ordinary memory (VM_IO, VM_PFNMAP or VM_MIXEDMAP, which
- * includes vtgpu's own BO mappings) is refused with -EFAULT without
- * faulting anything, so a userptr never recurses into a driver's fault
- * handler; hmm_range_fault() would refuse such a range too.
+ * in the GART (read-only for a READONLY BO) and queues the job, its fence
+ * in the BO's reservation before the lock is released. Pages still valid
+ * from an earlier job need no new collection. A range that is not all
+ * ordinary memory (VM_IO, VM_PFNMAP or VM_MIXEDMAP, vtgpu's own BO
+ * mappings among them) is refused with -EFAULT before anything is
+ * faulted, so a userptr never recurses into a driver's fault handler.
  *
  * Invalidation: the notifier callback takes &vtgpu_device.userptr_lock,
  * bumps the notifier sequence, waits for the BO's fences (the jobs
@@ -71,14 +68,10 @@
  * the process's own, dirtied by the write fault hmm_range_fault() makes
  * for a writable BO.
  *
- * Why not drm_gpusvm_get_pages(), as xe's userptr: it would collect and
- * map the pages under a &drm_gpusvm's notifier lock and keep them in a
- * &drm_gpusvm_pages, while vtgpu's pages are also bound in the GART, and
- * the binding, the check of the notifier sequence and the job's fence in
- * the reservation must all happen under the one lock the invalidation
- * takes to wait for that fence and unbind. That lock would become
- * drm_gpusvm's, and the GART state a mirror of its pages: the few lines
- * around hmm_range_fault() in vtgpu_userptr_get_pages() stay simpler.
+ * Why not drm_gpusvm_get_pages(), as xe's userptr: the GART binding, the
+ * check of the notifier sequence and the job's fence in the reservation
+ * must all happen under the one lock the invalidation takes, which would
+ * become a &drm_gpusvm's, and the GART state a mirror of its pages.
  */
 
 /**
@@ -90,7 +83,6 @@
  * @num_pages: its size in pages
  * @readonly: the engine only reads the pages
  * @dma_addrs: bus addresses of the pages, meaningful while @valid
- * @seq: the notifier sequence @dma_addrs were collected under
  * @valid: @dma_addrs map the pages of the range, mapped for the device
  * @placed: the BO has a GTT range, at @gart_start
  * @bound: the GART maps @dma_addrs at @gart_start
@@ -107,7 +99,6 @@ struct vtgpu_userptr {
 	bool readonly;
 
 	dma_addr_t *dma_addrs;
-	unsigned long seq;
 	bool valid;
 	bool placed;
 	bool bound;
@@ -151,7 +142,7 @@ static void vtgpu_userptr_gart_unbind(struct vtgpu_userptr *up)
 	lockdep_assert_held(&vtgpu->userptr_lock);
 	if (!up->bound)
 		return;
-	vtgpu_gart_unbind(vtgpu, up->gart_start, up->num_pages);
+	vtgpu_gart_bind(vtgpu, up->gart_start, up->num_pages, NULL, false);
 	up->bound = false;
 }
 
@@ -257,11 +248,9 @@ int vtgpu_userptr_check_use(struct vtgpu_bo *bo, bool write)
  * @pages: where to return them, to be passed to
  *	vtgpu_userptr_commit_pages() and vtgpu_userptr_put_pages()
  *
- * Faults the range in with hmm_range_fault(), under the mmap_lock alone,
- * and maps its pages for the device. The caller holds no reservation: the
- * fault may go through any driver's fault handler. Nothing is collected
- * (@pages->dma_addrs stays NULL) when the BO's pages are still valid;
- * vtgpu_userptr_commit_pages() checks that again under the lock.
+ * Faults the range in with hmm_range_fault(), under the mmap_lock and no
+ * reservation, and maps its pages for the device. Nothing is collected
+ * (@pages->dma_addrs stays NULL) while the BO's pages are valid.
  *
  * Returns: 0; -EFAULT when part of the range is not mapped, not readable
  * or not ordinary memory; -EACCES when a writable BO's range is no longer
@@ -389,7 +378,6 @@ int vtgpu_userptr_commit_pages(struct vtgpu_bo *bo,
 			return -EAGAIN;
 		memcpy(up->dma_addrs, pages->dma_addrs,
 		       up->num_pages * sizeof(*up->dma_addrs));
-		up->seq = pages->seq;
 		WRITE_ONCE(up->valid, true);
 		pages->installed = true;
 	}
