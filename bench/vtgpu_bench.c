@@ -29,6 +29,9 @@
  * The medians over the rounds are reported.
  *
  * Prints one JSON object per line (see ci/bench-report.py for the table).
+ * With --trace FILE first, P2 then runs one more round of each direction,
+ * traced (tracefs events and kprobes), and writes the log to FILE: where
+ * a move's time goes.
  */
 
 #include <errno.h>
@@ -59,8 +62,12 @@
 
 #define SHMEM_THP "/sys/kernel/mm/transparent_hugepage/shmem_enabled"
 
+#define TRACEFS "/sys/kernel/debug/tracing"
+
 static int vtgpu_fd = -1, vgem_fd = -1;
 static char debugfs[256];
+/* --trace FILE: where P2's traced round writes its tracefs log. */
+static const char *trace_file;
 
 static void die(const char *fmt, ...)
 {
@@ -464,6 +471,75 @@ static double move_bandwidth(const uint32_t *bos, unsigned int n,
 	return bytes / t;
 }
 
+/* A line in the trace, which ci/bench-report.py cuts the log at. */
+static void trace_mark(const char *what)
+{
+	write_file(TRACEFS "/trace_marker", what);
+}
+
+/*
+ * One more round of each direction on the engine, traced: the kernel's
+ * steps of a move (TTM's page pool, the GART, the scheduler's queue and
+ * run, the engine's completion) with their times, for ci/bench-report.py
+ * to break each direction's time down.
+ */
+static void p2_trace(const uint32_t *bos, unsigned int n, uint64_t size)
+{
+	static const char * const events[] = {
+		"vtgpu_bench", "gpu_scheduler/drm_sched_job_queue",
+		"gpu_scheduler/drm_sched_job_run",
+		"gpu_scheduler/drm_sched_job_done",
+	};
+	char path[256], buf[4096];
+	size_t len;
+	FILE *in, *out;
+
+	write_file(TRACEFS "/tracing_on", "0");
+	write_file(TRACEFS "/trace", "");
+	write_file(TRACEFS "/buffer_size_kb", "8192");
+	write_file(TRACEFS "/kprobe_events",
+		   "p:vtgpu_bench/pool_alloc ttm_pool_alloc\n"
+		   "r:vtgpu_bench/pool_alloc_done ttm_pool_alloc\n"
+		   "p:vtgpu_bench/gart_bind vtgpu_gart_bind\n"
+		   "r:vtgpu_bench/gart_bind_done vtgpu_gart_bind\n"
+		   "p:vtgpu_bench/submit vtgpu_submit_ioctl\n"
+		   "r:vtgpu_bench/submit_done vtgpu_submit_ioctl\n");
+	for (unsigned int i = 0; i < ARRAY_SIZE(events); i++) {
+		snprintf(path, sizeof(path), TRACEFS "/events/%s/enable",
+			 events[i]);
+		write_file(path, "1");
+	}
+	write_file(TRACEFS "/tracing_on", "1");
+	/* VRAM -> GTT, then back. */
+	for (unsigned int back = 0; back < 2; back++) {
+		bool to_gtt = !back;
+		const char *dir = to_gtt ? "vram->gtt" : "gtt->vram";
+
+		snprintf(buf, sizeof(buf), "p2 %s begin", dir);
+		trace_mark(buf);
+		move_bandwidth(bos, n, size, to_gtt);
+		snprintf(buf, sizeof(buf), "p2 %s end %" PRIu64, dir, n * size);
+		trace_mark(buf);
+	}
+	write_file(TRACEFS "/tracing_on", "0");
+
+	in = fopen(TRACEFS "/trace", "r");
+	out = fopen(trace_file, "w");
+	if (!in || !out)
+		die("trace to %s: %m\n", trace_file);
+	while ((len = fread(buf, 1, sizeof(buf), in)))
+		fwrite(buf, 1, len, out);
+	fclose(in);
+	if (fclose(out))
+		die("trace to %s: %m\n", trace_file);
+	for (unsigned int i = 0; i < ARRAY_SIZE(events); i++) {
+		snprintf(path, sizeof(path), TRACEFS "/events/%s/enable",
+			 events[i]);
+		write_file(path, "0");
+	}
+	write_file(TRACEFS "/kprobe_events", "");
+}
+
 static void bench_p2(void)
 {
 	/* Most of visible VRAM (64 MiB by default), to amortise each move. */
@@ -487,6 +563,8 @@ static void bench_p2(void)
 		}
 	}
 	set_knob("move_with_cpu", 0);
+	if (trace_file)
+		p2_trace(bos, n, size);
 	for (unsigned int dir = 0; dir < 2; dir++)
 		result("P2", dir ? "gtt->vram" : "vram->gtt", "bytes/s",
 		       median(bw[0][dir], reps), "cpu-memcpy-move",
@@ -744,6 +822,11 @@ int main(int argc, char **argv)
 	/* Dumb buffers are a primary node's. */
 	vgem_fd = open_driver("vgem", "card");
 	find_debugfs();
+	if (argc > 2 && !strcmp(argv[1], "--trace")) {
+		trace_file = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(benches); i++) {
 		bool run = argc < 2;

@@ -136,6 +136,102 @@ def soak_rows(run, host):
     return out
 
 
+TRACE_LINE = re.compile(r"^\s*\S.*?\s(\d+\.\d+): (\w+): (.*)$")
+
+
+def intervals_total(spans):
+    """Seconds covered by the union of (start, end) spans."""
+    total, end = 0.0, None
+    for a, b in sorted(spans):
+        if end is None or a > end:
+            total += b - a
+            end = b
+        elif b > end:
+            total += b - end
+            end = b
+    return total
+
+
+def p2_breakdown(path):
+    """Where the time of vtgpu-bench's traced P2 round went, per direction.
+
+    From the tracefs log of `vtgpu-bench --trace`: its trace_marker lines
+    bound each direction; kprobes time TTM's page pool, the GART writes and
+    SUBMIT; the scheduler's events give each job's queuing, start on the
+    ring and completion. The engine is busy while some job started and is
+    not done.
+    """
+    if not os.path.exists(path):
+        return []
+    out, cur = [], None
+    for line in open(path):
+        m = TRACE_LINE.match(line)
+        if not m:
+            continue
+        t, ev, rest = float(m.group(1)), m.group(2), m.group(3)
+        if ev == "tracing_mark_write" and rest.startswith("p2 "):
+            words = rest.split()
+            if words[2] == "begin":
+                cur = {"dir": words[1], "begin": t, "calls": {},
+                       "open": {}, "jobs": {}}
+            elif cur:
+                nbytes = int(words[3]) if len(words) > 3 else 0
+                out.append(p2_summary(cur, t, nbytes))
+                cur = None
+        elif cur is None:
+            continue
+        elif ev in ("pool_alloc", "gart_bind", "submit"):
+            cur["open"][ev] = t
+        elif ev.endswith("_done") and ev[:-5] in cur["open"]:
+            name = ev[:-5]
+            cur["calls"][name] = cur["calls"].get(name, 0.0) + \
+                t - cur["open"].pop(name)
+        elif ev.startswith("drm_sched_job_"):
+            fence = re.search(r"fence=(\d+:\d+)", rest).group(1)
+            cur["jobs"].setdefault(fence, {})[ev[14:]] = t
+    return out
+
+
+def p2_summary(cur, end, nbytes):
+    jobs = [j for j in cur["jobs"].values() if "run" in j and "done" in j]
+    queued = [j["queue"] for j in cur["jobs"].values() if "queue" in j]
+    busy = intervals_total([(j["run"], j["done"]) for j in jobs])
+    last = max([j["done"] for j in jobs], default=end)
+    first = min(queued, default=end)
+    ms = 1e3
+    return {"case": cur["dir"], "bytes": nbytes, "jobs": len(jobs),
+            "total_ms": (end - cur["begin"]) * ms,
+            "before_first_job_ms": (first - cur["begin"]) * ms,
+            "ttm_pool_ms": cur["calls"].get("pool_alloc", 0.0) * ms,
+            "gart_bind_ms": cur["calls"].get("gart_bind", 0.0) * ms,
+            "submit_ioctl_ms": cur["calls"].get("submit", 0.0) * ms,
+            "engine_busy_ms": busy * ms,
+            "engine_idle_ms": (last - first - busy) * ms,
+            "after_last_job_ms": (end - last) * ms,
+            "engine_bytes_per_s": nbytes / busy if busy and nbytes else None}
+
+
+def breakdown_md(name, rows, host):
+    if not rows:
+        return []
+    lines = ["", "Where P2's time goes (%s kernel; one traced round of 4 "
+             "moves of 15 MiB, after the measured ones):" % name, "",
+             "| direction | total | before the first job | TTM page pool "
+             "| GART writes | SUBMIT ioctls | engine busy | engine idle "
+             "| after the last job | engine busy bandwidth |",
+             "|" + " --- |" * 10]
+    for r in rows:
+        bw = r["engine_bytes_per_s"]
+        lines.append("| %s | %s |" % (r["case"], " | ".join(
+            "%.1f ms" % r[k] for k in (
+                "total_ms", "before_first_job_ms", "ttm_pool_ms",
+                "gart_bind_ms", "submit_ioctl_ms", "engine_busy_ms",
+                "engine_idle_ms", "after_last_job_ms"))) +
+            (" %.0f MB/s (%.0f%% of host memcpy) |" %
+             (bw / 1e6, 100 * bw / host) if bw and host else " - |"))
+    return lines
+
+
 def run_rows(run, host):
     rows = load(os.path.join(run, "results", "bench.jsonl"))
     rows += derived(rows, host)
@@ -163,6 +259,10 @@ def main():
     with open(os.path.join(outdir, "bench.json"), "w") as f:
         json.dump({"host_memcpy": host, "kernel": runs[0][0],
                    "runs": dict(runs), "results": rows,
+                   "p2_breakdown": {
+                       name: p2_breakdown(os.path.join(run, "results",
+                                                       "p2-trace.txt"))
+                       for name, run in runs},
                    "meaning": MEANING}, f, indent=1)
 
     head = ["bench", "case", "vtgpu", "peer", "peer value",
@@ -182,6 +282,12 @@ def main():
             [r["bench"], r["case"], fmt(r["value"], r["unit"]), r["peer"],
              fmt(r["peer_value"], r["unit"]), "%.3g" % r["ratio"]] +
             other + [g]) + " |")
+    lines.append("")
+    breakdowns = {name: p2_breakdown(os.path.join(run, "results",
+                                                  "p2-trace.txt"))
+                  for name, run in runs}
+    for name, _ in runs:
+        lines += breakdown_md(name, breakdowns[name], host)
     lines.append("")
     for k in sorted(MEANING):
         lines.append("- **%s**: %s." % (k, MEANING[k]))

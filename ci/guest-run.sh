@@ -131,7 +131,7 @@ run_one check@vtgpu-info check_vtgpu_info
 if [ -n "${BENCH:-}" ]; then
 	[ "$BENCH" = all ] && BENCH=
 	# shellcheck disable=SC2086
-	run_one bench@vtgpu-bench sh -c "'$RUN/bin/vtgpu-bench' $BENCH >'$RES/bench.jsonl'"
+	run_one bench@vtgpu-bench sh -c "'$RUN/bin/vtgpu-bench' --trace '$RES/p2-trace.txt' $BENCH >'$RES/bench.jsonl'"
 fi
 
 # The igt runs ci/igt-lists.sh prepared, in order: igt_runner runs each

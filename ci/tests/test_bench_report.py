@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Unit tests of ci/bench-report.py on synthetic results."""
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -107,6 +108,40 @@ class BenchReportTest(unittest.TestCase):
         self.assertAlmostEqual(p6["256 MiB"]["value"], (300 << 20) / 2.0)
         self.assertAlmostEqual(p6["1024 MiB"]["ratio"],
                                (1100 << 20) / 4.0 / (1 << 30))
+
+
+    def test_p2_breakdown(self):
+        d = tempfile.mkdtemp()
+        os.makedirs(os.path.join(d, "results"))
+        ev = [(1.000, "tracing_mark_write", "p2 vram->gtt begin"),
+              (1.001, "pool_alloc", "(ttm_pool_alloc+0x4/0xa0 [ttm])"),
+              (1.003, "pool_alloc_done", "(x <- ttm_pool_alloc)"),
+              (1.004, "drm_sched_job_queue", "dev=d, fence=3:30, ring=r"),
+              (1.005, "drm_sched_job_run", "dev=d, fence=3:30, ring=r"),
+              (1.006, "drm_sched_job_queue", "dev=d, fence=3:31, ring=r"),
+              (1.009, "drm_sched_job_done", "fence=3:30 signaled"),
+              (1.010, "drm_sched_job_run", "dev=d, fence=3:31, ring=r"),
+              (1.014, "drm_sched_job_done", "fence=3:31 signaled"),
+              (1.016, "tracing_mark_write", "p2 vram->gtt end 8000000")]
+        with open(os.path.join(d, "results", "p2-trace.txt"), "w") as f:
+            f.write("# tracer: nop\n")
+            for t, name, rest in ev:
+                f.write("  vtgpu-bench-1 [000] ..... %11.6f: %s: %s\n"
+                        % (t, name, rest))
+        spec = importlib.util.spec_from_file_location("report", REPORT)
+        report = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(report)
+        r, = report.p2_breakdown(os.path.join(d, "results", "p2-trace.txt"))
+        self.assertEqual((r["case"], r["jobs"]), ("vram->gtt", 2))
+        self.assertAlmostEqual(r["total_ms"], 16.0)
+        self.assertAlmostEqual(r["before_first_job_ms"], 4.0)
+        self.assertAlmostEqual(r["ttm_pool_ms"], 2.0)
+        # Busy 1.005-1.009 and 1.010-1.014; idle 1 ms between, from the
+        # first queuing (1.004) to the last completion (1.014).
+        self.assertAlmostEqual(r["engine_busy_ms"], 8.0)
+        self.assertAlmostEqual(r["engine_idle_ms"], 2.0)
+        self.assertAlmostEqual(r["after_last_job_ms"], 2.0)
+        self.assertAlmostEqual(r["engine_bytes_per_s"] / 1e9, 1.0)
 
 
 if __name__ == "__main__":
