@@ -188,8 +188,8 @@ static int vtgpu_bo_validate(struct vtgpu_bo *bo, u32 domains, u32 preferred,
  * With @promote, the BO moves to its preferred domain (GTT for one
  * preferring SYSTEM, if it may use GTT), evicting if need be. Without, a
  * BO in VRAM or GTT moves there only if there is room, and otherwise
- * stays; one in SYSTEM goes to its preferred domain, or else to the other
- * of VRAM and GTT it may use. A pinned BO stays. TTM evicts under the
+ * stays; one in SYSTEM goes to its preferred domain, evicting if need be,
+ * or else to the other of VRAM and GTT it may use. A pinned BO stays. TTM evicts under the
  * BO's acquire context, where -ENOSPC may stand for a deadlock: the caller
  * backs off on -ENOSPC, dropping every reservation, and tries again.
  *
@@ -243,7 +243,8 @@ int vtgpu_bo_validate_gpu(struct vtgpu_bo *bo, struct ttm_operation_ctx *ctx,
  * Returns: 0 when the CPU can reach the BO (or its move there is queued);
  * -EBUSY (only with @no_wait_gpu) or -ERESTARTSYS to try again; -EPERM for
  * a pinned BO in invisible VRAM, -E2BIG for one that fits nowhere the CPU
- * reaches, -ENOSPC when no room can be made, -ENOMEM when out of memory.
+ * reaches, -ENOSPC when no room can be made (with @no_wait_gpu: at once),
+ * -ENOMEM when out of memory.
  */
 int vtgpu_bo_fault_reserve_notify(struct vtgpu_bo *bo, bool no_wait_gpu)
 {

@@ -165,6 +165,7 @@ static int vtgpu_debugfs_stats(struct seq_file *m, void *unused)
 	VTGPU_STAT(engine_resets);
 	VTGPU_STAT(engine_timeouts);
 	VTGPU_STAT(engine_errors);
+#undef VTGPU_STAT
 
 	if (drm_dev_enter(&vtgpu->drm, &idx)) {
 		seq_printf(m, "device_commands: %llu\n",

@@ -56,7 +56,8 @@
  *    either;
  * 5. spinlocks, innermost: &vtgpu_engine.lock (the hardware fences' lock,
  *    taken from the interrupt handler), the TTM range managers' locks,
- *    &vtgpu_device.bo_lock, TTM's lru_lock.
+ *    &vtgpu_device.bo_lock, TTM's lru_lock; under bo_lock and a file's
+ *    table_lock, debugfs takes reservations by trylock only.
  *
  * Nothing the driver does under a reservation takes mmap_lock: user
  * memory is copied in (copy_from_user(), memdup_user()) and the pages of

@@ -11,7 +11,6 @@
 #include <linux/workqueue.h>
 
 #include <drm/drm_device.h>
-#include <drm/drm_mm.h>
 #include <drm/gpu_scheduler.h>
 #include <drm/vtgpu_drm.h>
 #include <drm/ttm/ttm_bo.h>
@@ -24,7 +23,6 @@
 struct dma_buf_attachment;
 struct drm_file;
 struct drm_minor;
-struct drm_printer;
 struct sg_table;
 struct vtgpu_bo;
 struct vtgpu_device;

@@ -51,10 +51,11 @@ MODULE_PARM_DESC(timeout_ms,
  *
  * Recovery is timedout_job()'s, when a job made no progress for
  * timeout_ms, or at once when the engine halts on an error (the interrupt
- * handler calls drm_sched_fault()). With the submission work stopped, it
- * resets the engine. The oldest pending job is the one the engine was
- * executing: a job of the driver's own (a move or a clear) is run again,
- * up to VTGPU_JOB_MAX_RETRIES times, since failing it would lose a BO's
+ * handler calls drm_sched_fault()). With the submission work stopped, so
+ * that run_job() does not write the ring meanwhile, it resets the engine.
+ * The oldest pending job is the one the engine was executing: a job of
+ * the driver's own (a move or a clear) is run again, up to
+ * VTGPU_JOB_MAX_RETRIES times, since failing it would lose a BO's
  * contents; any other job's fence is signalled with -EIO (error) or
  * -ETIMEDOUT (hang). The other pending jobs had not started: they are
  * written to the ring again, from offset 0, as the reset requires. As xe
@@ -527,11 +528,12 @@ void vtgpu_job_free(struct vtgpu_job *job)
 /**
  * vtgpu_job_add_cmd - append a command to a job
  * @job: the job
- * @opcode: VTGPU_OP_COPY (source and destination GPU addresses, size) or
- *	VTGPU_OP_FILL (destination GPU address, size, 32-bit pattern)
- * @arg0: first argument
- * @arg1: second argument
- * @arg2: third argument
+ * @opcode: VTGPU_OP_COPY or VTGPU_OP_FILL
+ * @arg0: COPY: source GPU address; FILL: destination GPU address
+ * @arg1: COPY: destination GPU address; FILL: size, a multiple of 4
+ * @arg2: COPY: size; FILL: 32-bit pattern
+ *
+ * A size of 0, or a FILL size not a multiple of 4, halts the engine.
  */
 void vtgpu_job_add_cmd(struct vtgpu_job *job, u32 opcode, u64 arg0,
 		       u64 arg1, u64 arg2)
@@ -721,6 +723,7 @@ int vtgpu_engine_init(struct vtgpu_device *vtgpu)
 	struct drm_gpu_scheduler *sched = &engine->sched;
 	int ret;
 
+	BUILD_BUG_ON_NOT_POWER_OF_2(VTGPU_RING_SIZE);
 	spin_lock_init(&engine->lock);
 	INIT_LIST_HEAD(&engine->pending);
 	INIT_WORK(&engine->wedge_work, vtgpu_wedge_work);

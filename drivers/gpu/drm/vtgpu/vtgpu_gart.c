@@ -86,7 +86,7 @@ ALLOW_ERROR_INJECTION(vtgpu_gart_init, ERRNO);
  * @first: first CPU page of the aperture
  * @count: number of CPU pages
  * @addrs: the pages' bus addresses, or NULL to unmap the pages there
- * @writable: whether the engine may write through the mapping
+ * @writable: whether the engine may write through the mapping (not for NULL)
  *
  * A mapping is in effect for the jobs committed after this returns; no
  * job still pending may use pages unmapped.

@@ -38,11 +38,11 @@
  *    neither waits for the GPU nor evicts: it takes what room there is.
  *    When there is none, the handler drops mmap_lock, makes the move,
  *    evicting and waiting as need be, waits for it and returns
- *    VM_FAULT_RETRY: a busy engine is never a reason for SIGBUS. Only a
- *    retried fault whose BO went back to invisible VRAM meanwhile moves
- *    and evicts with mmap_lock held. Evictions take other BOs'
- *    reservations by trylock: when every BO to evict is reserved by
- *    someone else, no room can be made and the fault gets SIGBUS.
+ *    VM_FAULT_RETRY: a busy engine is never a reason for SIGBUS. Queuing
+ *    a move waits for nothing; only a retried fault whose BO went back to
+ *    invisible VRAM meanwhile moves, evicts and waits with mmap_lock held.
+ *    Evictions take other BOs' reservations by trylock: when every BO to
+ *    evict is reserved by someone else, the fault gets SIGBUS.
  * 3. vtgpu_mmap_fault_idle() waits for moves in flight (again with
  *    mmap_lock dropped on the first try), as ttm_bo_vm_fault_idle() does,
  *    but so that what they left can be checked before it is mapped: when

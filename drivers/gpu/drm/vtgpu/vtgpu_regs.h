@@ -4,8 +4,8 @@
  * docs/specs/vtgpu.rst in QEMU defines them (interface version 1.1).
  * QEMU's include/hw/misc/vtgpu_regs.h is the source: every name here is
  * one of its names, with its value (ci/tests/test_regs.py checks it).
- * All registers are 32 bits wide and little-endian; 64-bit quantities are
- * split into _LO (bits 31:0) and _HI (bits 63:32) registers.
+ * All registers are 32 bits wide and little-endian; a 64-bit quantity is
+ * its _LO register (bits 31:0), with bits 63:32 in the next one.
  */
 #ifndef __VTGPU_REGS_H__
 #define __VTGPU_REGS_H__
@@ -24,7 +24,6 @@
 #define VTGPU_BAR_MMIO			0
 #define VTGPU_BAR_VRAM			2
 
-/* A 64-bit register is its _LO one, with the high half 4 bytes above. */
 #define VTGPU_REG_ID			0x000
 #define   VTGPU_ID		0x56544750	/* "VTGP" */
 #define VTGPU_REG_VERSION		0x004
@@ -33,7 +32,6 @@
 #define VTGPU_REG_CAPS			0x008
 #define   VTGPU_CAPS_FILL		BIT(0)
 #define   VTGPU_CAPS_INJECT		BIT(1)
-#define   VTGPU_CAPS_MSI		BIT(2)
 #define VTGPU_REG_VRAM_SIZE_LO		0x010
 #define VTGPU_REG_VISIBLE_SIZE_LO	0x018
 #define VTGPU_REG_GART_SIZE_LO		0x020
@@ -43,7 +41,6 @@
 #define VTGPU_REG_GART_TABLE_LO		0x040
 #define   VTGPU_GART_VALID		BIT_ULL(0)
 #define   VTGPU_GART_WRITABLE		BIT_ULL(1)
-#define   VTGPU_GART_ADDR_MASK		GENMASK_ULL(63, 12)
 #define VTGPU_PAGE_SIZE		4096
 
 /* The command ring. */
@@ -109,7 +106,6 @@ struct vtgpu_cmd {
 	__le64 arg2;
 };
 
-#define VTGPU_OP_NOP			0
 #define VTGPU_OP_COPY			1
 #define VTGPU_OP_FILL			2
 #define VTGPU_OP_FENCE			3

@@ -250,7 +250,8 @@ int vtgpu_userptr_check_use(struct vtgpu_bo *bo, bool write)
  *
  * Faults the range in with hmm_range_fault(), under the mmap_lock and no
  * reservation, and maps its pages for the device. Nothing is collected
- * (@pages->dma_addrs stays NULL) while the BO's pages are valid.
+ * (@pages->dma_addrs stays NULL) while the BO's pages are valid, which
+ * vtgpu_userptr_commit_pages() checks again under the lock.
  *
  * Returns: 0; -EFAULT when part of the range is not mapped, not readable
  * or not ordinary memory; -EACCES when a writable BO's range is no longer
