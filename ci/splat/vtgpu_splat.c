@@ -5,8 +5,8 @@
  * normal run: mode=warn fires a WARN, mode=lockdep takes two mutexes in
  * both orders so that lockdep reports a circular dependency (one thread,
  * so nothing actually deadlocks). On the soak kernel, mode=kasan reads one
- * byte past a kmalloc()ed buffer and mode=leak drops its only pointer to
- * one, for KASAN and kmemleak to report.
+ * byte past a kmalloc()ed buffer and mode=leak drops its only pointers to
+ * eight, for KASAN and kmemleak to report.
  */
 
 #include <linux/bug.h>
@@ -48,10 +48,16 @@ static int __init vtgpu_splat_init(void)
 		pr_info("vtgpu_splat: past the end: %d\n", READ_ONCE(p[size]));
 		kfree(p);
 	} else if (!strcmp(mode, "leak")) {
-		p = kmalloc(size, GFP_KERNEL);
-		if (!p)
-			return -ENOMEM;
-		strscpy(p, "vtgpu_splat: deliberate leak", size);
+		/*
+		 * Eight: a stale copy of the last pointer, on a stack that the
+		 * kernel keeps cached for the next task, can hide that one.
+		 */
+		for (int i = 0; i < 8; i++) {
+			p = kmalloc(size, GFP_KERNEL);
+			if (!p)
+				return -ENOMEM;
+			strscpy(p, "vtgpu_splat: deliberate leak", size);
+		}
 	} else {
 		return -EINVAL;
 	}
