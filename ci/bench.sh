@@ -6,12 +6,12 @@
 # table's second column. Writes out/bench-results/bench.json, a markdown
 # table (bench.md) and a plot of the ratios (bench.png).
 # Arguments name the benchmarks to run (P1 ... P6; default: all).
-# P6_BYTES: bytes the soak moves (default 4G; it reports 256M and 1G on
-# the way).
+# P6_BYTES: the amounts the eviction soak moves, one soak each (default
+# "256M 1G 4G").
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-P6_BYTES=${P6_BYTES:-4G}
+P6_BYTES=${P6_BYTES:-256M 1G 4G}
 KERNELS=("vtgpu bench" "vtgpu lockdep igt")
 OUT=$VTGPU_OUT/bench-results
 mkdir -p "$OUT"
@@ -28,7 +28,7 @@ step_done
 benches=${*:-all}
 tests=
 case " $benches " in *" all "* | *" P6 "*)
-	tests="vtgpu_evict@soak:VTGPU_SOAK_BYTES=$P6_BYTES" ;;
+	tests=$(for b in $P6_BYTES; do echo "vtgpu_evict@soak:VTGPU_SOAK_BYTES=$b"; done) ;;
 esac
 benches=$(echo "$benches" | sed 's/\bP6\b//g; s/^ *$/none/')
 
